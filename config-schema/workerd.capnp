@@ -1,0 +1,161 @@
+# kiln's configuration schema.
+#
+# Configs import this file as "/workerd/workerd.capnp" so that a workerd config using only the
+# features below runs on kiln unchanged. Struct and field names follow workerd's config; anything
+# not declared here is rejected by the parser with an error naming the field, rather than ignored.
+
+@0xc0a1d3b5e7f90213;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("kiln::config");
+
+struct Config {
+  services @0 :List(Service);
+  # Every service, by name. Sockets and bindings refer to services by these names.
+
+  sockets @1 :List(Socket);
+  # Where kiln listens.
+
+  v8Flags @2 :List(Text);
+  # Passed to V8 before any isolate is created. Meant for debugging only.
+}
+
+struct Socket {
+  name @0 :Text;
+  # Used by `--socket-addr NAME=HOST:PORT` to override the address.
+
+  address @1 :Text;
+  # "host:port"; "*:port" listens on every interface.
+
+  http @2 :HttpOptions;
+  # The protocol spoken on the socket; HTTP/1.1 is the only one so far.
+
+  service @3 :ServiceDesignator;
+}
+
+struct HttpOptions {
+  # Reserved for workerd's HTTP options; kiln currently supports the defaults only.
+}
+
+struct Service {
+  name @0 :Text;
+
+  union {
+    unspecified @1 :Void;
+    worker @2 :Worker;
+    network @3 :Network;
+    external @4 :ExternalServer;
+    disk @5 :DiskDirectory;
+  }
+}
+
+struct ServiceDesignator {
+  name @0 :Text;
+  # Name of a service in Config.services.
+
+  entrypoint @1 :Text;
+  # A named export of the worker; null means the default export.
+
+  props :union {
+    empty @2 :Void;
+    json @3 :Text;
+    # Delivered to the entrypoint as `ctx.props`, never visible to the holder of the binding.
+  }
+}
+
+struct Worker {
+  modules @0 :List(Module);
+
+  struct Module {
+    name @0 :Text;
+    # Other modules import this one by this name.
+
+    union {
+      esModule @1 :Text;
+      commonJsModule @2 :Text;
+      text @3 :Text;
+      data @4 :Data;
+      json @5 :Text;
+    }
+  }
+
+  compatibilityDate @1 :Text;
+  compatibilityFlags @2 :List(Text);
+
+  bindings @3 :List(Binding);
+
+  struct Binding {
+    name @0 :Text;
+
+    union {
+      unspecified @1 :Void;
+      text @2 :Text;
+      data @3 :Data;
+      json @4 :Text;
+      service @5 :ServiceDesignator;
+      durableObjectNamespace @6 :DurableObjectNamespaceDesignator;
+      fromEnvironment @7 :Text;
+      # The value of an environment variable of the kiln process, or null when unset.
+
+      workerLoader @8 :WorkerLoader;
+    }
+
+    struct WorkerLoader {
+      id @0 :Text;
+      # Loaders with the same id share one cache of named workers. No id: a private cache.
+    }
+  }
+
+  globalOutbound @4 :ServiceDesignator = (name = "internet");
+  # Where `fetch()` goes. The default, "internet", is provided implicitly unless the config
+  # declares a service of that name.
+
+  durableObjectNamespaces @5 :List(DurableObjectNamespace);
+
+  struct DurableObjectNamespace {
+    className @0 :Text;
+
+    union {
+      uniqueKey @1 :Text;
+      ephemeralLocal @2 :Void;
+    }
+
+    preventEviction @3 :Bool;
+    enableSql @4 :Bool;
+  }
+
+  durableObjectStorage :union {
+    none @6 :Void;
+    inMemory @7 :Void;
+    localDisk @8 :Text;
+    # Name of a writable `disk` service.
+  }
+
+  tails @9 :List(ServiceDesignator);
+}
+
+struct DurableObjectNamespaceDesignator {
+  className @0 :Text;
+  serviceName @1 :Text;
+  # Defaults to the worker that declares the binding.
+}
+
+struct Network {
+  allow @0 :List(Text) = ["public"];
+  deny @1 :List(Text);
+  # Address classes and CIDRs, as in workerd: "public", "private", "local", "network",
+  # "unix", "abstract-unix", "1.2.3.0/24".
+}
+
+struct ExternalServer {
+  address @0 :Text;
+  # "host:port" of an HTTP server that requests to this service are forwarded to.
+
+  http @1 :HttpOptions;
+}
+
+struct DiskDirectory {
+  path @0 :Text;
+  writable @1 :Bool = false;
+  allowDotfiles @2 :Bool = false;
+}

@@ -1,0 +1,428 @@
+// HTTP between JavaScript and KJ: fetchers (outbound fetch, service bindings), body sources, and
+// sending a fetch handler's Response.
+
+#include "src/api/js-api.h"
+#include "src/api/natives.h"
+#include "src/js/value.h"
+
+#include <kj/debug.h>
+
+namespace kiln::api {
+
+using js::newString;
+using js::toKj;
+
+namespace {
+
+constexpr size_t READ_CHUNK = 65536;
+
+kj::Maybe<io::IoContext&> currentIoContext(v8::Isolate* isolate) {
+  return io::Runtime::from(isolate->GetCurrentContext()).currentIoContext();
+}
+
+// Object whose internal field 0 points at a heap-allocated T, deleted when the object is
+// collected. Functions that need the T take the object as their `data`, which keeps it alive.
+template <typename T>
+v8::Local<v8::Object> newWrapper(v8::Local<v8::Context> context, T* value) {
+  auto isolate = context->GetIsolate();
+  auto templ = v8::ObjectTemplate::New(isolate);
+  templ->SetInternalFieldCount(1);
+  auto object = templ->NewInstance(context).ToLocalChecked();
+  object->SetAlignedPointerInInternalField(0, value);
+  struct Holder {
+    T* value;
+    v8::Global<v8::Object> global;
+  };
+  auto holder = new Holder{value, v8::Global<v8::Object>(isolate, object)};
+  holder->global.SetWeak(
+      holder,
+      [](const v8::WeakCallbackInfo<Holder>& data) {
+        auto h = data.GetParameter();
+        h->global.Reset();
+        delete h->value;
+        delete h;
+      },
+      v8::WeakCallbackType::kParameter);
+  return object;
+}
+
+template <typename T>
+T& unwrapData(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  return *static_cast<T*>(info.Data().As<v8::Object>()->GetAlignedPointerFromInternalField(0));
+}
+
+v8::Local<v8::Array> headersToJs(v8::Local<v8::Context> context, const kj::HttpHeaders& headers) {
+  auto isolate = context->GetIsolate();
+  auto result = v8::Array::New(isolate);
+  uint32_t i = 0;
+  headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
+    auto pair = v8::Array::New(isolate, 2);
+    pair->Set(context, 0, newString(isolate, name)).Check();
+    pair->Set(context, 1, newString(isolate, value)).Check();
+    result->Set(context, i++, pair).Check();
+  });
+  return result;
+}
+
+// Reads `[[name, value], ...]` into headers. False with a pending exception on bad input.
+bool headersFromJs(v8::Local<v8::Context> context, v8::Local<v8::Value> value,
+                   kj::HttpHeaders& headers) {
+  auto isolate = context->GetIsolate();
+  if (!value->IsArray()) return true;
+  auto list = value.As<v8::Array>();
+  for (uint32_t i = 0; i < list->Length(); i++) {
+    v8::Local<v8::Value> pair;
+    if (!list->Get(context, i).ToLocal(&pair)) return false;
+    if (!pair->IsArray()) continue;
+    v8::Local<v8::Value> name, val;
+    if (!pair.As<v8::Array>()->Get(context, 0).ToLocal(&name) ||
+        !pair.As<v8::Array>()->Get(context, 1).ToLocal(&val)) {
+      return false;
+    }
+    headers.add(toKj(isolate, name), toKj(isolate, val));
+  }
+  return true;
+}
+
+// Settles `resolver` with the outcome of `promise` once it completes, under `ioContext`. KJ
+// failures reach JavaScript as a TypeError with `errorMessage`, never with KJ's own text.
+template <typename T, typename Func>
+void settleLater(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> resolver,
+                 kj::Promise<T> promise, Func&& onSuccess, kj::StringPtr errorMessage,
+                 v8::Local<v8::Value> keepAlive = {}) {
+  auto isolate = resolver->GetIsolate();
+  auto& runtime = ioContext.getRuntime();
+  auto res = kj::heap<v8::Global<v8::Promise::Resolver>>(isolate, resolver);
+  auto keep = kj::heap<v8::Global<v8::Value>>();
+  if (!keepAlive.IsEmpty()) keep->Reset(isolate, keepAlive);
+  auto state = kj::heap<kj::Tuple<kj::Own<v8::Global<v8::Promise::Resolver>>,
+                                  kj::Own<v8::Global<v8::Value>>>>(
+      kj::tuple(kj::mv(res), kj::mv(keep)));
+  auto& stateRef = *state;
+  ioContext.addTask(
+      promise
+          .then(
+              [&runtime, &ioContext, &stateRef, onSuccess = kj::fwd<Func>(onSuccess)](
+                  T&& value) mutable {
+                if (runtime.isTerminated()) return;
+                runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
+                  auto resolver = kj::get<0>(stateRef)->Get(context->GetIsolate());
+                  v8::TryCatch tryCatch(context->GetIsolate());
+                  v8::Local<v8::Value> result;
+                  if (onSuccess(context, kj::mv(value)).ToLocal(&result)) {
+                    (void)resolver->Resolve(context, result);
+                  } else if (tryCatch.HasCaught() && tryCatch.CanContinue()) {
+                    (void)resolver->Reject(context, tryCatch.Exception());
+                  }
+                });
+              },
+              [&runtime, &ioContext, &stateRef, errorMessage](kj::Exception&& e) {
+                if (runtime.isTerminated()) return;
+                KJ_LOG(INFO, "I/O failed in worker", runtime.getName(), e);
+                runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
+                  auto isolate = context->GetIsolate();
+                  auto resolver = kj::get<0>(stateRef)->Get(isolate);
+                  (void)resolver->Reject(
+                      context, js::newError(isolate, js::ErrorType::TYPE_ERROR, errorMessage));
+                });
+              })
+          .attach(kj::mv(state)));
+}
+
+struct SourceRef {
+  kj::Own<BodySource> source;
+};
+
+void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
+  info.GetReturnValue().Set(resolver->GetPromise());
+  auto& ref = unwrapData<SourceRef>(info);
+
+  KJ_IF_MAYBE(ioContext, currentIoContext(isolate)) {
+    KJ_IF_MAYBE(stream, ref.source->getStream()) {
+      auto buffer = kj::heapArray<kj::byte>(READ_CHUNK);
+      auto bytes = buffer.begin();
+      auto promise = stream->tryRead(bytes, 1, READ_CHUNK).attach(kj::mv(buffer));
+      // The wrapper (info.Data()) stays alive while the read is in flight, and so does the stream.
+      settleLater(
+          *ioContext, resolver, kj::mv(promise),
+          [bytes](v8::Local<v8::Context> context, size_t n) -> v8::MaybeLocal<v8::Value> {
+            auto isolate = context->GetIsolate();
+            if (n == 0) return v8::Undefined(isolate).As<v8::Value>();
+            return js::newBytes(isolate, kj::arrayPtr(bytes, n)).As<v8::Value>();
+          },
+          "Network connection lost.", info.Data());
+    } else {
+      (void)resolver->Reject(context,
+                             js::newError(isolate, js::ErrorType::TYPE_ERROR,
+                                          "This body can no longer be read: the request it "
+                                          "belongs to has finished."));
+    }
+  } else {
+    disallowedOutsideRequest(isolate);
+  }
+}
+
+void bodySourceCancel(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  unwrapData<SourceRef>(info).source->detach();
+}
+
+struct FetcherRef {
+  kj::HttpClient* client;
+};
+
+void fetcherFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto& api = JsApi::from(context);
+  auto& client = *unwrapData<FetcherRef>(info).client;
+
+  auto ioContextMaybe = currentIoContext(isolate);
+  io::IoContext* ioContext;
+  KJ_IF_MAYBE(c, ioContextMaybe) {
+    ioContext = c;
+  } else {
+    disallowedOutsideRequest(isolate);
+    return;
+  }
+  if (!info[0]->IsObject()) {
+    js::throwTypeError(isolate, "fetch: bad request descriptor");
+    return;
+  }
+  auto desc = info[0].As<v8::Object>();
+  auto methodName = toKj(isolate, js::getProperty(context, desc, "method"));
+  auto url = toKj(isolate, js::getProperty(context, desc, "url"));
+  kj::HttpMethod method;
+  KJ_IF_MAYBE(m, kj::tryParseHttpMethod(methodName)) {
+    method = *m;
+  } else {
+    js::throwTypeError(isolate, kj::str("Invalid HTTP method: ", methodName));
+    return;
+  }
+  if (!ioContext->consumeSubrequest()) {
+    js::throwError(isolate, js::ErrorType::ERROR,
+                   "Too many subrequests by single Worker invocation.");
+    return;
+  }
+  auto headers = kj::heap<kj::HttpHeaders>(api.getHost().getHeaderTable());
+  if (!headersFromJs(context, js::getProperty(context, desc, "headers"), *headers)) return;
+  kj::Array<kj::byte> body;
+  bool hasBody = false;
+  KJ_IF_MAYBE(bytes, js::viewBytes(js::getProperty(context, desc, "body"))) {
+    body = kj::heapArray<kj::byte>(*bytes);
+    hasBody = true;
+  }
+
+  auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
+  info.GetReturnValue().Set(resolver->GetPromise());
+
+  auto request = client.request(method, url, *headers,
+                                hasBody ? kj::Maybe<uint64_t>(body.size()) : uint64_t(0));
+  kj::Promise<void> sent = kj::READY_NOW;
+  if (body.size() > 0) {
+    auto bodyPtr = body.asPtr();
+    sent = request.body->write(bodyPtr.begin(), bodyPtr.size()).attach(kj::mv(body));
+  }
+  auto done = sent.attach(kj::mv(request.body));
+  auto response = request.response.attach(kj::mv(headers));
+  auto promise = done.then([response = kj::mv(response)]() mutable { return kj::mv(response); });
+
+  settleLater(
+      *ioContext, resolver, kj::mv(promise),
+      [url = kj::mv(url)](v8::Local<v8::Context> context,
+                          kj::HttpClient::Response&& response) -> v8::MaybeLocal<v8::Value> {
+        auto isolate = context->GetIsolate();
+        auto& api = JsApi::from(context);
+        auto result = v8::Object::New(isolate);
+        result->Set(context, newString(isolate, "status"),
+                    v8::Integer::New(isolate, response.statusCode))
+            .Check();
+        result->Set(context, newString(isolate, "statusText"),
+                    newString(isolate, response.statusText))
+            .Check();
+        result->Set(context, newString(isolate, "headers"),
+                    headersToJs(context, *response.headers))
+            .Check();
+        result->Set(context, newString(isolate, "url"), newString(isolate, url)).Check();
+        // The response headers live in the stream's message; keep them with the body.
+        auto stream = response.body.attach(kj::mv(response.headers));
+        auto source = api.newBodySource(context, kj::refcounted<BodySource>(kj::mv(stream)));
+        result->Set(context, newString(isolate, "body"), source).Check();
+        return result.As<v8::Value>();
+      },
+      "Network connection lost.");
+}
+
+void outboundFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto& api = JsApi::from(context);
+  KJ_IF_MAYBE(client, api.getHost().getGlobalOutbound()) {
+    (void)client;
+    // Reuse the fetcher path with this worker's outbound client.
+    auto fetcher = info.Data().As<v8::Object>();
+    v8::Local<v8::Value> fn;
+    if (!fetcher->Get(context, newString(isolate, "fetch")).ToLocal(&fn)) return;
+    v8::Local<v8::Value> args[] = {info[0]};
+    v8::Local<v8::Value> result;
+    if (fn.As<v8::Function>()->Call(context, fetcher, 1, args).ToLocal(&result)) {
+      info.GetReturnValue().Set(result);
+    }
+  } else {
+    auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
+    (void)resolver->Reject(
+        context,
+        js::newError(isolate, js::ErrorType::TYPE_ERROR,
+                     "This worker is not permitted to access the internet via global functions "
+                     "like fetch(). It must use capabilities (such as bindings in 'env') to talk "
+                     "to the outside world."));
+    info.GetReturnValue().Set(resolver->GetPromise());
+  }
+}
+
+}  // namespace
+
+kj::Maybe<kj::AsyncInputStream&> BodySource::getStream() {
+  KJ_IF_MAYBE(s, stream) { return **s; }
+  return nullptr;
+}
+
+v8::Local<v8::Object> JsApi::newBodySource(v8::Local<v8::Context> context,
+                                           kj::Own<BodySource> source) {
+  auto object = newWrapper(context, new SourceRef{kj::mv(source)});
+  auto result = v8::Object::New(context->GetIsolate());
+  setFunction(context, result, "read", &bodySourceRead, object);
+  setFunction(context, result, "cancel", &bodySourceCancel, object);
+  return result;
+}
+
+v8::Local<v8::Object> JsApi::newFetcher(v8::Local<v8::Context> context, kj::HttpClient& client) {
+  auto object = newWrapper(context, new FetcherRef{&client});
+  auto handle = v8::Object::New(context->GetIsolate());
+  setFunction(context, handle, "fetch", &fetcherFetch, object);
+  v8::Local<v8::Value> args[] = {handle};
+  v8::Local<v8::Value> fetcher;
+  KJ_ASSERT(callInternal(context, "makeFetcher", args).ToLocal(&fetcher));
+  return fetcher.As<v8::Object>();
+}
+
+void installFetchNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target,
+                         JsApi& api) {
+  auto isolate = context->GetIsolate();
+  v8::Local<v8::Value> data = v8::Undefined(isolate);
+  KJ_IF_MAYBE(client, api.getHost().getGlobalOutbound()) {
+    auto object = newWrapper(context, new FetcherRef{client});
+    auto handle = v8::Object::New(isolate);
+    setFunction(context, handle, "fetch", &fetcherFetch, object);
+    data = handle;
+  }
+  setFunction(context, target, "outboundFetch", &outboundFetch, data);
+}
+
+kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::Value> value,
+                                      kj::HttpService::Response& response) {
+  struct Prepared {
+    uint status;
+    kj::String statusText;
+    kj::Own<kj::HttpHeaders> headers;
+    kj::Maybe<kj::Array<kj::byte>> bytes;
+    v8::Global<v8::Object> reader;
+    bool hasBody = false;
+    kj::Maybe<kj::String> error;
+  };
+  auto prepared = runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
+    auto isolate = context->GetIsolate();
+    Prepared p;
+    p.headers = kj::heap<kj::HttpHeaders>(host.getHeaderTable());
+    v8::TryCatch tryCatch(isolate);
+    v8::Local<v8::Value> args[] = {value.Get(isolate)};
+    v8::Local<v8::Value> descValue;
+    if (!callInternal(context, "prepareResponse", args).ToLocal(&descValue) ||
+        !descValue->IsObject()) {
+      p.error = js::describeTryCatch(isolate, tryCatch);
+      return p;
+    }
+    auto desc = descValue.As<v8::Object>();
+    p.status = js::getProperty(context, desc, "status")->Uint32Value(context).FromMaybe(500);
+    p.statusText = toKj(isolate, js::getProperty(context, desc, "statusText"));
+    if (!headersFromJs(context, js::getProperty(context, desc, "headers"), *p.headers)) {
+      p.error = js::describeTryCatch(isolate, tryCatch);
+      return p;
+    }
+    auto body = js::getProperty(context, desc, "body");
+    KJ_IF_MAYBE(bytes, js::viewBytes(body)) {
+      p.bytes = kj::heapArray<kj::byte>(*bytes);
+      p.hasBody = true;
+    } else if (body->IsObject()) {
+      p.reader.Reset(isolate, body.As<v8::Object>());
+      p.hasBody = true;
+    }
+    return p;
+  });
+
+  KJ_IF_MAYBE(error, prepared.error) {
+    return KJ_EXCEPTION(FAILED, "jsg.TypeError", kj::mv(*error));
+  }
+  if (prepared.statusText.size() == 0) {
+    prepared.statusText = kj::str(kj::HttpHeaders::Response{}.statusText);
+  }
+  if (!prepared.hasBody) {
+    response.send(prepared.status, prepared.statusText, *prepared.headers, uint64_t(0));
+    return kj::READY_NOW;
+  }
+  KJ_IF_MAYBE(bytes, prepared.bytes) {
+    auto stream = response.send(prepared.status, prepared.statusText, *prepared.headers,
+                                uint64_t(bytes->size()));
+    auto ptr = bytes->asPtr();
+    return stream->write(ptr.begin(), ptr.size()).attach(kj::mv(stream), kj::mv(*bytes));
+  }
+
+  // A streamed body: pull chunks from the JavaScript reader until it ends.
+  auto stream = response.send(prepared.status, prepared.statusText, *prepared.headers, nullptr);
+  auto reader = kj::heap(kj::mv(prepared.reader));
+  return pumpReader(ioContext, *reader, *stream).attach(kj::mv(stream), kj::mv(reader));
+}
+
+kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
+                                    kj::AsyncOutputStream& out) {
+  auto next = runtime.run(ioContext, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
+    auto isolate = context->GetIsolate();
+    v8::TryCatch tryCatch(isolate);
+    auto obj = reader.Get(isolate);
+    auto read = js::getProperty(context, obj, "read");
+    v8::Local<v8::Value> result;
+    if (!read->IsFunction() ||
+        !read.As<v8::Function>()->Call(context, obj, 0, nullptr).ToLocal(&result)) {
+      return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.HasCaught()
+                                                                  ? tryCatch.Exception()
+                                                                  : v8::Undefined(isolate).As<v8::Value>())};
+    }
+    return runtime.awaitJs(context, result);
+  });
+  return next.then([this, &ioContext, &reader, &out](io::Settled&& settled) -> kj::Promise<void> {
+    if (settled.rejected) {
+      auto message = runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
+        return js::describeException(context->GetIsolate(), settled.value.Get(context->GetIsolate()));
+      });
+      host.log("error", kj::str("Uncaught (in response body) ", message));
+      return KJ_EXCEPTION(DISCONNECTED, "response body stream failed");
+    }
+    kj::Maybe<kj::Array<kj::byte>> chunk;
+    runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
+      KJ_IF_MAYBE(bytes, js::viewBytes(settled.value.Get(context->GetIsolate()))) {
+        chunk = kj::heapArray<kj::byte>(*bytes);
+      }
+    });
+    KJ_IF_MAYBE(c, chunk) {
+      auto ptr = c->asPtr();
+      return out.write(ptr.begin(), ptr.size())
+          .attach(kj::mv(*c))
+          .then([this, &ioContext, &reader, &out]() { return pumpReader(ioContext, reader, out); });
+    }
+    return kj::READY_NOW;  // End of body.
+  });
+}
+
+}  // namespace kiln::api

@@ -1,0 +1,90 @@
+#include "src/api/js-api.h"
+
+#include "src/api/builtins.embed.h"
+#include "src/api/natives.h"
+#include "src/js/value.h"
+
+#include <kj/debug.h>
+
+namespace kiln::api {
+
+namespace {
+constexpr int SLOT_API = 3;
+
+// Evaluation order matters: later files use what earlier ones put on `internal`.
+const char* const BUILTIN_ORDER[] = {
+    "events.js", "encoding.js", "url.js", "streams.js", "compression.js",
+    "http.js",   "runtime.js",  "workers.js",
+};
+}  // namespace
+
+JsApi::JsApi(io::Runtime& runtime, ApiHost& host) : runtime(runtime), host(host) {
+  io::Runtime::Scope scope(runtime);
+  auto context = scope.context;
+  auto isolate = context->GetIsolate();
+  context->SetAlignedPointerInEmbedderData(SLOT_API, this);
+
+  auto nativesObj = v8::Object::New(isolate);
+  auto internalObj = v8::Object::New(isolate);
+  natives.Reset(isolate, nativesObj);
+  internal.Reset(isolate, internalObj);
+  installNatives(context, nativesObj);
+  evaluateBuiltins(context);
+}
+
+JsApi::~JsApi() noexcept(false) {}
+
+JsApi& JsApi::from(v8::Local<v8::Context> context) {
+  return *static_cast<JsApi*>(context->GetAlignedPointerFromEmbedderData(SLOT_API));
+}
+
+void JsApi::installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target) {
+  installBasicNatives(context, target);
+  installCompressionNatives(context, target);
+  installFetchNatives(context, target, *this);
+}
+
+void JsApi::evaluateBuiltins(v8::Local<v8::Context> context) {
+  auto isolate = context->GetIsolate();
+  auto files = embedded::getBuiltinJs();
+  v8::Local<v8::String> params[] = {js::newString(isolate, "natives"),
+                                    js::newString(isolate, "internal")};
+  for (auto name: BUILTIN_ORDER) {
+    const EmbeddedFile* file = nullptr;
+    for (auto& f: files) {
+      if (kj::StringPtr(f.name) == name) file = &f;
+    }
+    if (file == nullptr) continue;  // Optional files (e.g. compression.js folded into streams).
+
+    v8::TryCatch tryCatch(isolate);
+    auto source = kj::str("\"use strict\";\n", file->text());
+    v8::ScriptOrigin origin(isolate, js::newString(isolate, kj::str("kiln:internal/", name)), -1);
+    v8::ScriptCompiler::Source src(js::newString(isolate, source), origin);
+    v8::Local<v8::Function> fn;
+    v8::Local<v8::Value> args[] = {natives.Get(isolate), internal.Get(isolate)};
+    if (!v8::ScriptCompiler::CompileFunction(context, &src, 2, params, 0, nullptr).ToLocal(&fn) ||
+        fn->Call(context, v8::Undefined(isolate), 2, args).IsEmpty()) {
+      KJ_FAIL_ASSERT("built-in failed to evaluate", name, js::describeTryCatch(isolate, tryCatch));
+    }
+  }
+}
+
+v8::MaybeLocal<v8::Value> JsApi::callInternal(v8::Local<v8::Context> context, kj::StringPtr name,
+                                              kj::ArrayPtr<v8::Local<v8::Value>> args) {
+  auto isolate = context->GetIsolate();
+  auto obj = internal.Get(isolate);
+  v8::Local<v8::Value> fn;
+  if (!obj->Get(context, js::newString(isolate, name)).ToLocal(&fn)) return {};
+  KJ_ASSERT(fn->IsFunction(), "missing built-in entry point", name);
+  return fn.As<v8::Function>()->Call(context, obj, args.size(), args.begin());
+}
+
+void disallowedOutsideRequest(v8::Isolate* isolate) {
+  js::throwError(isolate, js::ErrorType::ERROR,
+                 "Disallowed operation called within global scope. Asynchronous I/O (ex: "
+                 "fetch() or connect()), setting a timeout, and generating random values are "
+                 "not allowed within global scope. To fix this error, perform this operation "
+                 "within a handler.");
+}
+
+}  // namespace kiln::api

@@ -1,0 +1,84 @@
+// The JavaScript-visible API of a worker: kiln's built-in JS files (src/api/js/) evaluated over
+// the natives implemented in this folder. See src/api/js/CONTRACT.md for the interface between
+// the two halves.
+#pragma once
+
+#include "src/io/runtime.h"
+
+#include <v8.h>
+#include <kj/async-io.h>
+#include <kj/compat/http.h>
+#include <kj/string.h>
+
+namespace kiln::api {
+
+class ApiHost {
+  // What the embedding worker provides to its APIs.
+ public:
+  virtual void log(kj::StringPtr level, kj::StringPtr message) = 0;
+
+  virtual kj::Maybe<kj::HttpClient&> getGlobalOutbound() = 0;
+  // Null when the worker may not reach the network through fetch().
+
+  virtual kj::HttpHeaderTable& getHeaderTable() = 0;
+};
+
+class BodySource;
+
+class JsApi {
+ public:
+  JsApi(io::Runtime& runtime, ApiHost& host);
+  // Installs globals and evaluates the built-ins. Throws kj::Exception if a built-in fails,
+  // which is a bug in kiln, not in user code.
+  ~JsApi() noexcept(false);
+  KJ_DISALLOW_COPY(JsApi);
+
+  static JsApi& from(v8::Local<v8::Context> context);
+  ApiHost& getHost() { return host; }
+  io::Runtime& getRuntime() { return runtime; }
+
+  v8::Local<v8::Object> getInternal(v8::Isolate* isolate) { return internal.Get(isolate); }
+  v8::MaybeLocal<v8::Value> callInternal(v8::Local<v8::Context> context, kj::StringPtr name,
+                                         kj::ArrayPtr<v8::Local<v8::Value>> args);
+  // Calls `internal[name](...args)`; on failure a JS exception is pending.
+
+  v8::Local<v8::Object> newFetcher(v8::Local<v8::Context> context, kj::HttpClient& client);
+  // A public Fetcher (`fetch(input, init)`) over an HTTP client (service binding, outbound).
+
+  v8::Local<v8::Object> newBodySource(v8::Local<v8::Context> context, kj::Own<BodySource> source);
+
+  kj::Promise<void> sendResponse(io::IoContext& ioContext, v8::Global<v8::Value> value,
+                                 kj::HttpService::Response& response);
+  // Sends what a fetch handler resolved to. Throws a JS-derived kj exception if `value` is not
+  // a Response; callers turn that into a 500.
+
+ private:
+  io::Runtime& runtime;
+  ApiHost& host;
+  v8::Global<v8::Object> natives;
+  v8::Global<v8::Object> internal;
+  v8::Global<v8::FunctionTemplate> bodySourceTemplate;
+  v8::Global<v8::FunctionTemplate> fetcherTemplate;
+
+  kj::Promise<void> pumpReader(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
+                               kj::AsyncOutputStream& out);
+  void installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> natives);
+  void evaluateBuiltins(v8::Local<v8::Context> context);
+};
+
+class BodySource : public kj::Refcounted {
+  // A byte stream JavaScript pulls from (request bodies, fetch response bodies). The owner of
+  // the underlying stream may detach it when the stream's lifetime ends (the request finished).
+ public:
+  explicit BodySource(kj::Own<kj::AsyncInputStream> stream) : stream(kj::mv(stream)) {}
+  kj::Maybe<kj::AsyncInputStream&> getStream();
+  void detach() { stream = nullptr; }
+
+ private:
+  kj::Maybe<kj::Own<kj::AsyncInputStream>> stream;
+};
+
+void disallowedOutsideRequest(v8::Isolate* isolate);
+// Throws the Error JavaScript gets when it starts I/O at global scope.
+
+}  // namespace kiln::api

@@ -1,0 +1,96 @@
+#include "src/io/io-context.h"
+
+#include "src/io/runtime.h"
+
+#include <kj/debug.h>
+
+namespace kiln::io {
+
+IoContext::IoContext(Runtime& runtime, kj::Timer& timer, IoLimits limits)
+    : runtime(runtime), timer(timer), limits(limits), tasks(*this), waitUntilTasks(*this) {}
+
+IoContext::~IoContext() noexcept(false) {
+  // Timer callbacks are V8 handles: release them while the isolate is still alive (the runtime
+  // outlives every IoContext it serves).
+  v8::Isolate::Scope scope(runtime.getIsolate());
+  timers.clear();
+}
+
+void IoContext::addTask(kj::Promise<void> task) { tasks.add(kj::mv(task)); }
+
+void IoContext::addWaitUntil(kj::Promise<void> task) {
+  ++waitUntilCount;
+  waitUntilTasks.add(task.then(
+      [this]() {
+        if (--waitUntilCount == 0) {
+          for (auto& waiter: waitUntilWaiters) waiter->fulfill();
+          waitUntilWaiters.clear();
+        }
+      },
+      [this](kj::Exception&& e) {
+        if (--waitUntilCount == 0) {
+          for (auto& waiter: waitUntilWaiters) waiter->fulfill();
+          waitUntilWaiters.clear();
+        }
+      }));
+}
+
+kj::Promise<void> IoContext::onWaitUntilDone() {
+  if (waitUntilCount == 0) return kj::READY_NOW;
+  auto paf = kj::newPromiseAndFulfiller<void>();
+  waitUntilWaiters.add(kj::mv(paf.fulfiller));
+  return kj::mv(paf.promise);
+}
+
+bool IoContext::consumeSubrequest() {
+  if (subrequestsUsed >= limits.subrequests) return false;
+  ++subrequestsUsed;
+  return true;
+}
+
+uint32_t IoContext::setTimer(v8::Isolate* isolate, v8::Local<v8::Function> callback,
+                             double delayMs, bool repeat) {
+  uint32_t id = nextTimerId++;
+  // As in browsers, intervals below 1 ms would spin; clamp negative and NaN delays to 0.
+  uint64_t delay = delayMs > 0 && delayMs < 1e12 ? uint64_t(delayMs) : 0;
+  if (repeat && delay == 0) delay = 1;
+  timers.insert(id, Timer{v8::Global<v8::Function>(isolate, callback), delay, repeat});
+  scheduleTimer(id, delay);
+  return id;
+}
+
+void IoContext::clearTimer(uint32_t id) {
+  v8::Isolate::Scope scope(runtime.getIsolate());
+  timers.erase(id);
+}
+
+void IoContext::scheduleTimer(uint32_t id, uint64_t delayMs) {
+  // A cleared timer's promise still sleeps until its deadline and then finds nothing; the
+  // IoContext bounds how long that can be.
+  tasks.add(timer.afterDelay(delayMs * kj::MILLISECONDS).then([this, id]() { fireTimer(id); }));
+}
+
+void IoContext::fireTimer(uint32_t id) {
+  if (runtime.isTerminated()) return;
+  KJ_IF_MAYBE(entry, timers.find(id)) {
+    bool repeat = entry->repeat;
+    uint64_t delay = entry->delayMs;
+    runtime.run(*this, [&](v8::Local<v8::Context> context) {
+      auto isolate = context->GetIsolate();
+      auto callback = entry->callback.Get(isolate);
+      if (!repeat) timers.erase(id);
+      // Built-ins wrap user callbacks and report their exceptions; nothing escapes here.
+      v8::TryCatch tryCatch(isolate);
+      (void)callback->Call(context, v8::Undefined(isolate), 0, nullptr);
+    });
+    if (repeat && timers.find(id) != nullptr) scheduleTimer(id, delay);
+  }
+}
+
+void IoContext::taskFailed(kj::Exception&& exception) {
+  if (exception.getType() != kj::Exception::Type::DISCONNECTED) {
+    KJ_LOG(ERROR, "task failed in worker", runtime.getName(), exception);
+  }
+}
+
+}  // namespace kiln::io

@@ -1,0 +1,67 @@
+// Per-event state: everything JavaScript starts while handling one event (an HTTP request, a
+// test, later an RPC call or alarm) belongs to that event's IoContext and is canceled with it.
+#pragma once
+
+#include <v8.h>
+#include <kj/async.h>
+#include <kj/function.h>
+#include <kj/map.h>
+#include <kj/timer.h>
+
+namespace kiln::io {
+
+class Runtime;
+
+struct IoLimits {
+  uint32_t subrequests = 1000;
+  // fetch() and service-binding calls per event.
+};
+
+class IoContext final : private kj::TaskSet::ErrorHandler {
+ public:
+  IoContext(Runtime& runtime, kj::Timer& timer, IoLimits limits = {});
+  ~IoContext() noexcept(false);
+  KJ_DISALLOW_COPY(IoContext);
+
+  Runtime& getRuntime() { return runtime; }
+  kj::Timer& getTimer() { return timer; }
+
+  void addTask(kj::Promise<void> task);
+  // Work JavaScript started (timers, fetches): canceled when the context ends.
+
+  void addWaitUntil(kj::Promise<void> task);
+  kj::Promise<void> onWaitUntilDone();
+  // Resolves when every waitUntil() task so far (and any they add) has settled.
+  bool hasWaitUntil() const { return waitUntilCount > 0; }
+
+  uint32_t setTimer(v8::Isolate* isolate, v8::Local<v8::Function> callback, double delayMs,
+                    bool repeat);
+  void clearTimer(uint32_t id);
+
+  bool consumeSubrequest();
+  // False once this event has used its subrequest allowance.
+
+ private:
+  struct Timer {
+    v8::Global<v8::Function> callback;
+    uint64_t delayMs;
+    bool repeat;
+  };
+
+  Runtime& runtime;
+  kj::Timer& timer;
+  IoLimits limits;
+  uint32_t subrequestsUsed = 0;
+  kj::TaskSet tasks;
+  kj::TaskSet waitUntilTasks;
+  uint32_t waitUntilCount = 0;
+  kj::Vector<kj::Own<kj::PromiseFulfiller<void>>> waitUntilWaiters;
+  uint32_t nextTimerId = 1;
+  kj::HashMap<uint32_t, Timer> timers;
+
+  void scheduleTimer(uint32_t id, uint64_t delayMs);
+  void fireTimer(uint32_t id);
+  void taskFailed(kj::Exception&& exception) override;
+};
+
+}  // namespace kiln::io

@@ -1,0 +1,92 @@
+#include "src/io/runtime.h"
+
+#include "src/js/platform.h"
+#include "src/js/value.h"
+
+#include <kj/debug.h>
+
+namespace kiln::io {
+
+Runtime::Runtime(kj::StringPtr name, const js::IsolateLimits& limits)
+    : name(kj::heapString(name)), isolate(limits) {
+  v8::Isolate::Scope isolateScope(isolate.get());
+  v8::HandleScope handleScope(isolate.get());
+  auto ctx = isolate.newContext();
+  ctx->SetAlignedPointerInEmbedderData(js::SLOT_RUNTIME, this);
+  context.Reset(isolate.get(), ctx);
+}
+
+Runtime::~Runtime() noexcept(false) {
+  // Waiters hold nothing of V8's; drop them before the isolate goes.
+  waiters.clear();
+  context.Reset();
+}
+
+v8::Local<v8::Context> Runtime::getContext() const { return context.Get(isolate.get()); }
+
+Runtime& Runtime::from(v8::Local<v8::Context> context) {
+  return *static_cast<Runtime*>(context->GetAlignedPointerFromEmbedderData(js::SLOT_RUNTIME));
+}
+
+Runtime::Scope::Scope(Runtime& runtime)
+    : runtime(runtime),
+      isolateScope(runtime.getIsolate()),
+      handleScope(runtime.getIsolate()),
+      contextScope(runtime.getContext()) {
+  context = runtime.getContext();
+  js::advanceClock();
+}
+
+Runtime::Scope::~Scope() noexcept(false) {}
+
+void Runtime::afterRun() {
+  auto iso = isolate.get();
+  if (!iso->IsExecutionTerminating()) {
+    iso->PerformMicrotaskCheckpoint();
+  }
+  js::pumpMessageLoop(iso);
+  if (iso->IsExecutionTerminating() || isolate.exceededMemory()) {
+    terminated = true;
+  }
+}
+
+void Runtime::settleCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto isolate = info.GetIsolate();
+  auto& self = from(isolate->GetCurrentContext());
+  double code = info.Data().As<v8::Number>()->Value();
+  bool rejected = code < 0;
+  uint64_t id = rejected ? -code : code;
+  KJ_IF_MAYBE(fulfiller, self.waiters.find(id)) {
+    auto value = info.Length() > 0 ? info[0] : v8::Undefined(isolate).As<v8::Value>();
+    (*fulfiller)->fulfill(Settled{rejected, v8::Global<v8::Value>(isolate, value)});
+    self.waiters.erase(id);
+  }
+}
+
+kj::Promise<Settled> Runtime::awaitJs(v8::Local<v8::Context> ctx, v8::Local<v8::Value> value) {
+  auto iso = isolate.get();
+  if (!value->IsPromise()) {
+    return Settled{false, v8::Global<v8::Value>(iso, value)};
+  }
+  auto promise = value.As<v8::Promise>();
+  if (promise->State() != v8::Promise::kPending) {
+    promise->MarkAsHandled();
+    return Settled{promise->State() == v8::Promise::kRejected,
+                   v8::Global<v8::Value>(iso, promise->Result())};
+  }
+  uint64_t id = nextWaiterId++;
+  auto paf = kj::newPromiseAndFulfiller<Settled>();
+  waiters.insert(id, kj::mv(paf.fulfiller));
+  // Ids fit a double exactly for centuries of calls; the sign says which way it settled.
+  auto onFulfilled =
+      v8::Function::New(ctx, &settleCallback, v8::Number::New(iso, double(id))).ToLocalChecked();
+  auto onRejected =
+      v8::Function::New(ctx, &settleCallback, v8::Number::New(iso, -double(id))).ToLocalChecked();
+  if (promise->Then(ctx, onFulfilled, onRejected).IsEmpty()) {
+    waiters.erase(id);
+    return KJ_EXCEPTION(FAILED, "could not wait for a JavaScript promise");
+  }
+  return paf.promise.attach(kj::defer([this, id]() { waiters.erase(id); }));
+}
+
+}  // namespace kiln::io

@@ -1,0 +1,91 @@
+// A JavaScript runtime bound to a KJ event loop: one isolate, one context, and the rules for
+// entering JavaScript from I/O (clock, microtasks, termination) and for waiting on JS promises
+// from C++. Configured and dynamic workers are each one Runtime.
+#pragma once
+
+#include "src/io/io-context.h"
+#include "src/js/isolate.h"
+
+#include <v8.h>
+#include <kj/async.h>
+#include <kj/map.h>
+#include <kj/string.h>
+
+namespace kiln::io {
+
+struct Settled {
+  // The outcome of a JavaScript promise.
+  bool rejected;
+  v8::Global<v8::Value> value;
+};
+
+class Runtime {
+ public:
+  Runtime(kj::StringPtr name, const js::IsolateLimits& limits);
+  ~Runtime() noexcept(false);
+  KJ_DISALLOW_COPY(Runtime);
+
+  kj::StringPtr getName() const { return name; }
+  v8::Isolate* getIsolate() const { return isolate.get(); }
+  js::Isolate& getJsIsolate() { return isolate; }
+  v8::Local<v8::Context> getContext() const;
+
+  class Scope {
+    // Enters the isolate and context (no IoContext): for setup and module evaluation.
+   public:
+    explicit Scope(Runtime& runtime);
+    ~Scope() noexcept(false);
+    v8::Local<v8::Context> context;
+
+   private:
+    Runtime& runtime;
+    v8::Isolate::Scope isolateScope;
+    v8::HandleScope handleScope;
+    v8::Context::Scope contextScope;
+  };
+
+  template <typename Func>
+  auto run(IoContext& ioContext, Func&& func) -> decltype(func(v8::Local<v8::Context>()));
+  // Enters JavaScript on behalf of an event: advances the frozen clock, makes ioContext
+  // current, runs func, then drains microtasks (which run under the same IoContext).
+
+  kj::Promise<Settled> awaitJs(v8::Local<v8::Context> context, v8::Local<v8::Value> value);
+  // Waits for a JavaScript value (a promise or not). The JavaScript side keeps no reference to
+  // C++ state, so dropping the returned promise is always safe.
+
+  kj::Maybe<IoContext&> currentIoContext() { return current; }
+  static Runtime& from(v8::Local<v8::Context> context);
+
+  bool isTerminated() const { return terminated; }
+  // True once the isolate's JavaScript was stopped (out of memory, CPU limit); the runtime must
+  // not be used for further events.
+  void markTerminated() { terminated = true; }
+
+ private:
+  kj::String name;
+  js::Isolate isolate;
+  v8::Global<v8::Context> context;
+  IoContext* current = nullptr;
+  bool terminated = false;
+
+  uint64_t nextWaiterId = 1;
+  kj::HashMap<uint64_t, kj::Own<kj::PromiseFulfiller<Settled>>> waiters;
+
+  void afterRun();
+  static void settleCallback(const v8::FunctionCallbackInfo<v8::Value>& info);
+};
+
+template <typename Func>
+auto Runtime::run(IoContext& ioContext, Func&& func)
+    -> decltype(func(v8::Local<v8::Context>())) {
+  Scope scope(*this);
+  auto previous = current;
+  current = &ioContext;
+  KJ_DEFER({
+    afterRun();
+    current = previous;
+  });
+  return func(scope.context);
+}
+
+}  // namespace kiln::io

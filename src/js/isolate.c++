@@ -1,0 +1,41 @@
+#include "src/js/isolate.h"
+
+#include "src/js/platform.h"
+
+#include <kj/debug.h>
+
+namespace kiln::js {
+
+Isolate::Isolate(const IsolateLimits& limits)
+    : allocator(v8::ArrayBuffer::Allocator::NewDefaultAllocator()) {
+  initializeV8();
+  v8::Isolate::CreateParams params;
+  params.array_buffer_allocator = allocator.get();
+  params.constraints.ConfigureDefaultsFromHeapSize(0, limits.heapLimitBytes);
+  isolate = v8::Isolate::New(params);
+  isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
+  isolate->AddNearHeapLimitCallback(&nearHeapLimit, this);
+}
+
+Isolate::~Isolate() noexcept(false) {
+  isolate->Dispose();
+}
+
+v8::Local<v8::Context> Isolate::newContext() {
+  auto context = v8::Context::New(isolate);
+  context->AllowCodeGenerationFromStrings(false);
+  return context;
+}
+
+void Isolate::terminate() { isolate->TerminateExecution(); }
+
+size_t Isolate::nearHeapLimit(void* data, size_t current, size_t initial) {
+  // Give V8 headroom to unwind after termination instead of aborting the whole process; the
+  // isolate is discarded by its owner once it sees exceededMemory().
+  auto self = static_cast<Isolate*>(data);
+  self->outOfMemory = true;
+  self->isolate->TerminateExecution();
+  return current + kj::max(current / 2, size_t(32) << 20);
+}
+
+}  // namespace kiln::js

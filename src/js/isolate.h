@@ -1,0 +1,46 @@
+// One V8 isolate with kiln's per-isolate limits. Configured and dynamic workers both own one.
+#pragma once
+
+#include <v8.h>
+#include <kj/memory.h>
+#include <atomic>
+#include <memory>
+
+namespace kiln::js {
+
+struct IsolateLimits {
+  size_t heapLimitBytes = 128u << 20;
+  // V8 heap cap. Crossing it terminates the isolate's JavaScript; the process goes on.
+};
+
+class Isolate {
+ public:
+  explicit Isolate(const IsolateLimits& limits = {});
+  ~Isolate() noexcept(false);
+  KJ_DISALLOW_COPY(Isolate);
+
+  v8::Isolate* get() const { return isolate; }
+  v8::Isolate* operator->() const { return isolate; }
+
+  v8::Local<v8::Context> newContext();
+  // A context where strings cannot be compiled as code (eval and new Function throw EvalError).
+
+  void terminate();
+  // Stops running JavaScript as soon as possible. Safe from any thread (CPU watchdog).
+
+  bool exceededMemory() const { return outOfMemory; }
+
+ private:
+  static size_t nearHeapLimit(void* data, size_t current, size_t initial);
+
+  std::unique_ptr<v8::ArrayBuffer::Allocator> allocator;
+  v8::Isolate* isolate;
+  std::atomic<bool> outOfMemory{false};
+};
+
+}  // namespace kiln::js
+
+namespace kiln::js {
+// Embedder data slots of a context (slot 0 is V8's).
+enum ContextSlot : int { SLOT_MODULE_REGISTRY = 1, SLOT_RUNTIME = 2 };
+}  // namespace kiln::js

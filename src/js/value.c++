@@ -1,0 +1,114 @@
+#include "src/js/value.h"
+
+#include <kj/debug.h>
+
+namespace kiln::js {
+
+v8::Local<v8::String> newString(v8::Isolate* isolate, kj::StringPtr text) {
+  return newStringFromChars(isolate, text.asArray());
+}
+
+v8::Local<v8::String> newStringFromChars(v8::Isolate* isolate, kj::ArrayPtr<const char> text) {
+  return v8::String::NewFromUtf8(isolate, text.begin(), v8::NewStringType::kNormal, text.size())
+      .ToLocalChecked();
+}
+
+kj::String toKj(v8::Isolate* isolate, v8::Local<v8::Value> value) {
+  v8::TryCatch tryCatch(isolate);
+  v8::Local<v8::String> str;
+  if (!value->ToString(isolate->GetCurrentContext()).ToLocal(&str)) {
+    return kj::str("[object]");
+  }
+  auto result = kj::heapString(str->Utf8Length(isolate));
+  str->WriteUtf8(isolate, result.begin(), result.size(), nullptr,
+                 v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+  return result;
+}
+
+v8::Local<v8::Uint8Array> newBytes(v8::Isolate* isolate, kj::ArrayPtr<const kj::byte> bytes) {
+  auto buffer = v8::ArrayBuffer::New(isolate, bytes.size());
+  if (bytes.size() > 0) memcpy(buffer->Data(), bytes.begin(), bytes.size());
+  return v8::Uint8Array::New(buffer, 0, bytes.size());
+}
+
+kj::Maybe<kj::ArrayPtr<kj::byte>> viewBytes(v8::Local<v8::Value> value) {
+  if (value->IsArrayBufferView()) {
+    auto view = value.As<v8::ArrayBufferView>();
+    auto* data = static_cast<kj::byte*>(view->Buffer()->Data());
+    if (data == nullptr) return kj::ArrayPtr<kj::byte>();
+    return kj::arrayPtr(data + view->ByteOffset(), view->ByteLength());
+  } else if (value->IsArrayBuffer()) {
+    auto buffer = value.As<v8::ArrayBuffer>();
+    return kj::arrayPtr(static_cast<kj::byte*>(buffer->Data()), buffer->ByteLength());
+  } else if (value->IsSharedArrayBuffer()) {
+    auto buffer = value.As<v8::SharedArrayBuffer>();
+    return kj::arrayPtr(static_cast<kj::byte*>(buffer->Data()), buffer->ByteLength());
+  }
+  return nullptr;
+}
+
+v8::Local<v8::Value> newError(v8::Isolate* isolate, ErrorType type, kj::StringPtr message) {
+  auto msg = newString(isolate, message);
+  switch (type) {
+    case ErrorType::ERROR: return v8::Exception::Error(msg);
+    case ErrorType::TYPE_ERROR: return v8::Exception::TypeError(msg);
+    case ErrorType::RANGE_ERROR: return v8::Exception::RangeError(msg);
+    case ErrorType::SYNTAX_ERROR: return v8::Exception::SyntaxError(msg);
+  }
+  KJ_UNREACHABLE;
+}
+
+void throwError(v8::Isolate* isolate, ErrorType type, kj::StringPtr message) {
+  isolate->ThrowException(newError(isolate, type, message));
+}
+
+v8::Local<v8::Value> getProperty(v8::Local<v8::Context> context, v8::Local<v8::Object> object,
+                                 kj::StringPtr name) {
+  auto isolate = context->GetIsolate();
+  v8::TryCatch tryCatch(isolate);
+  v8::Local<v8::Value> result;
+  if (!object->Get(context, newString(isolate, name)).ToLocal(&result)) {
+    return v8::Undefined(isolate);
+  }
+  return result;
+}
+
+kj::String describeException(v8::Isolate* isolate, v8::Local<v8::Value> exception) {
+  auto context = isolate->GetCurrentContext();
+  if (exception->IsObject() && exception->IsNativeError()) {
+    auto stack = getProperty(context, exception.As<v8::Object>(), "stack");
+    if (stack->IsString()) return toKj(isolate, stack);
+  }
+  if (exception->IsObject()) {
+    auto obj = exception.As<v8::Object>();
+    auto stack = getProperty(context, obj, "stack");
+    if (stack->IsString()) return toKj(isolate, stack);
+    auto message = getProperty(context, obj, "message");
+    if (message->IsString()) {
+      auto name = getProperty(context, obj, "name");
+      return kj::str(name->IsString() ? toKj(isolate, name) : kj::str("Error"), ": ",
+                     toKj(isolate, message));
+    }
+  }
+  return toKj(isolate, exception);
+}
+
+kj::String describeTryCatch(v8::Isolate* isolate, v8::TryCatch& tryCatch) {
+  if (!tryCatch.HasCaught()) return kj::str("unknown error");
+  if (!tryCatch.CanContinue()) return kj::str("execution terminated");
+  auto description = describeException(isolate, tryCatch.Exception());
+  auto message = tryCatch.Message();
+  if (!message.IsEmpty() && tryCatch.Exception()->IsNativeError()) {
+    auto context = isolate->GetCurrentContext();
+    auto name = toKj(isolate, message->GetScriptResourceName());
+    int line = message->GetLineNumber(context).FromMaybe(0);
+    int col = message->GetStartColumn(context).FromMaybe(0) + 1;
+    // Syntax errors carry no stack frame for the offending source; name it explicitly.
+    if (description.findFirst('\n') == nullptr && name.size() > 0) {
+      return kj::str(description, "\n    at ", name, ":", line, ":", col);
+    }
+  }
+  return description;
+}
+
+}  // namespace kiln::js

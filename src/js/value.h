@@ -1,0 +1,36 @@
+// Small conversions between V8 values and KJ types, and typed errors for JavaScript.
+#pragma once
+
+#include <v8.h>
+#include <kj/array.h>
+#include <kj/string.h>
+
+namespace kiln::js {
+
+v8::Local<v8::String> newString(v8::Isolate* isolate, kj::StringPtr text);
+v8::Local<v8::String> newStringFromChars(v8::Isolate* isolate, kj::ArrayPtr<const char> text);
+kj::String toKj(v8::Isolate* isolate, v8::Local<v8::Value> value);
+// ToString() of the value; never throws (a value whose conversion throws gives "[object]").
+
+v8::Local<v8::Uint8Array> newBytes(v8::Isolate* isolate, kj::ArrayPtr<const kj::byte> bytes);
+kj::Maybe<kj::ArrayPtr<kj::byte>> viewBytes(v8::Local<v8::Value> value);
+// The bytes of an ArrayBuffer or ArrayBufferView, in place; null for anything else.
+
+enum class ErrorType { ERROR, TYPE_ERROR, RANGE_ERROR, SYNTAX_ERROR };
+v8::Local<v8::Value> newError(v8::Isolate* isolate, ErrorType type, kj::StringPtr message);
+void throwError(v8::Isolate* isolate, ErrorType type, kj::StringPtr message);
+inline void throwTypeError(v8::Isolate* isolate, kj::StringPtr message) {
+  throwError(isolate, ErrorType::TYPE_ERROR, message);
+}
+
+kj::String describeException(v8::Isolate* isolate, v8::Local<v8::Value> exception);
+// The stack if the value is an Error with one, else "Name: message", else String(value).
+
+kj::String describeTryCatch(v8::Isolate* isolate, v8::TryCatch& tryCatch);
+// As above, plus "at file:line:col" for compile errors (whose stack does not name the source).
+
+v8::Local<v8::Value> getProperty(v8::Local<v8::Context> context, v8::Local<v8::Object> object,
+                                 kj::StringPtr name);
+// Undefined when the property is missing or its getter throws.
+
+}  // namespace kiln::js

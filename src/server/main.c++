@@ -1,0 +1,305 @@
+// kiln's command line: `kiln serve CONFIG` and `kiln test CONFIG [FILTER]`.
+
+#include "src/js/platform.h"
+#include "src/server/config.h"
+#include "src/server/server.h"
+#include "src/util/log.h"
+
+#include <kj/async-unix.h>
+#include <kj/debug.h>
+#include <kj/mutex.h>
+#include <kj/thread.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+namespace kiln::server {
+namespace {
+
+const char USAGE[] =
+    "usage: kiln serve CONFIG [CONST] [--socket-addr NAME=HOST:PORT]... [--threads N]\n"
+    "                  [--log-format=text|json]\n"
+    "       kiln test CONFIG [FILTER]\n"
+    "\n"
+    "serve  runs the config's sockets until SIGTERM or SIGINT, then finishes in-flight requests\n"
+    "test   runs every exported test() handler of every worker; FILTER matches\n"
+    "       \"service:export\" by substring\n";
+
+int usage(kj::StringPtr problem) {
+  fprintf(stderr, "kiln: %s\n\n%s", problem.cStr(), USAGE);
+  return 2;
+}
+
+int reportErrors(const ConfigErrors& errors) {
+  for (auto& error: errors.list()) fprintf(stderr, "%s\n", error.cStr());
+  return 2;
+}
+
+struct BoundSocket {
+  config::Socket::Reader socket;
+  int fd;
+  kj::String url;
+};
+
+// Binds in the main thread, before any worker starts, so that a bad address or a port in use is
+// a config error (exit 2); every event-loop thread then accepts on its own dup() of the socket.
+kj::Maybe<BoundSocket> bindSocket(const ParsedConfig& config, config::Socket::Reader socket,
+                                  ConfigErrors& errors) {
+  auto address = config.socketAddress(socket);
+  kj::String host;
+  unsigned port;
+  KJ_ASSERT(parseHostPort(address, host, port));
+  kj::String lookup = host == "*" ? kj::str("0.0.0.0")
+                    : host.startsWith("[") ? kj::heapString(host.slice(1, host.size() - 1))
+                                           : kj::heapString(host);
+  struct addrinfo hints = {};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  struct addrinfo* info = nullptr;
+  int rc = getaddrinfo(lookup.cStr(), kj::str(port).cStr(), &hints, &info);
+  if (rc != 0 || info == nullptr) {
+    errors.add(config.locate(address, kj::str("socket \"", socket.getName(), "\": cannot resolve \"",
+                                              address, "\": ", gai_strerror(rc))));
+    return nullptr;
+  }
+  KJ_DEFER(freeaddrinfo(info));
+  int fd = ::socket(info->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  KJ_ASSERT(fd >= 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (bind(fd, info->ai_addr, info->ai_addrlen) != 0 || ::listen(fd, 1024) != 0) {
+    int error = errno;
+    close(fd);
+    errors.add(config.locate(address, kj::str("socket \"", socket.getName(), "\": cannot listen on ",
+                                              address, ": ", strerror(error))));
+    return nullptr;
+  }
+  struct sockaddr_storage bound;
+  socklen_t len = sizeof(bound);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  char text[INET6_ADDRSTRLEN] = "";
+  unsigned actualPort = 0;
+  if (bound.ss_family == AF_INET) {
+    auto in = reinterpret_cast<sockaddr_in*>(&bound);
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+    actualPort = ntohs(in->sin_port);
+  } else {
+    auto in6 = reinterpret_cast<sockaddr_in6*>(&bound);
+    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+    actualPort = ntohs(in6->sin6_port);
+  }
+  auto shown = bound.ss_family == AF_INET6 ? kj::str("[", text, "]") : kj::str(text);
+  return BoundSocket{socket, fd, kj::str("http://", shown, ":", actualPort)};
+}
+
+struct ThreadControl {
+  kj::MutexGuarded<kj::Maybe<const kj::Executor&>> executor;
+  kj::Own<kj::PromiseFulfiller<void>> stop;  // Touched only on the thread itself.
+  bool started = false;
+};
+
+void serveOnThisThread(const ParsedConfig& config, kj::ArrayPtr<BoundSocket> sockets,
+                       kj::AsyncIoContext& io, Server& server) {
+  for (auto& bound: sockets) {
+    int fd = dup(bound.fd);
+    KJ_ASSERT(fd >= 0);
+    server.listen(bound.socket, io.lowLevelProvider->wrapListenSocketFd(
+                                    fd, kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP));
+  }
+}
+
+int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
+          kj::ArrayPtr<const kj::String> overrides, unsigned threads) {
+  ConfigErrors errors;
+  kj::Own<ParsedConfig> config;
+  KJ_IF_MAYBE(c, ParsedConfig::load(configPath, constName, overrides, errors)) {
+    config = kj::mv(*c);
+  } else {
+    return reportErrors(errors);
+  }
+  kj::Vector<kj::String> flags;
+  for (auto flag: config->get().getV8Flags()) flags.add(kj::str(flag));
+  js::initializeV8(flags);
+
+  // Signals are taken by the main thread's event loop; threads started later inherit the mask.
+  kj::UnixEventPort::captureSignal(SIGTERM);
+  kj::UnixEventPort::captureSignal(SIGINT);
+  signal(SIGPIPE, SIG_IGN);
+  auto io = kj::setupAsyncIo();
+
+  kj::Vector<BoundSocket> sockets;
+  for (auto socket: config->get().getSockets()) {
+    KJ_IF_MAYBE(bound, bindSocket(*config, socket, errors)) { sockets.add(kj::mv(*bound)); }
+  }
+  if (!errors.empty()) return reportErrors(errors);
+
+  Server server(*config, io);
+  if (!server.start(io.waitScope, errors)) return reportErrors(errors);
+  serveOnThisThread(*config, sockets, io, server);
+
+  // The other cores each run a full replica of the service graph on their own event loop.
+  kj::Vector<kj::Own<ThreadControl>> controls;
+  kj::Vector<kj::Own<kj::Thread>> pool;
+  for (unsigned i = 1; i < threads; i++) {
+    auto control = kj::heap<ThreadControl>();
+    auto& ctl = *control;
+    pool.add(kj::heap<kj::Thread>([&config, &sockets, &ctl]() {
+      auto threadIo = kj::setupAsyncIo();
+      Server replica(*config, threadIo);
+      ConfigErrors ignored;  // The main thread already started the same workers successfully.
+      if (!replica.start(threadIo.waitScope, ignored)) {
+        for (auto& e: ignored.list()) logLine("error", "kiln", e);
+        *ctl.executor.lockExclusive() = kj::getCurrentThreadExecutor();
+        return;
+      }
+      serveOnThisThread(*config, sockets, threadIo, replica);
+      auto paf = kj::newPromiseAndFulfiller<void>();
+      ctl.stop = kj::mv(paf.fulfiller);
+      ctl.started = true;
+      *ctl.executor.lockExclusive() = kj::getCurrentThreadExecutor();
+      paf.promise.wait(threadIo.waitScope);
+      replica.drain().wait(threadIo.waitScope);
+    }));
+    controls.add(kj::mv(control));
+  }
+  for (auto& control: controls) {
+    control->executor.when([](const kj::Maybe<const kj::Executor&>& e) { return e != nullptr; },
+                           [](const kj::Maybe<const kj::Executor&>&) {});
+  }
+  for (auto& bound: sockets) {
+    logLine("info", "kiln", kj::str("listening on ", bound.url, " (socket \"",
+                                    bound.socket.getName(), "\", ", threads, " threads)"));
+  }
+
+  auto signalled = io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(
+      io.unixEventPort.onSignal(SIGINT));
+  auto info = signalled.wait(io.waitScope);
+  logLine("info", "kiln", kj::str("received ", strsignal(info.si_signo),
+                                  "; finishing in-flight requests"));
+
+  for (auto& control: controls) {
+    auto& ctl = *control;
+    KJ_IF_MAYBE(executor, *ctl.executor.lockShared()) {
+      executor->executeSync([&ctl]() {
+        if (ctl.started) ctl.stop->fulfill();
+      });
+    }
+  }
+  server.drain().wait(io.waitScope);
+  pool.clear();  // Joins: each thread returns once drained.
+  for (auto& bound: sockets) close(bound.fd);
+  logLine("info", "kiln", "stopped");
+  return 0;
+}
+
+int test(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> filter) {
+  ConfigErrors errors;
+  kj::Own<ParsedConfig> config;
+  KJ_IF_MAYBE(c, ParsedConfig::load(configPath, nullptr, nullptr, errors)) {
+    config = kj::mv(*c);
+  } else {
+    return reportErrors(errors);
+  }
+  js::initializeV8();
+  signal(SIGPIPE, SIG_IGN);
+  auto io = kj::setupAsyncIo();
+  Server server(*config, io);
+  if (!server.start(io.waitScope, errors)) return reportErrors(errors);
+
+  unsigned passed = 0, failed = 0;
+  for (auto& entry: server.getWorkers()) {
+    auto serviceName = kj::get<0>(entry);
+    auto& worker = *kj::get<1>(entry);
+    for (auto& name: worker.listTests()) {
+      auto fullName = kj::str(serviceName, ":", name);
+      KJ_IF_MAYBE(f, filter) {
+        if (strstr(fullName.cStr(), f->cStr()) == nullptr) continue;
+      }
+      auto result = worker.runTest(name).wait(io.waitScope);
+      KJ_IF_MAYBE(failure, result) {
+        ++failed;
+        printf("[ FAIL ] %s\n%s\n", fullName.cStr(), failure->cStr());
+      } else {
+        ++passed;
+        printf("[ PASS ] %s\n", fullName.cStr());
+      }
+      fflush(stdout);
+    }
+    worker.onBackgroundIdle().wait(io.waitScope);
+  }
+  if (passed + failed == 0) {
+    printf("no tests found%s\n", filter == nullptr ? "" : " matching the filter");
+  }
+  printf("%u passed, %u failed\n", passed, failed);
+  return failed == 0 && passed > 0 ? 0 : 1;
+}
+
+int run(int argc, char** argv) {
+  if (argc < 2) return usage("missing command");
+  kj::StringPtr command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    printf("%s", USAGE);
+    return 0;
+  }
+  kj::Vector<kj::StringPtr> positional;
+  kj::Vector<kj::String> overrides;
+  unsigned threads = kj::max(1u, std::thread::hardware_concurrency());
+  for (int i = 2; i < argc; i++) {
+    kj::StringPtr arg = argv[i];
+    if (arg == "--socket-addr" && i + 1 < argc) {
+      overrides.add(kj::str(argv[++i]));
+    } else if (arg.startsWith("--socket-addr=")) {
+      overrides.add(kj::str(arg.slice(strlen("--socket-addr="))));
+    } else if (arg == "--threads" && i + 1 < argc) {
+      threads = atoi(argv[++i]);
+      if (threads < 1 || threads > 256) return usage("--threads takes a number from 1 to 256");
+    } else if (arg.startsWith("--log-format=")) {
+      auto format = arg.slice(strlen("--log-format="));
+      if (format == "json") {
+        setLogFormat(LogFormat::JSON);
+      } else if (format != "text") {
+        return usage("--log-format is text or json");
+      }
+    } else if (arg.startsWith("-")) {
+      return usage(kj::str("unknown option ", arg));
+    } else {
+      positional.add(arg);
+    }
+  }
+  if (command == "serve") {
+    if (positional.size() < 1 || positional.size() > 2) return usage("serve takes CONFIG [CONST]");
+    return serve(positional[0], positional.size() > 1 ? kj::Maybe<kj::StringPtr>(positional[1])
+                                                      : nullptr,
+                 overrides, threads);
+  } else if (command == "test") {
+    if (positional.size() < 1 || positional.size() > 2) return usage("test takes CONFIG [FILTER]");
+    return test(positional[0],
+                positional.size() > 1 ? kj::Maybe<kj::StringPtr>(positional[1]) : nullptr);
+  }
+  return usage(kj::str("unknown command \"", command, "\""));
+}
+
+}  // namespace
+}  // namespace kiln::server
+
+int main(int argc, char** argv) {
+  // Under `bazel run`, resolve relative paths against the caller's folder, not the runfiles.
+  if (const char* dir = getenv("BUILD_WORKING_DIRECTORY")) {
+    if (chdir(dir) != 0) perror("kiln: chdir to BUILD_WORKING_DIRECTORY");
+  }
+  int code = 1;
+  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
+    code = kiln::server::run(argc, argv);
+  })) {
+    fprintf(stderr, "kiln: internal error: %s\n", exception->getDescription().cStr());
+    return 70;
+  }
+  fflush(stdout);
+  // Skip static destructors and V8 teardown: worker threads are joined and nothing is pending.
+  _exit(code);
+}

@@ -1,0 +1,60 @@
+// One replica of the config's service graph, living on one event-loop thread: workers, network
+// and external services, disk directories, and the HTTP servers on the config's sockets.
+#pragma once
+
+#include "src/server/config.h"
+#include "src/worker/worker.h"
+
+#include <kj/async-io.h>
+#include <kj/compat/http.h>
+#include <kj/map.h>
+
+namespace kiln::server {
+
+class Service {
+ public:
+  virtual ~Service() noexcept(false) = default;
+  virtual kj::Own<kj::HttpService> entrypoint(kj::Maybe<kj::StringPtr> name,
+                                              kj::Maybe<kj::StringPtr> propsJson) = 0;
+  virtual kj::Maybe<worker::Worker&> getWorker() { return nullptr; }
+};
+
+class Server {
+ public:
+  Server(const ParsedConfig& config, kj::AsyncIoContext& io);
+  ~Server() noexcept(false);
+  KJ_DISALLOW_COPY(Server);
+
+  bool start(kj::WaitScope& waitScope, ConfigErrors& errors);
+  // Starts every worker (evaluating its modules). False, with errors naming the worker and the
+  // JavaScript error, when one fails.
+
+  void listen(config::Socket::Reader socket, kj::Own<kj::ConnectionReceiver> listener);
+  kj::Promise<void> drain();
+  // Stops accepting connections, lets in-flight requests and waitUntil() work finish.
+
+  kj::Array<kj::Tuple<kj::StringPtr, worker::Worker*>> getWorkers();
+
+  kj::HttpHeaderTable& getHeaderTable() { return headerTable; }
+  kj::Timer& getTimer() { return io.provider->getTimer(); }
+
+  kj::Own<kj::HttpService> designate(config::ServiceDesignator::Reader designator);
+
+ private:
+  const ParsedConfig& config;
+  kj::AsyncIoContext& io;
+  kj::HttpHeaderTable headerTable;
+  kj::HashMap<kj::String, kj::Own<Service>> services;
+
+  struct Listener {
+    kj::Own<kj::HttpService> service;
+    kj::Own<kj::HttpServer> server;
+    kj::Own<kj::ConnectionReceiver> receiver;
+    kj::Promise<void> accepting = nullptr;
+  };
+  kj::Vector<kj::Own<Listener>> listeners;
+
+  Service& getService(kj::StringPtr name);
+};
+
+}  // namespace kiln::server

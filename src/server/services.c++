@@ -1,0 +1,161 @@
+#include "src/server/services.h"
+
+#include <kj/compat/tls.h>
+#include <kj/debug.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace kiln::server {
+namespace {
+
+// An HttpService over an HttpClient the service owns.
+class ClientService final : public Service {
+ public:
+  explicit ClientService(kj::Own<kj::HttpClient> client, kj::Own<void> resources = {})
+      : resources(kj::mv(resources)), client(kj::mv(client)) {}
+  kj::Own<kj::HttpService> entrypoint(kj::Maybe<kj::StringPtr>,
+                                      kj::Maybe<kj::StringPtr>) override {
+    return kj::newHttpService(*client);
+  }
+
+ private:
+  kj::Own<void> resources;
+  kj::Own<kj::HttpClient> client;
+};
+
+struct NetworkResources {
+  kj::Own<kj::Network> restricted;
+  kj::Own<kj::TlsContext> tls;
+  kj::Own<kj::Network> tlsNetwork;
+};
+
+class DiskService final : public Service, public kj::HttpService {
+  // Read-only static files. Durable Object storage uses the directory directly, not this.
+ public:
+  DiskService(kj::HttpHeaderTable& table, config::DiskDirectory::Reader disk)
+      : table(table), root(kj::heapString(disk.getPath())), allowDotfiles(disk.getAllowDotfiles()) {}
+
+  kj::Own<kj::HttpService> entrypoint(kj::Maybe<kj::StringPtr>,
+                                      kj::Maybe<kj::StringPtr>) override {
+    return kj::Own<kj::HttpService>(this, kj::NullDisposer::instance);
+  }
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override {
+    kj::HttpHeaders out(table);
+    if (method != kj::HttpMethod::GET && method != kj::HttpMethod::HEAD) {
+      return send(response, 405, "Method Not Allowed", out);
+    }
+    // Only the path; reject anything that could climb out of the directory.
+    kj::StringPtr path = url;
+    if (!path.startsWith("/")) {
+      KJ_IF_MAYBE(scheme, path.findFirst(':')) {
+        auto rest = path.slice(*scheme + 3);
+        KJ_IF_MAYBE(slash, rest.findFirst('/')) { path = rest.slice(*slash); } else { path = "/"; }
+      }
+    }
+    auto clean = kj::heapString(path);
+    KJ_IF_MAYBE(q, clean.findFirst('?')) { clean = kj::heapString(clean.slice(0, *q)); }
+    if (clean.findFirst('%') != nullptr || strstr(clean.cStr(), "/.") != nullptr) {
+      if (!allowDotfiles || strstr(clean.cStr(), "..") != nullptr ||
+          clean.findFirst('%') != nullptr) {
+        return send(response, 404, "Not Found", out);
+      }
+    }
+    auto file = kj::str(root, clean);
+    int fd = open(file.cStr(), O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      if (fd >= 0) close(fd);
+      return send(response, 404, "Not Found", out);
+    }
+    kj::FdInputStream in((kj::AutoCloseFd(fd)));
+    auto content = in.readAllBytes();
+    out.set(kj::HttpHeaderId::CONTENT_TYPE, "application/octet-stream");
+    auto stream = response.send(200, "OK", out, uint64_t(content.size()));
+    auto ptr = content.asPtr();
+    return stream->write(ptr.begin(), ptr.size()).attach(kj::mv(stream), kj::mv(content));
+  }
+
+ private:
+  kj::HttpHeaderTable& table;
+  kj::String root;
+  bool allowDotfiles;
+
+  kj::Promise<void> send(Response& response, unsigned status, kj::StringPtr text,
+                         kj::HttpHeaders& headers) {
+    auto stream = response.send(status, text, headers, uint64_t(text.size()));
+    return stream->write(text.begin(), text.size()).attach(kj::mv(stream));
+  }
+};
+
+// Forwards to a worker's entrypoint once the worker exists.
+class LazyEntrypoint final : public kj::HttpService {
+ public:
+  LazyEntrypoint(WorkerService& service, kj::Maybe<kj::String> entry, kj::Maybe<kj::String> props)
+      : service(service), entry(kj::mv(entry)), props(kj::mv(props)) {}
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override {
+    if (target.get() == nullptr) {
+      KJ_IF_MAYBE(worker, service.getWorker()) {
+        target = worker->getEntrypoint(
+            entry.map([](kj::String& s) -> kj::StringPtr { return s; }),
+            props.map([](kj::String& s) -> kj::StringPtr { return s; }));
+      } else {
+        return KJ_EXCEPTION(DISCONNECTED, "worker not started");
+      }
+    }
+    return target->request(method, url, headers, requestBody, response);
+  }
+
+ private:
+  WorkerService& service;
+  kj::Maybe<kj::String> entry;
+  kj::Maybe<kj::String> props;
+  kj::Own<kj::HttpService> target;
+};
+
+}  // namespace
+
+kj::Own<kj::HttpService> WorkerService::entrypoint(kj::Maybe<kj::StringPtr> entry,
+                                                   kj::Maybe<kj::StringPtr> propsJson) {
+  return kj::heap<LazyEntrypoint>(*this, entry.map([](kj::StringPtr s) { return kj::str(s); }),
+                                  propsJson.map([](kj::StringPtr s) { return kj::str(s); }));
+}
+
+kj::Maybe<worker::Worker&> WorkerService::getWorker() {
+  KJ_IF_MAYBE(w, worker) { return **w; }
+  return nullptr;
+}
+
+kj::Own<Service> newNetworkService(kj::AsyncIoContext& io, kj::HttpHeaderTable& table,
+                                   config::Network::Reader network) {
+  kj::Vector<kj::StringPtr> allow, deny;
+  for (auto rule: network.getAllow()) allow.add(rule);
+  for (auto rule: network.getDeny()) deny.add(rule);
+  auto resources = kj::heap<NetworkResources>();
+  resources->restricted = io.provider->getNetwork().restrictPeers(allow, deny);
+  kj::TlsContext::Options options;
+  options.useSystemTrustStore = true;
+  resources->tls = kj::heap<kj::TlsContext>(kj::mv(options));
+  resources->tlsNetwork = resources->tls->wrapNetwork(*resources->restricted);
+  auto client = kj::newHttpClient(io.provider->getTimer(), table, *resources->restricted,
+                                  *resources->tlsNetwork);
+  return kj::heap<ClientService>(kj::mv(client), kj::mv(resources));
+}
+
+kj::Own<Service> newExternalService(kj::AsyncIoContext& io, kj::HttpHeaderTable& table,
+                                    kj::Own<kj::NetworkAddress> address) {
+  auto client = kj::newHttpClient(io.provider->getTimer(), table, *address);
+  return kj::heap<ClientService>(kj::mv(client), kj::mv(address));
+}
+
+kj::Own<Service> newDiskService(kj::HttpHeaderTable& table, config::DiskDirectory::Reader disk) {
+  return kj::heap<DiskService>(table, disk);
+}
+
+}  // namespace kiln::server

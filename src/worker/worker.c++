@@ -1,0 +1,378 @@
+#include "src/worker/worker.h"
+
+#include "src/js/value.h"
+
+#include <kj/debug.h>
+
+namespace kiln::worker {
+
+using js::newString;
+using js::toKj;
+
+namespace {
+
+// Delivers HTTP requests to one export of a worker, with fixed props.
+class EntrypointService final : public kj::HttpService {
+ public:
+  EntrypointService(Worker& worker, kj::Maybe<kj::String> entrypoint,
+                    kj::Maybe<kj::String> props)
+      : worker(worker), entrypoint(kj::mv(entrypoint)), props(kj::mv(props)) {}
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override {
+    return worker.handleFetch(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
+                              props.map([](auto& s) -> kj::StringPtr { return s; }), method, url,
+                              headers, requestBody, response);
+  }
+
+ private:
+  Worker& worker;
+  kj::Maybe<kj::String> entrypoint;
+  kj::Maybe<kj::String> props;
+};
+
+kj::String failureText(v8::Isolate* isolate, v8::TryCatch& tryCatch) {
+  if (!tryCatch.CanContinue()) return kj::str("the worker was terminated");
+  return js::describeTryCatch(isolate, tryCatch);
+}
+
+}  // namespace
+
+Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
+    : name(kj::mv(source.name)),
+      options(kj::mv(optionsParam)),
+      bindings(kj::mv(source.bindings)),
+      background(*this) {
+  runtime = kj::heap<io::Runtime>(name, options.limits);
+  api = kj::heap<api::JsApi>(*runtime, *this);
+
+  io::Runtime::Scope scope(*runtime);
+  auto context = scope.context;
+  auto isolate = context->GetIsolate();
+  v8::TryCatch tryCatch(isolate);
+
+  // env: one object for the worker's lifetime, also importable from "cloudflare:workers".
+  auto envObj = v8::Object::New(isolate);
+  for (auto& binding: bindings) {
+    v8::Local<v8::Value> value;
+    switch (binding.type) {
+      case Binding::Type::TEXT:
+        value = newString(isolate, binding.text);
+        break;
+      case Binding::Type::DATA: {
+        auto buffer = v8::ArrayBuffer::New(isolate, binding.data.size());
+        if (binding.data.size() > 0) {
+          memcpy(buffer->Data(), binding.data.begin(), binding.data.size());
+        }
+        value = buffer;
+        break;
+      }
+      case Binding::Type::JSON:
+        if (!v8::JSON::Parse(context, newString(isolate, binding.text)).ToLocal(&value)) {
+          throw StartupError{kj::str("Binding \"", binding.name, "\" is not valid JSON: ",
+                                     failureText(isolate, tryCatch))};
+        }
+        break;
+      case Binding::Type::SERVICE:
+        value = api->newFetcher(context, *binding.service);
+        break;
+      case Binding::Type::NULL_VALUE:
+        value = v8::Null(isolate);
+        break;
+    }
+    envObj->Set(context, newString(isolate, binding.name), value).Check();
+  }
+  env.Reset(isolate, envObj);
+
+  auto ctxExportsObj = v8::Object::New(isolate);
+  ctxExports.Reset(isolate, ctxExportsObj);
+
+  modules = kj::heap<js::ModuleRegistry>(isolate, kj::mv(source.modules));
+  modules->attach(context);
+  {
+    auto workersExports = v8::Object::New(isolate);
+    auto internal = api->getInternal(isolate);
+    auto classes = js::getProperty(context, internal, "workersModule").As<v8::Object>();
+    v8::Local<v8::Array> names = classes->GetOwnPropertyNames(context).ToLocalChecked();
+    for (uint32_t i = 0; i < names->Length(); i++) {
+      auto key = names->Get(context, i).ToLocalChecked();
+      workersExports->Set(context, key, classes->Get(context, key).ToLocalChecked()).Check();
+    }
+    workersExports->Set(context, newString(isolate, "env"), envObj).Check();
+    workersExports->Set(context, newString(isolate, "exports"), ctxExportsObj).Check();
+    modules->addBuiltin("cloudflare:workers", workersExports);
+  }
+
+  if (!modules->has(source.mainModule)) {
+    throw StartupError{kj::str("The main module \"", source.mainModule, "\" is not defined.")};
+  }
+  v8::Local<v8::Object> ns;
+  if (!modules->evaluate(context, source.mainModule).ToLocal(&ns)) {
+    throw StartupError{failureText(isolate, tryCatch)};
+  }
+  exports.Reset(isolate, ns);
+
+  // ctx.exports: a loopback Fetcher for every export that can take requests.
+  auto internal = api->getInternal(isolate);
+  auto hasHandler = js::getProperty(context, internal, "hasHandler").As<v8::Function>();
+  v8::Local<v8::Array> names = ns->GetOwnPropertyNames(context).ToLocalChecked();
+  for (uint32_t i = 0; i < names->Length(); i++) {
+    auto key = names->Get(context, i).ToLocalChecked();
+    auto value = ns->Get(context, key).ToLocalChecked();
+    v8::Local<v8::Value> args[] = {value, newString(isolate, "fetch")};
+    v8::Local<v8::Value> has;
+    if (!hasHandler->Call(context, internal, 2, args).ToLocal(&has)) continue;
+    if (!has->BooleanValue(isolate)) continue;
+    auto exportName = toKj(isolate, key);
+    kj::Maybe<kj::String> entry;
+    if (exportName != "default") entry = kj::heapString(exportName);
+    auto service = kj::heap<EntrypointService>(*this, kj::mv(entry), nullptr);
+    auto client = kj::newHttpClient(*service);
+    ctxExportsObj->Set(context, key, api->newFetcher(context, *client)).Check();
+    loopbackServices.add(kj::mv(service));
+    loopbackClients.add(kj::mv(client));
+  }
+}
+
+Worker::~Worker() noexcept(false) {
+  {
+    v8::Isolate::Scope scope(runtime->getIsolate());
+    env.Reset();
+    exports.Reset();
+    ctxExports.Reset();
+    modules = nullptr;
+    api = nullptr;
+  }
+  runtime = nullptr;
+}
+
+void Worker::log(kj::StringPtr level, kj::StringPtr message) { options.log(level, message); }
+
+kj::Maybe<kj::HttpClient&> Worker::getGlobalOutbound() {
+  KJ_IF_MAYBE(client, options.globalOutbound) { return **client; }
+  return nullptr;
+}
+
+bool Worker::hasEntrypoint(kj::StringPtr entrypoint) {
+  io::Runtime::Scope scope(*runtime);
+  auto isolate = scope.context->GetIsolate();
+  auto ns = exports.Get(isolate);
+  return ns->HasOwnProperty(scope.context, newString(isolate, entrypoint)).FromMaybe(false);
+}
+
+kj::Own<kj::HttpService> Worker::getEntrypoint(kj::Maybe<kj::StringPtr> entrypoint,
+                                               kj::Maybe<kj::StringPtr> propsJson) {
+  KJ_IF_MAYBE(e, entrypoint) {
+    if (!hasEntrypoint(*e)) {
+      throw StartupError{kj::str("Worker has no such entrypoint: ", *e)};
+    }
+  }
+  return kj::heap<EntrypointService>(*this, entrypoint.map([](kj::StringPtr s) {
+    return kj::heapString(s);
+  }), propsJson.map([](kj::StringPtr s) { return kj::heapString(s); }));
+}
+
+v8::Local<v8::Value> Worker::parseProps(v8::Local<v8::Context> context,
+                                        kj::Maybe<kj::StringPtr> propsJson) {
+  auto isolate = context->GetIsolate();
+  KJ_IF_MAYBE(json, propsJson) {
+    v8::Local<v8::Value> value;
+    if (v8::JSON::Parse(context, newString(isolate, *json)).ToLocal(&value)) return value;
+  }
+  return v8::Object::New(isolate);
+}
+
+kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
+                                      kj::Maybe<kj::StringPtr> propsJson, kj::HttpMethod method,
+                                      kj::StringPtr url, const kj::HttpHeaders& headers,
+                                      kj::AsyncInputStream& requestBody,
+                                      kj::HttpService::Response& response) {
+  if (runtime->isTerminated()) return sendError(response, 503);
+
+  auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer);
+  auto& ctx = *ioContext;
+
+  // The request body is only valid until this request completes; JS may hold on to it longer.
+  bool hasBody = method != kj::HttpMethod::GET && method != kj::HttpMethod::HEAD &&
+                 requestBody.tryGetLength().orDefault(1) != 0;
+  auto bodySource = kj::refcounted<api::BodySource>(
+      kj::Own<kj::AsyncInputStream>(&requestBody, kj::NullDisposer::instance));
+
+  // Requests from HttpServer carry a path; URLs in JavaScript are absolute.
+  kj::String fullUrl;
+  if (url.startsWith("/")) {
+    kj::StringPtr host = "localhost";
+    KJ_IF_MAYBE(h, headers.get(kj::HttpHeaderId::HOST)) { host = *h; }
+    fullUrl = kj::str("http://", host, url);
+  } else {
+    fullUrl = kj::str(url);
+  }
+
+  auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
+    auto isolate = context->GetIsolate();
+    v8::TryCatch tryCatch(isolate);
+    auto headerList = v8::Array::New(isolate);
+    uint32_t i = 0;
+    headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
+      auto pair = v8::Array::New(isolate, 2);
+      pair->Set(context, 0, newString(isolate, name)).Check();
+      pair->Set(context, 1, newString(isolate, value)).Check();
+      headerList->Set(context, i++, pair).Check();
+    });
+    v8::Local<v8::Value> source = v8::Null(isolate);
+    if (hasBody) source = api->newBodySource(context, kj::addRef(*bodySource));
+    v8::Local<v8::Value> requestArgs[] = {
+        newString(isolate, kj::str(method)), newString(isolate, fullUrl), headerList, source};
+    v8::Local<v8::Value> request;
+    v8::Local<v8::Value> ctxArgs[] = {parseProps(context, propsJson), ctxExports.Get(isolate)};
+    v8::Local<v8::Value> ctxObj;
+    v8::Local<v8::Value> result;
+    auto ns = exports.Get(isolate);
+    kj::StringPtr exportName = "default";
+    KJ_IF_MAYBE(e, entrypoint) { exportName = *e; }
+    auto exported = js::getProperty(context, ns, exportName);
+    if (api->callInternal(context, "newIncomingRequest", requestArgs).ToLocal(&request) &&
+        api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
+      auto argList = v8::Array::New(isolate, 1);
+      argList->Set(context, 0, request).Check();
+      v8::Local<v8::Value> callArgs[] = {exported, newString(isolate, "fetch"), argList,
+                                         env.Get(isolate), ctxObj};
+      if (api->callInternal(context, "callHandler", callArgs).ToLocal(&result)) {
+        return runtime->awaitJs(context, result);
+      }
+    }
+    if (!tryCatch.CanContinue()) {
+      return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+    }
+    return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+  });
+
+  auto promise = settled.then([this, &ctx, &response](io::Settled&& result) -> kj::Promise<void> {
+    if (result.rejected || runtime->isTerminated()) {
+      auto message = runtime->isTerminated()
+          ? kj::str("the worker was terminated (",
+                    runtime->getJsIsolate().exceededMemory() ? "exceeded memory" : "exceeded CPU",
+                    ")")
+          : runtime->run(ctx, [&](v8::Local<v8::Context> context) {
+              return js::describeException(context->GetIsolate(),
+                                           result.value.Get(context->GetIsolate()));
+            });
+      log("error", kj::str("Uncaught ", message));
+      return sendError(response, 500);
+    }
+    return api->sendResponse(ctx, kj::mv(result.value), response)
+        .catch_([this, &response](kj::Exception&& e) -> kj::Promise<void> {
+          if (e.getDescription().startsWith("jsg.TypeError")) {
+            log("error", kj::str("Uncaught ", e.getDescription().slice(strlen("jsg.TypeError; "))));
+          } else if (e.getType() != kj::Exception::Type::DISCONNECTED) {
+            log("error", kj::str("Failed to send response: ", e.getDescription()));
+          }
+          // If headers were already sent this throws inside kj and the connection closes.
+          return kj::evalNow([&]() { return sendError(response, 500); })
+              .catch_([](kj::Exception&&) {});
+        });
+  });
+
+  return promise.then([this, ioContext = kj::mv(ioContext),
+                       bodySource = kj::mv(bodySource)]() mutable {
+    bodySource->detach();
+    if (ioContext->hasWaitUntil()) keepInBackground(kj::mv(ioContext));
+  });
+}
+
+kj::Promise<void> Worker::sendError(kj::HttpService::Response& response, unsigned status) {
+  kj::HttpHeaders headers(options.headerTable);
+  kj::StringPtr text = status == 503 ? "Service Unavailable" : "Internal Server Error";
+  headers.set(kj::HttpHeaderId::CONTENT_TYPE, "text/plain;charset=UTF-8");
+  auto body = kj::str(text);
+  auto stream = response.send(status, text, headers, uint64_t(body.size()));
+  auto ptr = body.asPtr();
+  return stream->write(ptr.begin(), ptr.size()).attach(kj::mv(stream), kj::mv(body));
+}
+
+void Worker::keepInBackground(kj::Own<io::IoContext> ioContext) {
+  ++backgroundCount;
+  auto done = ioContext->onWaitUntilDone();
+  // Workers also cap waitUntil() at 30 s after the response.
+  background.add(done.exclusiveJoin(options.timer.afterDelay(30 * kj::SECONDS))
+                     .attach(kj::mv(ioContext))
+                     .then([this]() {
+                       if (--backgroundCount == 0) {
+                         for (auto& waiter: idleWaiters) waiter->fulfill();
+                         idleWaiters.clear();
+                       }
+                     }));
+}
+
+kj::Promise<void> Worker::onBackgroundIdle() {
+  if (backgroundCount == 0) return kj::READY_NOW;
+  auto paf = kj::newPromiseAndFulfiller<void>();
+  idleWaiters.add(kj::mv(paf.fulfiller));
+  return kj::mv(paf.promise);
+}
+
+void Worker::taskFailed(kj::Exception&& exception) {
+  log("error", kj::str("background task failed: ", exception.getDescription()));
+}
+
+kj::Array<kj::String> Worker::listTests() {
+  io::Runtime::Scope scope(*runtime);
+  auto context = scope.context;
+  auto isolate = context->GetIsolate();
+  auto ns = exports.Get(isolate);
+  auto internal = api->getInternal(isolate);
+  auto hasHandler = js::getProperty(context, internal, "hasHandler").As<v8::Function>();
+  kj::Vector<kj::String> result;
+  v8::Local<v8::Array> names = ns->GetOwnPropertyNames(context).ToLocalChecked();
+  for (uint32_t i = 0; i < names->Length(); i++) {
+    auto key = names->Get(context, i).ToLocalChecked();
+    v8::Local<v8::Value> args[] = {ns->Get(context, key).ToLocalChecked(),
+                                   newString(isolate, "test")};
+    v8::Local<v8::Value> has;
+    if (hasHandler->Call(context, internal, 2, args).ToLocal(&has) && has->BooleanValue(isolate)) {
+      result.add(toKj(isolate, key));
+    }
+  }
+  return result.releaseAsArray();
+}
+
+kj::Promise<kj::Maybe<kj::String>> Worker::runTest(kj::StringPtr exportName) {
+  auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer);
+  auto& ctx = *ioContext;
+  auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
+    auto isolate = context->GetIsolate();
+    v8::TryCatch tryCatch(isolate);
+    v8::Local<v8::Value> ctxArgs[] = {v8::Object::New(isolate), ctxExports.Get(isolate)};
+    v8::Local<v8::Value> ctxObj;
+    v8::Local<v8::Value> result;
+    auto exported = js::getProperty(context, exports.Get(isolate), exportName);
+    if (api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
+      auto argList = v8::Array::New(isolate, 1);
+      argList->Set(context, 0, v8::Object::New(isolate)).Check();  // the test controller
+      v8::Local<v8::Value> callArgs[] = {exported, newString(isolate, "test"), argList,
+                                         env.Get(isolate), ctxObj};
+      if (api->callInternal(context, "callHandler", callArgs).ToLocal(&result)) {
+        return runtime->awaitJs(context, result);
+      }
+    }
+    return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.CanContinue()
+                                                                ? tryCatch.Exception()
+                                                                : v8::Null(isolate).As<v8::Value>())};
+  });
+  return settled
+      .then([this, &ctx](io::Settled&& result) {
+        return ctx.onWaitUntilDone().then([this, &ctx, result = kj::mv(result)]() mutable
+                                          -> kj::Maybe<kj::String> {
+          if (runtime->isTerminated()) return kj::str("the worker was terminated");
+          if (!result.rejected) return nullptr;
+          return runtime->run(ctx, [&](v8::Local<v8::Context> context) {
+            return js::describeException(context->GetIsolate(),
+                                         result.value.Get(context->GetIsolate()));
+          });
+        });
+      })
+      .attach(kj::mv(ioContext));
+}
+
+}  // namespace kiln::worker

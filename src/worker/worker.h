@@ -1,0 +1,111 @@
+// A worker: one Runtime (isolate + context) running one set of modules with one env. Built the
+// same way whether it comes from the config file or from a Worker Loader at run time.
+#pragma once
+
+#include "src/api/js-api.h"
+#include "src/io/runtime.h"
+#include "src/js/modules.h"
+
+#include <kj/async-io.h>
+#include <kj/compat/http.h>
+#include <kj/function.h>
+#include <kj/one-of.h>
+
+namespace kiln::worker {
+
+struct Binding {
+  enum class Type { TEXT, DATA, JSON, SERVICE, NULL_VALUE };
+  kj::String name;
+  Type type;
+  kj::String text;               // TEXT, JSON
+  kj::Array<kj::byte> data;      // DATA
+  kj::Own<kj::HttpClient> service;  // SERVICE
+};
+
+struct WorkerSource {
+  kj::String name;
+  kj::Array<js::ModuleSource> modules;
+  kj::String mainModule;
+  kj::String compatibilityDate;
+  kj::Array<kj::String> compatibilityFlags;
+  kj::Array<Binding> bindings;
+};
+
+struct WorkerOptions {
+  kj::Timer& timer;
+  kj::HttpHeaderTable& headerTable;
+  kj::Maybe<kj::Own<kj::HttpClient>> globalOutbound;
+  // Null: fetch() rejects; the worker reaches the world only through its bindings.
+  js::IsolateLimits limits;
+  kj::Function<void(kj::StringPtr level, kj::StringPtr message)> log;
+};
+
+class StartupError {
+  // Thrown by Worker's constructor when user code fails to load. `message` is the JavaScript
+  // error, fit to show the user as is.
+ public:
+  kj::String message;
+};
+
+class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
+ public:
+  Worker(WorkerSource source, WorkerOptions options);
+  // Throws StartupError.
+  ~Worker() noexcept(false);
+  KJ_DISALLOW_COPY(Worker);
+
+  kj::StringPtr getName() const { return name; }
+  io::Runtime& getRuntime() { return *runtime; }
+
+  kj::Own<kj::HttpService> getEntrypoint(kj::Maybe<kj::StringPtr> entrypoint,
+                                         kj::Maybe<kj::StringPtr> propsJson);
+  // An HttpService delivering requests to the named export's fetch() (null: the default export).
+  // Throws StartupError "Worker has no such entrypoint: <name>" for an unknown export.
+
+  bool hasEntrypoint(kj::StringPtr name);
+
+  kj::Array<kj::String> listTests();
+  // Names of exports with a test() handler, in module order ("default" included).
+
+  kj::Promise<kj::Maybe<kj::String>> runTest(kj::StringPtr exportName);
+  // Null when the test passed, else the failure (JS stack).
+
+  kj::Promise<void> handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
+                                kj::Maybe<kj::StringPtr> propsJson, kj::HttpMethod method,
+                                kj::StringPtr url, const kj::HttpHeaders& headers,
+                                kj::AsyncInputStream& requestBody,
+                                kj::HttpService::Response& response);
+
+  kj::Promise<void> onBackgroundIdle();
+  // Resolves when no waitUntil() work is pending (used by drain and `kiln test`).
+
+  // ApiHost
+  void log(kj::StringPtr level, kj::StringPtr message) override;
+  kj::Maybe<kj::HttpClient&> getGlobalOutbound() override;
+  kj::HttpHeaderTable& getHeaderTable() override { return options.headerTable; }
+
+ private:
+  kj::String name;
+  WorkerOptions options;
+  kj::Own<io::Runtime> runtime;
+  kj::Own<js::ModuleRegistry> modules;
+  kj::Own<api::JsApi> api;
+  kj::Array<Binding> bindings;
+  v8::Global<v8::Object> env;
+  v8::Global<v8::Object> exports;        // the main module's namespace
+  v8::Global<v8::Object> ctxExports;     // ctx.exports
+  kj::Vector<kj::Own<kj::HttpService>> loopbackServices;
+  kj::Vector<kj::Own<kj::HttpClient>> loopbackClients;
+  kj::TaskSet background;
+  uint32_t backgroundCount = 0;
+  kj::Vector<kj::Own<kj::PromiseFulfiller<void>>> idleWaiters;
+
+  void taskFailed(kj::Exception&& exception) override;
+
+  void keepInBackground(kj::Own<io::IoContext> ioContext);
+  v8::Local<v8::Value> parseProps(v8::Local<v8::Context> context,
+                                  kj::Maybe<kj::StringPtr> propsJson);
+  kj::Promise<void> sendError(kj::HttpService::Response& response, unsigned status);
+};
+
+}  // namespace kiln::worker
