@@ -13,8 +13,8 @@ constexpr int SLOT_API = 3;
 
 // Evaluation order matters: later files use what earlier ones put on `internal`.
 const char* const BUILTIN_ORDER[] = {
-    "events.js", "encoding.js", "url.js", "streams.js", "compression.js",
-    "http.js",   "runtime.js",  "workers.js",
+    "events.js",   "encoding.js", "url.js",  "streams.js", "streams-writable.js",
+    "compression.js", "body.js", "http.js", "runtime.js", "workers.js",
 };
 }  // namespace
 
@@ -54,7 +54,7 @@ void JsApi::evaluateBuiltins(v8::Local<v8::Context> context) {
     for (auto& f: files) {
       if (kj::StringPtr(f.name) == name) file = &f;
     }
-    if (file == nullptr) continue;  // Optional files (e.g. compression.js folded into streams).
+    KJ_ASSERT(file != nullptr, "built-in missing from the binary", name);
 
     v8::TryCatch tryCatch(isolate);
     auto source = kj::str("\"use strict\";\n", file->text());

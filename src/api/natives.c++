@@ -167,13 +167,12 @@ void nativeGetRandomValues(const v8::FunctionCallbackInfo<v8::Value>& info) {
 
 // V8 is built without RTTI, so kiln cannot subclass ValueSerializer::Delegate; V8's own
 // clone errors are plain Errors, renamed here so that JS can turn them into DataCloneError.
-void throwDataCloneError(v8::Isolate* isolate, v8::Local<v8::Value> error) {
-  if (error->IsNativeError()) {
-    error.As<v8::Object>()
-        ->Set(isolate->GetCurrentContext(), newString(isolate, "name"),
-              newString(isolate, "DataCloneError"))
-        .Check();
-  }
+void throwDataCloneError(v8::Isolate* isolate, kj::StringPtr message) {
+  auto error = v8::Exception::Error(newString(isolate, message));
+  error.As<v8::Object>()
+      ->Set(isolate->GetCurrentContext(), newString(isolate, "name"),
+            newString(isolate, "DataCloneError"))
+      .FromMaybe(false);
   isolate->ThrowException(error);
 }
 
@@ -189,8 +188,7 @@ void nativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value>& info) {
       v8::Local<v8::Value> item;
       if (!list->Get(context, i).ToLocal(&item)) return;
       if (!item->IsArrayBuffer() || !item.As<v8::ArrayBuffer>()->IsDetachable()) {
-        throwDataCloneError(isolate, v8::Exception::Error(newString(isolate,
-                                                                     "Value not transferable")));
+        throwDataCloneError(isolate, "Value not transferable");
         return;
       }
       serializer.TransferArrayBuffer(transfers.size(), item.As<v8::ArrayBuffer>());
@@ -202,20 +200,19 @@ void nativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value>& info) {
   {
     v8::TryCatch tryCatch(isolate);
     if (serializer.WriteValue(context, info[0]).IsNothing()) {
-      if (!tryCatch.CanContinue()) {
-        tryCatch.ReThrow();
-        return;
+      if (tryCatch.CanContinue() && tryCatch.HasCaught()) {
+        auto error = tryCatch.Exception();
+        auto message = error->IsObject()
+            ? js::toKj(isolate, js::getProperty(context, error.As<v8::Object>(), "message"))
+            : kj::str();
+        if (message.endsWith("could not be cloned.") && error->IsNativeError()) {
+          error.As<v8::Object>()
+              ->Set(context, newString(isolate, "name"), newString(isolate, "DataCloneError"))
+              .FromMaybe(false);
+        }
       }
-      auto error = tryCatch.Exception();
-      auto message = error->IsObject()
-          ? js::toKj(isolate, js::getProperty(context, error.As<v8::Object>(), "message"))
-          : kj::str();
-      tryCatch.Reset();
-      if (message.endsWith("could not be cloned.")) {
-        throwDataCloneError(isolate, error);
-      } else {
-        isolate->ThrowException(error);
-      }
+      // Rethrow from this scope so that the exception reaches the caller.
+      tryCatch.ReThrow();
       return;
     }
   }

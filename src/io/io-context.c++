@@ -1,6 +1,7 @@
 #include "src/io/io-context.h"
 
 #include "src/io/runtime.h"
+#include "src/js/platform.h"
 
 #include <kj/debug.h>
 
@@ -67,7 +68,9 @@ void IoContext::clearTimer(uint32_t id) {
 void IoContext::scheduleTimer(uint32_t id, uint64_t delayMs) {
   // A cleared timer's promise still sleeps until its deadline and then finds nothing; the
   // IoContext bounds how long that can be.
-  tasks.add(timer.afterDelay(delayMs * kj::MILLISECONDS).then([this, id]() { fireTimer(id); }));
+  tasks.add(timer.atTime(js::frozenMonotonic() + delayMs * kj::MILLISECONDS).then([this, id]() {
+    fireTimer(id);
+  }));
 }
 
 void IoContext::fireTimer(uint32_t id) {

@@ -9,6 +9,7 @@ namespace kiln::js {
 namespace {
 
 thread_local double threadFrozenNow = 0;
+thread_local kj::TimePoint threadFrozenMono = kj::origin<kj::TimePoint>();
 
 double realNowMillis() {
   struct timeval tv;
@@ -91,7 +92,15 @@ double frozenNowMillis() {
   return threadFrozenNow;
 }
 
-void advanceClock() { threadFrozenNow = realNowMillis(); }
+void advanceClock() {
+  threadFrozenNow = realNowMillis();
+  threadFrozenMono = kj::systemPreciseMonotonicClock().now();
+}
+
+kj::TimePoint frozenMonotonic() {
+  if (threadFrozenNow == 0) advanceClock();
+  return threadFrozenMono;
+}
 
 void pumpMessageLoop(v8::Isolate* isolate) {
   while (v8::platform::PumpMessageLoop(thePlatform->innerPlatform(), isolate)) {

@@ -4,6 +4,7 @@
 #include <v8.h>
 #include <kj/array.h>
 #include <kj/string.h>
+#include <kj/time.h>
 
 namespace kiln::js {
 
@@ -18,6 +19,10 @@ double frozenNowMillis();
 // out of `Date.now()` loops (a Spectre mitigation Workers also applies).
 
 void advanceClock();
+
+kj::TimePoint frozenMonotonic();
+// The monotonic instant matching frozenNowMillis(); timers count from it, so that a timer set
+// after a long computation still fires `delay` after the event's frozen time.
 // Sets this thread's frozen clock to the real time. Called when kiln enters JavaScript from I/O.
 
 }  // namespace kiln::js

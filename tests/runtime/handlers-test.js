@@ -48,7 +48,8 @@ export const globalFetchUsesGlobalOutbound = {
 };
 
 let waitUntilDone = false;
-export const waitUntilRunsAfterHandler = {
+// Tests run in export-name order; the second checks what the first left behind.
+export const waitUntil1RunsAfterHandler = {
   async test(ctrl, env, ctx) {
     ctx.waitUntil(new Promise((resolve) => setTimeout(() => {
       waitUntilDone = true;
@@ -58,7 +59,7 @@ export const waitUntilRunsAfterHandler = {
   },
 };
 
-export const waitUntilFinished = {
+export const waitUntil2Finished = {
   test() {
     assertEqual(waitUntilDone, true);
   },

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# End-to-end: starts `kiln serve` on an ephemeral loopback port and talks real HTTP to it, then
+# checks that bad configs fail with file:line:col and exit code 2.
+set -uo pipefail
+kiln="$(realpath "$1")"
+here="$(dirname "$(realpath "$2")")"
+work="$(mktemp -d)"
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+check() {  # check NAME CONDITION-EXIT-CODE
+  if [ "$2" = 0 ]; then
+    passed=$((passed + 1)); echo "[ PASS ] $1"
+  else
+    failed=$((failed + 1)); echo "[ FAIL ] $1"
+  fi
+}
+expect_eq() {  # expect_eq NAME ACTUAL EXPECTED
+  if [ "$2" = "$3" ]; then check "$1" 0; else echo "  expected: $3"; echo "  actual:   $2"; check "$1" 1; fi
+}
+
+start_kiln() {  # start_kiln LOG ARGS... ; sets pid and url
+  local log="$1"; shift
+  "$kiln" serve "$@" 2>"$log" &
+  pid=$!
+  url=""
+  for _ in $(seq 1 100); do
+    url="$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's/listening on //')"
+    [ -n "$url" ] && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+start_kiln "$work/serve.log" "$here/e2e.capnp" --threads 2
+check "daemon starts and prints where it listens" $?
+echo "  $url"
+
+expect_eq "GET returns the worker's response" "$(curl -s "$url/hello")" "hello"
+expect_eq "POST body reaches the worker" "$(curl -s -X POST --data-binary 'ping-body' "$url/echo")" "ping-body"
+expect_eq "unknown path gives the worker's 404" "$(curl -s -o /dev/null -w '%{http_code}' "$url/nope")" "404"
+
+expect_eq "a throwing handler gives 500" "$(curl -s -o /dev/null -w '%{http_code}' "$url/throw")" "500"
+grep -q "Uncaught Error: boom at request time" "$work/serve.log"
+check "the uncaught error is logged" $?
+grep -A1 "boom at request time" "$work/serve.log" | grep -q "at .*worker.js"
+check "the log carries the JS stack" $?
+expect_eq "a non-Response result gives 500" "$(curl -s -o /dev/null -w '%{http_code}' "$url/not-a-response")" "500"
+expect_eq "the daemon goes on after errors" "$(curl -s "$url/hello")" "hello"
+
+port="${url##*:}"
+reply="$( (exec 3<>/dev/tcp/127.0.0.1/"$port"; printf 'THIS IS NOT HTTP\r\n\r\n' >&3; timeout 5 cat <&3) 2>/dev/null | head -1 | tr -d '\r')"
+case "$reply" in "HTTP/1.1 400"*) check "malformed HTTP gets 400" 0 ;; *) echo "  got: $reply"; check "malformed HTTP gets 400" 1 ;; esac
+expect_eq "the daemon goes on after malformed HTTP" "$(curl -s "$url/hello")" "hello"
+
+# Many requests over both threads.
+ok=0
+for i in $(seq 1 50); do [ "$(curl -s "$url/hello")" = "hello" ] && ok=$((ok + 1)); done
+expect_eq "50 sequential requests succeed" "$ok" "50"
+
+# Graceful shutdown: an in-flight request completes, then the process exits 0.
+curl -s "$url/slow" >"$work/slow.out" &
+curl_pid=$!
+sleep 0.15
+kill -TERM "$pid"
+wait "$curl_pid"
+expect_eq "SIGTERM lets the in-flight request finish" "$(cat "$work/slow.out")" "slow done"
+wait "$pid"
+expect_eq "kiln exits 0 after SIGTERM" "$?" "0"
+
+# --socket-addr overrides the config's address.
+start_kiln "$work/override.log" "$here/e2e.capnp" --threads 1 --socket-addr http=127.0.0.1:0
+check "--socket-addr override starts" $?
+busy_port="${url##*:}"
+expect_eq "served on the overridden address" "$(curl -s "$url/hello")" "hello"
+
+# Port in use: a second daemon on the first one's port fails with exit 2.
+"$kiln" serve "$here/e2e.capnp" --socket-addr "http=127.0.0.1:$busy_port" 2>"$work/busy.log"
+expect_eq "port in use exits 2" "$?" "2"
+grep -qE "e2e.capnp:[0-9]+:[0-9]+: .*Address already in use" "$work/busy.log"
+check "port in use names file:line:col" $?
+kill -INT "$pid"; wait "$pid"
+expect_eq "kiln exits 0 after SIGINT" "$?" "0"
+
+bad_config() {  # bad_config NAME FILE PATTERN
+  "$kiln" serve "$here/bad/$2" >"$work/out.log" 2>&1
+  local code=$?
+  if [ "$code" = 2 ] && grep -qE "$3" "$work/out.log"; then
+    check "$1" 0
+  else
+    echo "  exit $code:"; sed 's/^/    /' "$work/out.log"; check "$1" 1
+  fi
+}
+bad_config "syntax error" syntax.capnp 'syntax.capnp:3:[0-9]+: '
+bad_config "unknown service" unknown-service.capnp 'unknown-service.capnp:8:[0-9]+: .*unknown service "nowhere"'
+bad_config "unknown field" unknown-field.capnp 'unknown-field.capnp:7:[0-9]+: .*wasmModules'
+bad_config "missing embedded file" missing-embed.capnp 'missing-embed.capnp:5:[0-9]+: .*does-not-exist.js'
+bad_config "bad address" bad-address.capnp 'bad-address.capnp:9:[0-9]+: .*127.0.0.1:99999'
+bad_config "worker throws at startup" throws-at-startup.capnp 'throws-at-startup.capnp:4:[0-9]+: worker "explodes" failed to start: TypeError: cannot start: missing thing'
+bad_config "JS syntax error names module and line" js-syntax.capnp 'worker "broken" failed to start: SyntaxError: .*lib.js:1'
+bad_config "globalOutbound cycle" outbound-cycle.capnp 'globalOutbound cycle: a -> b -> a'
+bad_config "unknown entrypoint" unknown-entrypoint.capnp 'Worker has no such entrypoint: Missing'
+"$kiln" serve "$work/no-such-file.capnp" >"$work/out.log" 2>&1
+expect_eq "missing config file exits 2" "$?" "2"
+"$kiln" frobnicate >"$work/out.log" 2>&1
+expect_eq "unknown command exits 2" "$?" "2"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,20 @@
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    switch (url.pathname) {
+      case "/hello":
+        return new Response("hello");
+      case "/echo":
+        return new Response(await request.text(), { headers: { "x-method": request.method } });
+      case "/slow":
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        return new Response("slow done");
+      case "/throw":
+        throw new Error("boom at request time");
+      case "/not-a-response":
+        return "just a string";
+      default:
+        return new Response("not found", { status: 404 });
+    }
+  },
+};
