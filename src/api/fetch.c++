@@ -143,15 +143,16 @@ void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
   KJ_IF_MAYBE(ioContext, currentIoContext(isolate)) {
     KJ_IF_MAYBE(stream, ref.source->getStream()) {
       auto buffer = kj::heapArray<kj::byte>(READ_CHUNK);
-      auto bytes = buffer.begin();
-      auto promise = stream->tryRead(bytes, 1, READ_CHUNK).attach(kj::mv(buffer));
-      // The wrapper (info.Data()) stays alive while the read is in flight, and so does the stream.
+      auto promise = stream->tryRead(buffer.begin(), 1, READ_CHUNK);
+      // The buffer must outlive the read: KJ drops a promise's attachments before running its
+      // continuation, so the continuation owns it.
       settleLater(
           *ioContext, resolver, kj::mv(promise),
-          [bytes](v8::Local<v8::Context> context, size_t n) -> v8::MaybeLocal<v8::Value> {
+          [buffer = kj::mv(buffer)](v8::Local<v8::Context> context,
+                                    size_t n) -> v8::MaybeLocal<v8::Value> {
             auto isolate = context->GetIsolate();
             if (n == 0) return v8::Undefined(isolate).As<v8::Value>();
-            return js::newBytes(isolate, kj::arrayPtr(bytes, n)).As<v8::Value>();
+            return js::newBytes(isolate, buffer.slice(0, n)).As<v8::Value>();
           },
           "Network connection lost.", info.Data());
     } else {

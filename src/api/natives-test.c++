@@ -1,6 +1,7 @@
 #include "src/api/natives.h"
 
 #include <gtest/gtest.h>
+#include <kj/vector.h>
 
 namespace kiln::api {
 namespace {

@@ -153,6 +153,26 @@ v8::MaybeLocal<v8::Module> ModuleRegistry::getModule(v8::Local<v8::Context> cont
   return module;
 }
 
+bool ModuleRegistry::compileGraph(v8::Local<v8::Context> context, Entry& entry) {
+  bool fresh = entry.module.IsEmpty();
+  v8::Local<v8::Module> module;
+  if (!getModule(context, entry).ToLocal(&module)) return false;
+  if (!fresh || entry.builtin || entry.type != ModuleSource::Type::ES) return true;
+  auto requests = module->GetModuleRequests();
+  for (int i = 0; i < requests->Length(); i++) {
+    auto request = requests->Get(context, i).As<v8::ModuleRequest>();
+    auto name = resolveName(entry.name, toKj(isolate, request->GetSpecifier()));
+    auto target = find(name);
+    if (target == nullptr) {
+      throwError(isolate, ErrorType::ERROR,
+                 kj::str("No such module \"", name, "\".\n  imported from \"", entry.name, "\""));
+      return false;
+    }
+    if (!compileGraph(context, *target)) return false;
+  }
+  return true;
+}
+
 v8::MaybeLocal<v8::Module> ModuleRegistry::resolveCallback(v8::Local<v8::Context> context,
                                                            v8::Local<v8::String> specifier,
                                                            v8::Local<v8::FixedArray> assertions,
@@ -308,8 +328,8 @@ v8::MaybeLocal<v8::Object> ModuleRegistry::evaluate(v8::Local<v8::Context> conte
     throwError(isolate, ErrorType::ERROR, kj::str("No such module \"", name, "\"."));
     return {};
   }
-  v8::Local<v8::Module> module;
-  if (!getModule(context, *entry).ToLocal(&module)) return {};
+  if (!compileGraph(context, *entry)) return {};
+  auto module = entry->module.Get(isolate);
   if (module->GetStatus() == v8::Module::kUninstantiated) {
     if (module->InstantiateModule(context, &resolveCallback).IsNothing()) return {};
   }

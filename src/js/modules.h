@@ -58,6 +58,9 @@ class ModuleRegistry {
   Entry* find(kj::StringPtr name);
   Entry* findByModule(v8::Local<v8::Module> module);
   v8::MaybeLocal<v8::Module> getModule(v8::Local<v8::Context> context, Entry& entry);
+  bool compileGraph(v8::Local<v8::Context> context, Entry& entry);
+  // Compiles the module and everything it imports statically, so that syntax errors and
+  // missing modules are reported here rather than from inside V8's resolve callback.
   v8::MaybeLocal<v8::Value> requireEntry(v8::Local<v8::Context> context, Entry& entry);
 
   static ModuleRegistry& from(v8::Local<v8::Context> context);

@@ -122,14 +122,14 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
   } else {
     return reportErrors(errors);
   }
-  kj::Vector<kj::String> flags;
-  for (auto flag: config->get().getV8Flags()) flags.add(kj::str(flag));
-  js::initializeV8(flags);
-
-  // Signals are taken by the main thread's event loop; threads started later inherit the mask.
+  // Signals are taken by the main thread's event loop. Every thread started later (V8's
+  // platform threads included) inherits the blocked mask, so this must come first.
   kj::UnixEventPort::captureSignal(SIGTERM);
   kj::UnixEventPort::captureSignal(SIGINT);
   signal(SIGPIPE, SIG_IGN);
+  kj::Vector<kj::String> flags;
+  for (auto flag: config->get().getV8Flags()) flags.add(kj::str(flag));
+  js::initializeV8(flags);
   auto io = kj::setupAsyncIo();
 
   kj::Vector<BoundSocket> sockets;

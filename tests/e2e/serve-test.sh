@@ -51,7 +51,7 @@ expect_eq "a non-Response result gives 500" "$(curl -s -o /dev/null -w '%{http_c
 expect_eq "the daemon goes on after errors" "$(curl -s "$url/hello")" "hello"
 
 port="${url##*:}"
-reply="$( (exec 3<>/dev/tcp/127.0.0.1/"$port"; printf 'THIS IS NOT HTTP\r\n\r\n' >&3; timeout 5 cat <&3) 2>/dev/null | head -1 | tr -d '\r')"
+reply="$( (exec 3<>/dev/tcp/127.0.0.1/"$port"; printf 'GET / HTTP/1.1\r\nthis line is not a header\r\n\r\n' >&3; timeout 5 cat <&3) 2>/dev/null | head -1 | tr -d '\r')"
 case "$reply" in "HTTP/1.1 400"*) check "malformed HTTP gets 400" 0 ;; *) echo "  got: $reply"; check "malformed HTTP gets 400" 1 ;; esac
 expect_eq "the daemon goes on after malformed HTTP" "$(curl -s "$url/hello")" "hello"
 
@@ -94,12 +94,13 @@ bad_config() {  # bad_config NAME FILE PATTERN
   fi
 }
 bad_config "syntax error" syntax.capnp 'syntax.capnp:3:[0-9]+: '
-bad_config "unknown service" unknown-service.capnp 'unknown-service.capnp:8:[0-9]+: .*unknown service "nowhere"'
+bad_config "unknown service" unknown-service.capnp 'unknown-service.capnp:7:[0-9]+: .*unknown service "nowhere"'
 bad_config "unknown field" unknown-field.capnp 'unknown-field.capnp:7:[0-9]+: .*wasmModules'
 bad_config "missing embedded file" missing-embed.capnp 'missing-embed.capnp:5:[0-9]+: .*does-not-exist.js'
 bad_config "bad address" bad-address.capnp 'bad-address.capnp:9:[0-9]+: .*127.0.0.1:99999'
 bad_config "worker throws at startup" throws-at-startup.capnp 'throws-at-startup.capnp:4:[0-9]+: worker "explodes" failed to start: TypeError: cannot start: missing thing'
-bad_config "JS syntax error names module and line" js-syntax.capnp 'worker "broken" failed to start: SyntaxError: .*lib.js:1'
+bad_config "JS syntax error is reported" js-syntax.capnp 'worker "broken" failed to start: SyntaxError: Unexpected token'
+bad_config "JS syntax error names module, line and column" js-syntax.capnp '^    at lib.js:1:11$'
 bad_config "globalOutbound cycle" outbound-cycle.capnp 'globalOutbound cycle: a -> b -> a'
 bad_config "unknown entrypoint" unknown-entrypoint.capnp 'Worker has no such entrypoint: Missing'
 "$kiln" serve "$work/no-such-file.capnp" >"$work/out.log" 2>&1

@@ -48,7 +48,7 @@ export const bindings = {
     assertEqual(new Uint8Array(env.BLOB)[1], 0x0b);
     assertEqual(env.SETTINGS.mode, "test");
     assertEqual(env.SETTINGS.n, 3);
-    assertEqual(typeof env.HOME_DIR, "string");
+    assertEqual(typeof env.PATH_VAR, "string");
     assertEqual(env.UNSET_VAR, null);
   },
 };

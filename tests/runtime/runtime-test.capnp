@@ -26,7 +26,7 @@ const modulesWorker :Workerd.Worker = (
     (name = "GREETING", text = "hi"),
     (name = "BLOB", data = 0x"0a0b"),
     (name = "SETTINGS", json = "{\"mode\": \"test\", \"n\": 3}"),
-    (name = "HOME_DIR", fromEnvironment = "HOME"),
+    (name = "PATH_VAR", fromEnvironment = "PATH"),
     (name = "UNSET_VAR", fromEnvironment = "KILN_SURELY_UNSET_VARIABLE"),
   ],
 );
