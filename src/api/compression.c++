@@ -148,10 +148,10 @@ void zlibCreate(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(handle);
 }
 
+const NativeFunction COMPRESSION_NATIVES[] = {{"zlibCreate", &zlibCreate}};
+
 }  // namespace
 
-void installCompressionNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target) {
-  setFunction(context, target, "zlibCreate", &zlibCreate);
-}
+kj::ArrayPtr<const NativeFunction> compressionNatives() { return COMPRESSION_NATIVES; }
 
 }  // namespace kiln::api

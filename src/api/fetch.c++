@@ -261,14 +261,12 @@ void outboundFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto context = isolate->GetCurrentContext();
   auto& api = JsApi::from(context);
   KJ_IF_MAYBE(client, api.getHost().getGlobalOutbound()) {
-    (void)client;
-    // Reuse the fetcher path with this worker's outbound client.
-    auto fetcher = info.Data().As<v8::Object>();
-    v8::Local<v8::Value> fn;
-    if (!fetcher->Get(context, newString(isolate, "fetch")).ToLocal(&fn)) return;
+    // Same path as a service binding's fetch, over this worker's outbound client.
+    auto wrapper = newWrapper(context, new FetcherRef{client});
+    auto fn = v8::Function::New(context, &fetcherFetch, wrapper).ToLocalChecked();
     v8::Local<v8::Value> args[] = {info[0]};
     v8::Local<v8::Value> result;
-    if (fn.As<v8::Function>()->Call(context, fetcher, 1, args).ToLocal(&result)) {
+    if (fn->Call(context, v8::Undefined(isolate), 1, args).ToLocal(&result)) {
       info.GetReturnValue().Set(result);
     }
   } else {
@@ -282,6 +280,8 @@ void outboundFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
     info.GetReturnValue().Set(resolver->GetPromise());
   }
 }
+
+const NativeFunction FETCH_NATIVES[] = {{"outboundFetch", &outboundFetch}};
 
 }  // namespace
 
@@ -309,18 +309,7 @@ v8::Local<v8::Object> JsApi::newFetcher(v8::Local<v8::Context> context, kj::Http
   return fetcher.As<v8::Object>();
 }
 
-void installFetchNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target,
-                         JsApi& api) {
-  auto isolate = context->GetIsolate();
-  v8::Local<v8::Value> data = v8::Undefined(isolate);
-  KJ_IF_MAYBE(client, api.getHost().getGlobalOutbound()) {
-    auto object = newWrapper(context, new FetcherRef{client});
-    auto handle = v8::Object::New(isolate);
-    setFunction(context, handle, "fetch", &fetcherFetch, object);
-    data = handle;
-  }
-  setFunction(context, target, "outboundFetch", &outboundFetch, data);
-}
+kj::ArrayPtr<const NativeFunction> fetchNatives() { return FETCH_NATIVES; }
 
 kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::Value> value,
                                       kj::HttpService::Response& response) {

@@ -2,6 +2,8 @@
 
 #include "src/api/builtins.embed.h"
 #include "src/api/natives.h"
+#include "src/api/snapshot.h"
+#include "src/js/platform.h"
 #include "src/js/value.h"
 
 #include <kj/debug.h>
@@ -24,12 +26,25 @@ JsApi::JsApi(io::Runtime& runtime, ApiHost& host) : runtime(runtime), host(host)
   auto isolate = context->GetIsolate();
   context->SetAlignedPointerInEmbedderData(SLOT_API, this);
 
-  auto nativesObj = v8::Object::New(isolate);
-  auto internalObj = v8::Object::New(isolate);
+  v8::Local<v8::Object> nativesObj, internalObj;
+  if (runtime.isFromSnapshot()) {
+    nativesObj = context->GetDataFromSnapshotOnce<v8::Object>(SNAPSHOT_NATIVES).ToLocalChecked();
+    internalObj = context->GetDataFromSnapshotOnce<v8::Object>(SNAPSHOT_INTERNAL).ToLocalChecked();
+    // The snapshot was taken at process start; this context's clock starts now.
+    internalObj
+        ->Set(context, js::newString(isolate, "timeOrigin"),
+              v8::Number::New(isolate, js::frozenNowMillis()))
+        .Check();
+  } else {
+    nativesObj = v8::Object::New(isolate);
+    internalObj = v8::Object::New(isolate);
+    installNatives(context, nativesObj);
+    KJ_IF_MAYBE(error, evaluateBuiltins(context, nativesObj, internalObj)) {
+      KJ_FAIL_ASSERT("built-in failed to evaluate", *error);
+    }
+  }
   natives.Reset(isolate, nativesObj);
   internal.Reset(isolate, internalObj);
-  installNatives(context, nativesObj);
-  evaluateBuiltins(context);
 }
 
 JsApi::~JsApi() noexcept(false) {}
@@ -38,13 +53,9 @@ JsApi& JsApi::from(v8::Local<v8::Context> context) {
   return *static_cast<JsApi*>(context->GetAlignedPointerFromEmbedderData(SLOT_API));
 }
 
-void JsApi::installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target) {
-  installBasicNatives(context, target);
-  installCompressionNatives(context, target);
-  installFetchNatives(context, target, *this);
-}
-
-void JsApi::evaluateBuiltins(v8::Local<v8::Context> context) {
+kj::Maybe<kj::String> evaluateBuiltins(v8::Local<v8::Context> context,
+                                       v8::Local<v8::Object> natives,
+                                       v8::Local<v8::Object> internal) {
   auto isolate = context->GetIsolate();
   auto files = embedded::getBuiltinJs();
   v8::Local<v8::String> params[] = {js::newString(isolate, "natives"),
@@ -61,12 +72,13 @@ void JsApi::evaluateBuiltins(v8::Local<v8::Context> context) {
     v8::ScriptOrigin origin(isolate, js::newString(isolate, kj::str("kiln:internal/", name)), -1);
     v8::ScriptCompiler::Source src(js::newString(isolate, source), origin);
     v8::Local<v8::Function> fn;
-    v8::Local<v8::Value> args[] = {natives.Get(isolate), internal.Get(isolate)};
+    v8::Local<v8::Value> args[] = {natives, internal};
     if (!v8::ScriptCompiler::CompileFunction(context, &src, 2, params, 0, nullptr).ToLocal(&fn) ||
         fn->Call(context, v8::Undefined(isolate), 2, args).IsEmpty()) {
-      KJ_FAIL_ASSERT("built-in failed to evaluate", name, js::describeTryCatch(isolate, tryCatch));
+      return kj::str(name, ": ", js::describeTryCatch(isolate, tryCatch));
     }
   }
+  return nullptr;
 }
 
 v8::MaybeLocal<v8::Value> JsApi::callInternal(v8::Local<v8::Context> context, kj::StringPtr name,

@@ -62,9 +62,12 @@ class JsApi {
 
   kj::Promise<void> pumpReader(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
                                kj::AsyncOutputStream& out);
-  void installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> natives);
-  void evaluateBuiltins(v8::Local<v8::Context> context);
 };
+
+kj::Maybe<kj::String> evaluateBuiltins(v8::Local<v8::Context> context,
+                                       v8::Local<v8::Object> natives,
+                                       v8::Local<v8::Object> internal);
+// Runs every built-in file in order. Returns the error if one fails (a bug in kiln).
 
 class BodySource : public kj::Refcounted {
   // A byte stream JavaScript pulls from (request bodies, fetch response bodies). The owner of

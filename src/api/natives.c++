@@ -250,19 +250,27 @@ void nativeWaitUntil(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
+const NativeFunction BASIC_NATIVES[] = {
+    {"log", &nativeLog},
+    {"utf8Encode", &nativeUtf8Encode},
+    {"utf8EncodeInto", &nativeUtf8EncodeInto},
+    {"utf8Decode", &nativeUtf8Decode},
+    {"setTimer", &nativeSetTimer},
+    {"clearTimer", &nativeClearTimer},
+    {"getRandomValues", &nativeGetRandomValues},
+    {"structuredClone", &nativeStructuredClone},
+    {"now", &nativeNow},
+    {"waitUntil", &nativeWaitUntil},
+};
+
 }  // namespace
 
-void installBasicNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target) {
-  setFunction(context, target, "log", &nativeLog);
-  setFunction(context, target, "utf8Encode", &nativeUtf8Encode);
-  setFunction(context, target, "utf8EncodeInto", &nativeUtf8EncodeInto);
-  setFunction(context, target, "utf8Decode", &nativeUtf8Decode);
-  setFunction(context, target, "setTimer", &nativeSetTimer);
-  setFunction(context, target, "clearTimer", &nativeClearTimer);
-  setFunction(context, target, "getRandomValues", &nativeGetRandomValues);
-  setFunction(context, target, "structuredClone", &nativeStructuredClone);
-  setFunction(context, target, "now", &nativeNow);
-  setFunction(context, target, "waitUntil", &nativeWaitUntil);
+kj::ArrayPtr<const NativeFunction> basicNatives() { return BASIC_NATIVES; }
+
+void installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target) {
+  for (auto table: {basicNatives(), compressionNatives(), fetchNatives()}) {
+    for (auto& native: table) setFunction(context, target, native.name, native.callback);
+  }
 }
 
 }  // namespace kiln::api

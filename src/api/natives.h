@@ -8,11 +8,19 @@ namespace kiln::api {
 
 class JsApi;
 
-void installBasicNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target);
+struct NativeFunction {
+  const char* name;
+  v8::FunctionCallback callback;
+};
+
+// Every `natives.*` function, by file. They depend on nothing but the context they run in, so
+// they can live in the startup snapshot; snapshot.c++ lists them as external references.
+kj::ArrayPtr<const NativeFunction> basicNatives();
 // log, utf8*, timers, randomness, structuredClone, clock, waitUntil.
-void installCompressionNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target);
-void installFetchNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target,
-                         JsApi& api);
+kj::ArrayPtr<const NativeFunction> compressionNatives();
+kj::ArrayPtr<const NativeFunction> fetchNatives();
+
+void installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target);
 
 void setFunction(v8::Local<v8::Context> context, v8::Local<v8::Object> target,
                  kj::StringPtr name, v8::FunctionCallback callback,

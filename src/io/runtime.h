@@ -56,6 +56,7 @@ class Runtime {
   kj::Maybe<IoContext&> currentIoContext() { return current; }
   static Runtime& from(v8::Local<v8::Context> context);
 
+  bool isFromSnapshot() const { return isolate.isFromSnapshot(); }
   bool isTerminated() const { return terminated; }
   // True once the isolate's JavaScript was stopped (out of memory, CPU limit); the runtime must
   // not be used for further events.

@@ -12,6 +12,11 @@ Isolate::Isolate(const IsolateLimits& limits)
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = allocator.get();
   params.constraints.ConfigureDefaultsFromHeapSize(0, limits.heapLimitBytes);
+  fromSnapshot = limits.snapshot != nullptr;
+  if (fromSnapshot) {
+    params.snapshot_blob = const_cast<v8::StartupData*>(limits.snapshot);
+    params.external_references = limits.externalReferences;
+  }
   isolate = v8::Isolate::New(params);
   isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
   isolate->AddNearHeapLimitCallback(&nearHeapLimit, this);

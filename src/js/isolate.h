@@ -11,6 +11,10 @@ namespace kiln::js {
 struct IsolateLimits {
   size_t heapLimitBytes = 128u << 20;
   // V8 heap cap. Crossing it terminates the isolate's JavaScript; the process goes on.
+
+  const v8::StartupData* snapshot = nullptr;
+  const intptr_t* externalReferences = nullptr;
+  // A startup snapshot whose default context new contexts start from (see src/api/snapshot.h).
 };
 
 class Isolate {
@@ -29,6 +33,7 @@ class Isolate {
   // Stops running JavaScript as soon as possible. Safe from any thread (CPU watchdog).
 
   bool exceededMemory() const { return outOfMemory; }
+  bool isFromSnapshot() const { return fromSnapshot; }
 
  private:
   static size_t nearHeapLimit(void* data, size_t current, size_t initial);
@@ -36,6 +41,7 @@ class Isolate {
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator;
   v8::Isolate* isolate;
   std::atomic<bool> outOfMemory{false};
+  bool fromSnapshot;
 };
 
 }  // namespace kiln::js

@@ -1,5 +1,6 @@
 #include "src/worker/worker.h"
 
+#include "src/api/snapshot.h"
 #include "src/js/value.h"
 
 #include <kj/debug.h>
@@ -44,7 +45,10 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
       options(kj::mv(optionsParam)),
       bindings(kj::mv(source.bindings)),
       background(*this) {
-  runtime = kj::heap<io::Runtime>(name, options.limits);
+  auto limits = options.limits;
+  limits.snapshot = api::getStartupSnapshot();
+  limits.externalReferences = api::getExternalReferences();
+  runtime = kj::heap<io::Runtime>(name, limits);
   api = kj::heap<api::JsApi>(*runtime, *this);
 
   io::Runtime::Scope scope(*runtime);

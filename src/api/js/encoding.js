@@ -19,8 +19,9 @@ const dataViewBuffer = getter(DataView.prototype, 'buffer');
 const dataViewByteOffset = getter(DataView.prototype, 'byteOffset');
 const dataViewByteLength = getter(DataView.prototype, 'byteLength');
 const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
-const sharedArrayBufferByteLength = typeof SharedArrayBuffer === 'function'
-  ? getter(SharedArrayBuffer.prototype, 'byteLength') : null;
+// Looked up on first use: V8 installs SharedArrayBuffer when a context is created, after the
+// startup snapshot these built-ins were evaluated in.
+let sharedArrayBufferByteLength;
 const ReflectApply = Reflect.apply;
 const ArrayBufferIsView = ArrayBuffer.isView;
 const StringFromCharCode = String.fromCharCode;
@@ -35,6 +36,10 @@ function isArrayBuffer(value) {
 }
 
 function isSharedArrayBuffer(value) {
+  if (sharedArrayBufferByteLength === undefined) {
+    sharedArrayBufferByteLength = typeof SharedArrayBuffer === 'function'
+      ? getter(SharedArrayBuffer.prototype, 'byteLength') : null;
+  }
   if (sharedArrayBufferByteLength === null) return false;
   try {
     ReflectApply(sharedArrayBufferByteLength, value, []);

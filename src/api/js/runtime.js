@@ -41,8 +41,15 @@ const SetIteratorNext = ReflectGetPrototypeOf(new Set().values()).next;
 const WeakMapPrototypeHas = WeakMap.prototype.has;
 const WeakSetPrototypeHas = WeakSet.prototype.has;
 const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
-const sharedArrayBufferByteLength = typeof SharedArrayBuffer === 'function'
-  ? getter(SharedArrayBuffer.prototype, 'byteLength') : null;
+// SharedArrayBuffer appears only once a context is created from the startup snapshot.
+let sharedArrayBufferByteLengthCache;
+function sharedArrayBufferByteLength() {
+  if (sharedArrayBufferByteLengthCache === undefined) {
+    sharedArrayBufferByteLengthCache = typeof SharedArrayBuffer === 'function'
+      ? getter(SharedArrayBuffer.prototype, 'byteLength') : null;
+  }
+  return sharedArrayBufferByteLengthCache;
+}
 const dataViewByteLength = getter(DataView.prototype, 'byteLength');
 const dataViewByteOffset = getter(DataView.prototype, 'byteOffset');
 const dataViewBuffer = getter(DataView.prototype, 'buffer');
@@ -441,10 +448,10 @@ function formatObject(ctx, obj, depth) {
   if (tooDeep) return `[${name === null ? 'Object: null prototype' : prefix}]`;
   const entries = [];
   if (brand(arrayBufferByteLength, obj) ||
-      (sharedArrayBufferByteLength !== null && brand(sharedArrayBufferByteLength, obj))) {
+      (sharedArrayBufferByteLength() !== null && brand(sharedArrayBufferByteLength(), obj))) {
     const length = brand(arrayBufferByteLength, obj)
       ? ReflectApply(arrayBufferByteLength, obj, [])
-      : ReflectApply(sharedArrayBufferByteLength, obj, []);
+      : ReflectApply(sharedArrayBufferByteLength(), obj, []);
     const bytes = new Uint8Array(obj, 0, Math.min(length, 50));
     let hex = '';
     for (let i = 0; i < bytes.length; i++) {
