@@ -4,6 +4,7 @@
 #include "src/api/js-api.h"
 #include "src/api/natives.h"
 #include "src/js/value.h"
+#include "src/js/wrap.h"
 
 #include <kj/debug.h>
 
@@ -20,35 +21,14 @@ kj::Maybe<io::IoContext&> currentIoContext(v8::Isolate* isolate) {
   return io::Runtime::from(isolate->GetCurrentContext()).currentIoContext();
 }
 
-// Object whose internal field 0 points at a heap-allocated T, deleted when the object is
-// collected. Functions that need the T take the object as their `data`, which keeps it alive.
 template <typename T>
 v8::Local<v8::Object> newWrapper(v8::Local<v8::Context> context, T* value) {
-  auto isolate = context->GetIsolate();
-  auto templ = v8::ObjectTemplate::New(isolate);
-  templ->SetInternalFieldCount(1);
-  auto object = templ->NewInstance(context).ToLocalChecked();
-  object->SetAlignedPointerInInternalField(0, value);
-  struct Holder {
-    T* value;
-    v8::Global<v8::Object> global;
-  };
-  auto holder = new Holder{value, v8::Global<v8::Object>(isolate, object)};
-  holder->global.SetWeak(
-      holder,
-      [](const v8::WeakCallbackInfo<Holder>& data) {
-        auto h = data.GetParameter();
-        h->global.Reset();
-        delete h->value;
-        delete h;
-      },
-      v8::WeakCallbackType::kParameter);
-  return object;
+  return js::wrap(context, kj::Own<T>(value, kj::_::HeapDisposer<T>::instance));
 }
 
 template <typename T>
 T& unwrapData(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  return *static_cast<T*>(info.Data().As<v8::Object>()->GetAlignedPointerFromInternalField(0));
+  return js::unwrapUnchecked<T>(info.Data().As<v8::Object>());
 }
 
 v8::Local<v8::Array> headersToJs(v8::Local<v8::Context> context, const kj::HttpHeaders& headers) {
@@ -118,12 +98,21 @@ void settleLater(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> reso
               },
               [&runtime, &ioContext, &stateRef, errorMessage](kj::Exception&& e) {
                 if (runtime.isTerminated()) return;
-                KJ_LOG(INFO, "I/O failed in worker", runtime.getName(), e);
                 runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
                   auto isolate = context->GetIsolate();
                   auto resolver = kj::get<0>(stateRef)->Get(isolate);
-                  (void)resolver->Reject(
-                      context, js::newError(isolate, js::ErrorType::TYPE_ERROR, errorMessage));
+                  v8::Local<v8::Value> error;
+                  KJ_IF_MAYBE(user, parseUserError(e)) {
+                    auto& type = kj::get<0>(*user);
+                    auto kind = type == "TypeError"    ? js::ErrorType::TYPE_ERROR
+                              : type == "RangeError"   ? js::ErrorType::RANGE_ERROR
+                                                       : js::ErrorType::ERROR;
+                    error = js::newError(isolate, kind, kj::get<1>(*user));
+                  } else {
+                    KJ_LOG(INFO, "I/O failed in worker", runtime.getName(), e);
+                    error = js::newError(isolate, js::ErrorType::TYPE_ERROR, errorMessage);
+                  }
+                  (void)resolver->Reject(context, error);
                 });
               })
           .attach(kj::mv(state)));
@@ -170,15 +159,12 @@ void bodySourceCancel(const v8::FunctionCallbackInfo<v8::Value>& info) {
   unwrapData<SourceRef>(info).source->detach();
 }
 
-struct FetcherRef {
-  kj::HttpClient* client;
-};
-
-void fetcherFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
+// Sends a request descriptor (see js/CONTRACT.md) through `client`.
+void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& client,
+             v8::Local<v8::Value> descValue, kj::Maybe<kj::Own<kj::HttpClient>> keepAlive) {
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
   auto& api = JsApi::from(context);
-  auto& client = *unwrapData<FetcherRef>(info).client;
 
   auto ioContextMaybe = currentIoContext(isolate);
   io::IoContext* ioContext;
@@ -188,11 +174,11 @@ void fetcherFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
     disallowedOutsideRequest(isolate);
     return;
   }
-  if (!info[0]->IsObject()) {
+  if (!descValue->IsObject()) {
     js::throwTypeError(isolate, "fetch: bad request descriptor");
     return;
   }
-  auto desc = info[0].As<v8::Object>();
+  auto desc = descValue.As<v8::Object>();
   auto methodName = toKj(isolate, js::getProperty(context, desc, "method"));
   auto url = toKj(isolate, js::getProperty(context, desc, "url"));
   kj::HttpMethod method;
@@ -227,7 +213,7 @@ void fetcherFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
     sent = request.body->write(bodyPtr.begin(), bodyPtr.size()).attach(kj::mv(body));
   }
   auto done = sent.attach(kj::mv(request.body));
-  auto response = request.response.attach(kj::mv(headers));
+  auto response = request.response.attach(kj::mv(headers), kj::mv(keepAlive));
   auto promise = done.then([response = kj::mv(response)]() mutable { return kj::mv(response); });
 
   settleLater(
@@ -261,14 +247,7 @@ void outboundFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto context = isolate->GetCurrentContext();
   auto& api = JsApi::from(context);
   KJ_IF_MAYBE(client, api.getHost().getGlobalOutbound()) {
-    // Same path as a service binding's fetch, over this worker's outbound client.
-    auto wrapper = newWrapper(context, new FetcherRef{client});
-    auto fn = v8::Function::New(context, &fetcherFetch, wrapper).ToLocalChecked();
-    v8::Local<v8::Value> args[] = {info[0]};
-    v8::Local<v8::Value> result;
-    if (fn->Call(context, v8::Undefined(isolate), 1, args).ToLocal(&result)) {
-      info.GetReturnValue().Set(result);
-    }
+    doFetch(info, *client, info[0], nullptr);
   } else {
     auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
     (void)resolver->Reject(
@@ -281,7 +260,47 @@ void outboundFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
-const NativeFunction FETCH_NATIVES[] = {{"outboundFetch", &outboundFetch}};
+char STUB_TAG;
+
+void stubFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  KJ_IF_MAYBE(cap, unwrapStub(info[0])) {
+    auto client = kj::newHttpClient(*cap);
+    auto& clientRef = *client;
+    doFetch(info, clientRef, info[1], client.attach(cap->addRef()));
+  } else {
+    js::throwTypeError(info.GetIsolate(), "Illegal invocation: not a service stub.");
+  }
+}
+
+// `ctx.exports.X({props})`: a new stub for the same entrypoint, bound to props.
+void stubCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  KJ_IF_MAYBE(cap, unwrapStub(info.Holder())) {
+    kj::String propsJson = kj::str("{}");
+    if (info.Length() > 0 && info[0]->IsObject()) {
+      auto props = js::getProperty(context, info[0].As<v8::Object>(), "props");
+      if (!props->IsUndefined()) {
+        v8::Local<v8::String> json;
+        if (!v8::JSON::Stringify(context, props).ToLocal(&json)) return;
+        propsJson = js::toKj(isolate, json);
+      }
+    }
+    KJ_IF_MAYBE(bound, cap->withProps(kj::mv(propsJson))) {
+      info.GetReturnValue().Set(JsApi::from(context).newStub(context, kj::mv(*bound)));
+    } else {
+      js::throwTypeError(isolate, "This stub cannot be called; only ctx.exports entrypoints can "
+                                  "be specialized with props.");
+    }
+  } else {
+    js::throwTypeError(isolate, "Illegal invocation: not a service stub.");
+  }
+}
+
+const NativeFunction FETCH_NATIVES[] = {
+    {"outboundFetch", &outboundFetch},
+    {"stubFetch", &stubFetch},
+};
 
 }  // namespace
 
@@ -299,14 +318,16 @@ v8::Local<v8::Object> JsApi::newBodySource(v8::Local<v8::Context> context,
   return result;
 }
 
-v8::Local<v8::Object> JsApi::newFetcher(v8::Local<v8::Context> context, kj::HttpClient& client) {
-  auto object = newWrapper(context, new FetcherRef{&client});
-  auto handle = v8::Object::New(context->GetIsolate());
-  setFunction(context, handle, "fetch", &fetcherFetch, object);
-  v8::Local<v8::Value> args[] = {handle};
-  v8::Local<v8::Value> fetcher;
-  KJ_ASSERT(callInternal(context, "makeFetcher", args).ToLocal(&fetcher));
-  return fetcher.As<v8::Object>();
+v8::Local<v8::Object> JsApi::newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap) {
+  auto isolate = context->GetIsolate();
+  auto stub = js::wrap(context, kj::mv(cap), &STUB_TAG, &stubCall);
+  auto proto = js::getProperty(context, internal.Get(isolate), "StubPrototype");
+  stub->SetPrototype(context, proto).Check();
+  return stub;
+}
+
+kj::Maybe<Capability&> unwrapStub(v8::Local<v8::Value> value) {
+  return js::unwrap<Capability>(value, &STUB_TAG);
 }
 
 kj::ArrayPtr<const NativeFunction> fetchNatives() { return FETCH_NATIVES; }

@@ -3,6 +3,7 @@
 // the two halves.
 #pragma once
 
+#include "src/api/capability.h"
 #include "src/io/runtime.h"
 
 #include <v8.h>
@@ -18,6 +19,7 @@ class ApiHost {
   virtual void log(kj::StringPtr level, kj::StringPtr message) = 0;
 
   virtual kj::Maybe<kj::HttpClient&> getGlobalOutbound() = 0;
+  virtual kj::Maybe<Capability&> getGlobalOutboundCapability() = 0;
   // Null when the worker may not reach the network through fetch().
 
   virtual kj::HttpHeaderTable& getHeaderTable() = 0;
@@ -42,8 +44,8 @@ class JsApi {
                                          kj::ArrayPtr<v8::Local<v8::Value>> args);
   // Calls `internal[name](...args)`; on failure a JS exception is pending.
 
-  v8::Local<v8::Object> newFetcher(v8::Local<v8::Context> context, kj::HttpClient& client);
-  // A public Fetcher (`fetch(input, init)`) over an HTTP client (service binding, outbound).
+  v8::Local<v8::Object> newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap);
+  // A service stub (`fetch(input, init)`; callable with {props} if the capability allows).
 
   v8::Local<v8::Object> newBodySource(v8::Local<v8::Context> context, kj::Own<BodySource> source);
 
@@ -82,6 +84,10 @@ class BodySource : public kj::Refcounted {
 };
 
 void disallowedOutsideRequest(v8::Isolate* isolate);
+
+kj::Maybe<Capability&> unwrapStub(v8::Local<v8::Value> value);
+// The capability behind a stub made by JsApi::newStub; null for anything else, including
+// objects that merely look like stubs.
 // Throws the Error JavaScript gets when it starts I/O at global scope.
 
 }  // namespace kiln::api

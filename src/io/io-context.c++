@@ -43,6 +43,15 @@ kj::Promise<void> IoContext::onWaitUntilDone() {
   return kj::mv(paf.promise);
 }
 
+IoLimits IoLimits::tighter(const IoLimits& a, const IoLimits& b) {
+  auto lower = [](uint32_t x, uint32_t y) { return x == 0 ? y : y == 0 ? x : kj::min(x, y); };
+  return IoLimits{lower(a.subrequests, b.subrequests), lower(a.cpuMs, b.cpuMs)};
+}
+
+int64_t IoContext::cpuRemainingNs() const {
+  return int64_t(limits.cpuMs) * 1000000 - cpuUsedNs;
+}
+
 bool IoContext::consumeSubrequest() {
   if (subrequestsUsed >= limits.subrequests) return false;
   ++subrequestsUsed;

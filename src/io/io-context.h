@@ -15,6 +15,12 @@ class Runtime;
 struct IoLimits {
   uint32_t subrequests = 1000;
   // fetch() and service-binding calls per event.
+
+  uint32_t cpuMs = 0;
+  // CPU time JavaScript may use for this event; 0 means unlimited.
+
+  static IoLimits tighter(const IoLimits& a, const IoLimits& b);
+  // The lower of each limit (0 counting as unlimited).
 };
 
 class IoContext final : private kj::TaskSet::ErrorHandler {
@@ -41,6 +47,11 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   bool consumeSubrequest();
   // False once this event has used its subrequest allowance.
 
+  const IoLimits& getLimits() const { return limits; }
+  int64_t cpuRemainingNs() const;
+  void addCpu(int64_t ns) { cpuUsedNs += ns; }
+  int64_t getCpuUsedNs() const { return cpuUsedNs; }
+
  private:
   struct Timer {
     v8::Global<v8::Function> callback;
@@ -52,6 +63,7 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   kj::Timer& timer;
   IoLimits limits;
   uint32_t subrequestsUsed = 0;
+  int64_t cpuUsedNs = 0;
   kj::TaskSet tasks;
   kj::TaskSet waitUntilTasks;
   uint32_t waitUntilCount = 0;

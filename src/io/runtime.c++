@@ -39,15 +39,43 @@ Runtime::Scope::Scope(Runtime& runtime)
 
 Runtime::Scope::~Scope() noexcept(false) {}
 
-void Runtime::afterRun() {
+void Runtime::afterRun(kj::Maybe<CpuGuard>& guard) {
   auto iso = isolate.get();
   if (!iso->IsExecutionTerminating()) {
     iso->PerformMicrotaskCheckpoint();
   }
-  js::pumpMessageLoop(iso);
-  if (iso->IsExecutionTerminating() || isolate.exceededMemory()) {
-    terminated = true;
+  bool cpuFired = false;
+  KJ_IF_MAYBE(g, guard) {
+    g->stop();
+    cpuFired = g->fired();
   }
+  js::pumpMessageLoop(iso);
+  if (termination == Termination::NONE) {
+    if (isolate.exceededMemory()) {
+      termination = Termination::EXCEEDED_MEMORY;
+    } else if (cpuFired) {
+      termination = Termination::EXCEEDED_CPU;
+    } else if (iso->IsExecutionTerminating()) {
+      termination = Termination::OTHER;
+    }
+  }
+  if (termination != Termination::NONE) {
+    // Leave the isolate usable for teardown; nothing runs in it again. Whoever waits on its
+    // promises learns now, instead of waiting forever.
+    iso->CancelTerminateExecution();
+    auto pending = kj::mv(waiters);
+    for (auto& waiter: pending) waiter.value->fulfill(Settled{true, {}});
+  }
+}
+
+kj::StringPtr Runtime::terminationMessage() const {
+  switch (termination) {
+    case Termination::NONE: return "";
+    case Termination::EXCEEDED_CPU: return "Worker exceeded CPU time limit.";
+    case Termination::EXCEEDED_MEMORY: return "Worker exceeded memory limit.";
+    case Termination::OTHER: return "Worker was terminated.";
+  }
+  KJ_UNREACHABLE;
 }
 
 void Runtime::settleCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {

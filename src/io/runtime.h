@@ -4,6 +4,7 @@
 #pragma once
 
 #include "src/io/io-context.h"
+#include "src/io/watchdog.h"
 #include "src/js/isolate.h"
 
 #include <v8.h>
@@ -57,22 +58,25 @@ class Runtime {
   static Runtime& from(v8::Local<v8::Context> context);
 
   bool isFromSnapshot() const { return isolate.isFromSnapshot(); }
-  bool isTerminated() const { return terminated; }
-  // True once the isolate's JavaScript was stopped (out of memory, CPU limit); the runtime must
-  // not be used for further events.
-  void markTerminated() { terminated = true; }
+  enum class Termination { NONE, EXCEEDED_CPU, EXCEEDED_MEMORY, OTHER };
+
+  bool isTerminated() const { return termination != Termination::NONE; }
+  Termination getTermination() const { return termination; }
+  kj::StringPtr terminationMessage() const;
+  // "Worker exceeded CPU time limit." and the like: the error the caller sees.
+  // Once terminated (out of memory, CPU limit), the runtime must not serve further events.
 
  private:
   kj::String name;
   js::Isolate isolate;
   v8::Global<v8::Context> context;
   IoContext* current = nullptr;
-  bool terminated = false;
+  Termination termination = Termination::NONE;
 
   uint64_t nextWaiterId = 1;
   kj::HashMap<uint64_t, kj::Own<kj::PromiseFulfiller<Settled>>> waiters;
 
-  void afterRun();
+  void afterRun(kj::Maybe<CpuGuard>& guard);
   static void settleCallback(const v8::FunctionCallbackInfo<v8::Value>& info);
 };
 
@@ -82,8 +86,13 @@ auto Runtime::run(IoContext& ioContext, Func&& func)
   Scope scope(*this);
   auto previous = current;
   current = &ioContext;
+  kj::Maybe<CpuGuard> guard;
+  if (ioContext.getLimits().cpuMs > 0) {
+    guard.emplace(getIsolate(), kj::max(ioContext.cpuRemainingNs(), int64_t(0)));
+  }
   KJ_DEFER({
-    afterRun();
+    afterRun(guard);
+    KJ_IF_MAYBE(g, guard) { ioContext.addCpu(g->elapsedNs()); }
     current = previous;
   });
   return func(scope.context);

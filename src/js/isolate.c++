@@ -1,13 +1,18 @@
 #include "src/js/isolate.h"
 
+#include "src/js/allocator.h"
 #include "src/js/platform.h"
 
 #include <kj/debug.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
 namespace kiln::js {
 
 Isolate::Isolate(const IsolateLimits& limits)
-    : allocator(v8::ArrayBuffer::Allocator::NewDefaultAllocator()) {
+    : allocator(newLimitedAllocator(limits.heapLimitBytes)) {
   initializeV8();
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = allocator.get();
@@ -18,13 +23,21 @@ Isolate::Isolate(const IsolateLimits& limits)
     params.external_references = limits.externalReferences;
   }
   isolate = v8::Isolate::New(params);
+  isolate->SetData(0, this);
   isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
   isolate->AddNearHeapLimitCallback(&nearHeapLimit, this);
 }
 
 Isolate::~Isolate() noexcept(false) {
+  {
+    // Wrapped C++ objects hold V8 handles; release them before the heap goes away.
+    v8::Isolate::Scope scope(isolate);
+    wraps.destroyAll();
+  }
   isolate->Dispose();
 }
+
+size_t Isolate::externalMemory() const { return limitedAllocatorUsed(*allocator); }
 
 v8::Local<v8::Context> Isolate::newContext() {
   auto context = v8::Context::New(isolate);

@@ -1,6 +1,8 @@
 // One V8 isolate with kiln's per-isolate limits. Configured and dynamic workers both own one.
 #pragma once
 
+#include "src/js/wrap.h"
+
 #include <v8.h>
 #include <kj/memory.h>
 #include <atomic>
@@ -33,6 +35,9 @@ class Isolate {
   // Stops running JavaScript as soon as possible. Safe from any thread (CPU watchdog).
 
   bool exceededMemory() const { return outOfMemory; }
+  WrapRegistry& getWrapRegistry() { return wraps; }
+  size_t externalMemory() const;
+  // Bytes of ArrayBuffer memory currently allocated by this isolate.
   bool isFromSnapshot() const { return fromSnapshot; }
 
  private:
@@ -40,6 +45,7 @@ class Isolate {
 
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator;
   v8::Isolate* isolate;
+  WrapRegistry wraps;
   std::atomic<bool> outOfMemory{false};
   bool fromSnapshot;
 };

@@ -160,8 +160,7 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
         }
         case config::Worker::Binding::SERVICE: {
           binding.type = worker::Binding::Type::SERVICE;
-          auto target = designate(b.getService());
-          binding.service = kj::newHttpClient(*target).attach(kj::mv(target));
+          binding.service = api::newServiceCapability(designate(b.getService()));
           break;
         }
         default:
@@ -171,12 +170,11 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
     }
     source.bindings = bindings.releaseAsArray();
 
-    auto outbound = designate(conf.getGlobalOutbound());
-    auto outboundClient = kj::newHttpClient(*outbound).attach(kj::mv(outbound));
+    auto outbound = api::newServiceCapability(designate(conf.getGlobalOutbound()));
 
     auto workerName = kj::str(name);
     worker::WorkerOptions options{
-        io.provider->getTimer(), headerTable, kj::mv(outboundClient), {},
+        io.provider->getTimer(), headerTable, kj::mv(outbound), {},
         [workerName = kj::mv(workerName)](kj::StringPtr level, kj::StringPtr message) {
           logLine(level, workerName, message);
         }};

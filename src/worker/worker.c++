@@ -13,10 +13,10 @@ using js::toKj;
 namespace {
 
 // Delivers HTTP requests to one export of a worker, with fixed props.
-class EntrypointService final : public kj::HttpService {
+class EntrypointCapability final : public api::Capability {
  public:
-  EntrypointService(Worker& worker, kj::Maybe<kj::String> entrypoint,
-                    kj::Maybe<kj::String> props)
+  EntrypointCapability(Worker& worker, kj::Maybe<kj::String> entrypoint,
+                       kj::Maybe<kj::String> props)
       : worker(worker), entrypoint(kj::mv(entrypoint)), props(kj::mv(props)) {}
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
@@ -25,6 +25,11 @@ class EntrypointService final : public kj::HttpService {
     return worker.handleFetch(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
                               props.map([](auto& s) -> kj::StringPtr { return s; }), method, url,
                               headers, requestBody, response);
+  }
+
+  kj::Maybe<kj::Own<api::Capability>> withProps(kj::String propsJson) override {
+    return kj::Own<api::Capability>(kj::refcounted<EntrypointCapability>(
+        worker, entrypoint.map([](auto& s) { return kj::str(s); }), kj::mv(propsJson)));
   }
 
  private:
@@ -45,6 +50,9 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
       options(kj::mv(optionsParam)),
       bindings(kj::mv(source.bindings)),
       background(*this) {
+  KJ_IF_MAYBE(outbound, options.globalOutbound) {
+    outboundClient = kj::newHttpClient(**outbound);
+  }
   auto limits = options.limits;
   limits.snapshot = api::getStartupSnapshot();
   limits.externalReferences = api::getExternalReferences();
@@ -79,7 +87,7 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
         }
         break;
       case Binding::Type::SERVICE:
-        value = api->newFetcher(context, *binding.service);
+        value = api->newStub(context, binding.service->addRef());
         break;
       case Binding::Type::NULL_VALUE:
         value = v8::Null(isolate);
@@ -131,11 +139,8 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
     auto exportName = toKj(isolate, key);
     kj::Maybe<kj::String> entry;
     if (exportName != "default") entry = kj::heapString(exportName);
-    auto service = kj::heap<EntrypointService>(*this, kj::mv(entry), nullptr);
-    auto client = kj::newHttpClient(*service);
-    ctxExportsObj->Set(context, key, api->newFetcher(context, *client)).Check();
-    loopbackServices.add(kj::mv(service));
-    loopbackClients.add(kj::mv(client));
+    auto cap = kj::refcounted<EntrypointCapability>(*this, kj::mv(entry), nullptr);
+    ctxExportsObj->Set(context, key, api->newStub(context, kj::mv(cap))).Check();
   }
 }
 
@@ -154,7 +159,12 @@ Worker::~Worker() noexcept(false) {
 void Worker::log(kj::StringPtr level, kj::StringPtr message) { options.log(level, message); }
 
 kj::Maybe<kj::HttpClient&> Worker::getGlobalOutbound() {
-  KJ_IF_MAYBE(client, options.globalOutbound) { return **client; }
+  KJ_IF_MAYBE(client, outboundClient) { return **client; }
+  return nullptr;
+}
+
+kj::Maybe<api::Capability&> Worker::getGlobalOutboundCapability() {
+  KJ_IF_MAYBE(cap, options.globalOutbound) { return **cap; }
   return nullptr;
 }
 
@@ -165,16 +175,16 @@ bool Worker::hasEntrypoint(kj::StringPtr entrypoint) {
   return ns->HasOwnProperty(scope.context, newString(isolate, entrypoint)).FromMaybe(false);
 }
 
-kj::Own<kj::HttpService> Worker::getEntrypoint(kj::Maybe<kj::StringPtr> entrypoint,
+kj::Own<api::Capability> Worker::getEntrypoint(kj::Maybe<kj::StringPtr> entrypoint,
                                                kj::Maybe<kj::StringPtr> propsJson) {
   KJ_IF_MAYBE(e, entrypoint) {
     if (!hasEntrypoint(*e)) {
       throw StartupError{kj::str("Worker has no such entrypoint: ", *e)};
     }
   }
-  return kj::heap<EntrypointService>(*this, entrypoint.map([](kj::StringPtr s) {
-    return kj::heapString(s);
-  }), propsJson.map([](kj::StringPtr s) { return kj::heapString(s); }));
+  return kj::refcounted<EntrypointCapability>(
+      *this, entrypoint.map([](kj::StringPtr s) { return kj::heapString(s); }),
+      propsJson.map([](kj::StringPtr s) { return kj::heapString(s); }));
 }
 
 v8::Local<v8::Value> Worker::parseProps(v8::Local<v8::Context> context,
@@ -191,10 +201,16 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
                                       kj::Maybe<kj::StringPtr> propsJson, kj::HttpMethod method,
                                       kj::StringPtr url, const kj::HttpHeaders& headers,
                                       kj::AsyncInputStream& requestBody,
-                                      kj::HttpService::Response& response) {
-  if (runtime->isTerminated()) return sendError(response, 503);
+                                      kj::HttpService::Response& response, io::IoLimits limits,
+                                      OnFailure onFailure) {
+  if (runtime->isTerminated()) {
+    if (onFailure == OnFailure::THROW) {
+      return api::userError("Error", runtime->terminationMessage());
+    }
+    return sendError(response, 503);
+  }
 
-  auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer);
+  auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
 
   // The request body is only valid until this request completes; JS may hold on to it longer.
@@ -252,16 +268,20 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
     return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
   });
 
-  auto promise = settled.then([this, &ctx, &response](io::Settled&& result) -> kj::Promise<void> {
-    if (result.rejected || runtime->isTerminated()) {
-      auto message = runtime->isTerminated()
-          ? kj::str("the worker was terminated (",
-                    runtime->getJsIsolate().exceededMemory() ? "exceeded memory" : "exceeded CPU",
-                    ")")
-          : runtime->run(ctx, [&](v8::Local<v8::Context> context) {
-              return js::describeException(context->GetIsolate(),
-                                           result.value.Get(context->GetIsolate()));
-            });
+  auto promise = settled.then([this, &ctx, &response,
+                               onFailure](io::Settled&& result) -> kj::Promise<void> {
+    if (runtime->isTerminated()) {
+      log("error", runtime->terminationMessage());
+      if (onFailure == OnFailure::THROW) {
+        return api::userError("Error", runtime->terminationMessage());
+      }
+      return sendError(response, 500);
+    }
+    if (result.rejected) {
+      auto message = runtime->run(ctx, [&](v8::Local<v8::Context> context) {
+        return js::describeException(context->GetIsolate(),
+                                     result.value.Get(context->GetIsolate()));
+      });
       log("error", kj::str("Uncaught ", message));
       return sendError(response, 500);
     }
@@ -368,7 +388,7 @@ kj::Promise<kj::Maybe<kj::String>> Worker::runTest(kj::StringPtr exportName) {
       .then([this, &ctx](io::Settled&& result) {
         return ctx.onWaitUntilDone().then([this, &ctx, result = kj::mv(result)]() mutable
                                           -> kj::Maybe<kj::String> {
-          if (runtime->isTerminated()) return kj::str("the worker was terminated");
+          if (runtime->isTerminated()) return kj::str(runtime->terminationMessage());
           if (!result.rejected) return nullptr;
           return runtime->run(ctx, [&](v8::Local<v8::Context> context) {
             return js::describeException(context->GetIsolate(),

@@ -19,7 +19,7 @@ struct Binding {
   Type type;
   kj::String text;               // TEXT, JSON
   kj::Array<kj::byte> data;      // DATA
-  kj::Own<kj::HttpClient> service;  // SERVICE
+  kj::Own<api::Capability> service;  // SERVICE
 };
 
 struct WorkerSource {
@@ -34,7 +34,7 @@ struct WorkerSource {
 struct WorkerOptions {
   kj::Timer& timer;
   kj::HttpHeaderTable& headerTable;
-  kj::Maybe<kj::Own<kj::HttpClient>> globalOutbound;
+  kj::Maybe<kj::Own<api::Capability>> globalOutbound;
   // Null: fetch() rejects; the worker reaches the world only through its bindings.
   js::IsolateLimits limits;
   kj::Function<void(kj::StringPtr level, kj::StringPtr message)> log;
@@ -57,10 +57,10 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   kj::StringPtr getName() const { return name; }
   io::Runtime& getRuntime() { return *runtime; }
 
-  kj::Own<kj::HttpService> getEntrypoint(kj::Maybe<kj::StringPtr> entrypoint,
+  kj::Own<api::Capability> getEntrypoint(kj::Maybe<kj::StringPtr> entrypoint,
                                          kj::Maybe<kj::StringPtr> propsJson);
-  // An HttpService delivering requests to the named export's fetch() (null: the default export).
-  // Throws StartupError "Worker has no such entrypoint: <name>" for an unknown export.
+  // Delivers requests to the named export's fetch() (null: the default export). Throws
+  // StartupError "Worker has no such entrypoint: <name>" for an unknown export.
 
   bool hasEntrypoint(kj::StringPtr name);
 
@@ -70,11 +70,18 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   kj::Promise<kj::Maybe<kj::String>> runTest(kj::StringPtr exportName);
   // Null when the test passed, else the failure (JS stack).
 
+  enum class OnFailure {
+    RESPOND_500,  // HTTP clients get a 500 when the worker fails (configured workers).
+    THROW,        // The caller's fetch() rejects with the reason (dynamic workers' parents).
+  };
+
   kj::Promise<void> handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
                                 kj::Maybe<kj::StringPtr> propsJson, kj::HttpMethod method,
                                 kj::StringPtr url, const kj::HttpHeaders& headers,
                                 kj::AsyncInputStream& requestBody,
-                                kj::HttpService::Response& response);
+                                kj::HttpService::Response& response,
+                                io::IoLimits limits = {}, OnFailure onFailure =
+                                    OnFailure::RESPOND_500);
 
   kj::Promise<void> onBackgroundIdle();
   // Resolves when no waitUntil() work is pending (used by drain and `kiln test`).
@@ -82,6 +89,7 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   // ApiHost
   void log(kj::StringPtr level, kj::StringPtr message) override;
   kj::Maybe<kj::HttpClient&> getGlobalOutbound() override;
+  kj::Maybe<api::Capability&> getGlobalOutboundCapability() override;
   kj::HttpHeaderTable& getHeaderTable() override { return options.headerTable; }
 
  private:
@@ -94,8 +102,7 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   v8::Global<v8::Object> env;
   v8::Global<v8::Object> exports;        // the main module's namespace
   v8::Global<v8::Object> ctxExports;     // ctx.exports
-  kj::Vector<kj::Own<kj::HttpService>> loopbackServices;
-  kj::Vector<kj::Own<kj::HttpClient>> loopbackClients;
+  kj::Maybe<kj::Own<kj::HttpClient>> outboundClient;
   kj::TaskSet background;
   uint32_t backgroundCount = 0;
   kj::Vector<kj::Own<kj::PromiseFulfiller<void>>> idleWaiters;

@@ -1043,6 +1043,7 @@ internal.fetch = fetch;
 internal.isRequest = isRequest;
 internal.isResponse = isResponse;
 internal.makeFetcher = (handle) => new Fetcher(kInternal, handle);
+internal.fetchVia = fetchVia;
 
 internal.defineGlobal('Headers', Headers);
 internal.defineGlobal('Request', Request);

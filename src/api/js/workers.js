@@ -94,3 +94,20 @@ internal.workersModule = {
   RpcTarget,
 };
 internal.isEntrypointClass = isEntrypointClass;
+
+// The prototype of every service stub. Stubs themselves are made by C++ (JsApi::newStub) and
+// carry their capability in an internal field, which natives.stubFetch checks: an object merely
+// inheriting from this prototype is not a stub.
+const StubPrototype = {
+  fetch(input, init = undefined) {
+    let request;
+    try {
+      request = new internal.Request(input, init);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return internal.fetchVia(request, (desc) => natives.stubFetch(this, desc));
+  },
+};
+Object.defineProperty(StubPrototype, Symbol.toStringTag, { value: "Fetcher" });
+internal.StubPrototype = StubPrototype;

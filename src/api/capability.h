@@ -1,0 +1,32 @@
+// Capabilities: what a stub in JavaScript refers to. A stub is an API object whose internal
+// field holds a reference to a Capability; it has no name and cannot be built from data, so the
+// only way to hold one is to be handed one. Props live inside the capability, on the callee's
+// side, and are never visible to the holder.
+#pragma once
+
+#include <kj/compat/http.h>
+#include <kj/refcount.h>
+
+namespace kiln::api {
+
+class Capability : public kj::HttpService, public kj::Refcounted {
+ public:
+  virtual kj::Maybe<kj::Own<Capability>> withProps(kj::String propsJson) { return nullptr; }
+  // ctx.exports entries can be called as `ctx.exports.X({props})` to mint a new capability bound
+  // to those props; other capabilities cannot (null).
+
+  kj::Own<Capability> addRef() { return kj::addRef(*this); }
+};
+
+kj::Own<Capability> newServiceCapability(kj::Own<kj::HttpService> service);
+// A capability that forwards requests to a service it owns.
+
+kj::Exception userError(kj::StringPtr type, kj::StringPtr message);
+// A KJ exception carrying an error JavaScript should see as `type` ("Error", "TypeError"...)
+// with `message`, when it crosses into a worker (e.g. a dynamic worker's CPU limit reaching the
+// parent's fetch()). Any other KJ exception reaches JavaScript as a generic error.
+
+kj::Maybe<kj::Tuple<kj::String, kj::String>> parseUserError(const kj::Exception& e);
+// (type, message) of an exception made by userError().
+
+}  // namespace kiln::api

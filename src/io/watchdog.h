@@ -1,0 +1,35 @@
+// The CPU watchdog: one background thread that stops JavaScript which has used more CPU time
+// than its event allows (`limits.cpuMs`). It measures the thread's CPU clock, not wall time, so
+// time spent waiting for I/O never counts.
+#pragma once
+
+#include <v8.h>
+#include <cstdint>
+
+namespace kiln::io {
+
+class CpuGuard {
+  // While alive, the current thread is running JavaScript in `isolate` with `budgetNs` of CPU
+  // time left; past it the watchdog terminates the isolate's execution.
+ public:
+  CpuGuard(v8::Isolate* isolate, int64_t budgetNs);
+  ~CpuGuard() noexcept(false);
+  CpuGuard(const CpuGuard&) = delete;
+
+  int64_t elapsedNs() const;
+  bool fired() const;
+  void stop();
+  // Ends supervision early (idempotent); elapsedNs() and fired() stay valid.
+
+  struct Slot;
+
+ private:
+  Slot* slot;
+  int64_t startNs;
+  int64_t endNs = -1;
+  bool wasFired = false;
+};
+
+int64_t threadCpuNanos();
+
+}  // namespace kiln::io

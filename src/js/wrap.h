@@ -1,0 +1,55 @@
+// C++ objects owned by JavaScript objects. The C++ side is deleted when the JS object is
+// collected, or when the isolate is torn down (V8 runs no weak callbacks then), so disposing an
+// isolate gives all of its memory back.
+#pragma once
+
+#include <v8.h>
+#include <kj/function.h>
+#include <kj/map.h>
+#include <kj/memory.h>
+
+namespace kiln::js {
+
+class WrapRegistry {
+  // One per isolate (reachable from the isolate's data slot 0 via js::Isolate).
+ public:
+  ~WrapRegistry() noexcept(false);
+  void add(void* key, kj::Function<void()> destroy);
+  void remove(void* key);
+  void destroyAll();
+
+ private:
+  kj::HashMap<void*, kj::Function<void()>> entries;
+};
+
+WrapRegistry& wrapRegistry(v8::Isolate* isolate);
+
+v8::Local<v8::Object> wrapRaw(v8::Local<v8::Context> context, int fieldCount, void* tag,
+                              void* value, kj::Function<void()> destroy,
+                              v8::FunctionCallback callHandler = nullptr);
+// An object with `fieldCount` (1 or 2) internal fields: 0 holds `value`, 1 holds `tag` (a type
+// marker so that natives can tell their objects from look-alikes).
+
+template <typename T>
+v8::Local<v8::Object> wrap(v8::Local<v8::Context> context, kj::Own<T> value, void* tag = nullptr,
+                           v8::FunctionCallback callHandler = nullptr) {
+  T* ptr = value.get();
+  auto raw = new kj::Own<T>(kj::mv(value));
+  return wrapRaw(context, tag == nullptr ? 1 : 2, tag, ptr, [raw]() { delete raw; }, callHandler);
+}
+
+template <typename T>
+kj::Maybe<T&> unwrap(v8::Local<v8::Value> value, void* tag) {
+  if (!value->IsObject()) return nullptr;
+  auto obj = value.As<v8::Object>();
+  if (obj->InternalFieldCount() != 2) return nullptr;
+  if (obj->GetAlignedPointerFromInternalField(1) != tag) return nullptr;
+  return *static_cast<T*>(obj->GetAlignedPointerFromInternalField(0));
+}
+
+template <typename T>
+T& unwrapUnchecked(v8::Local<v8::Object> obj) {
+  return *static_cast<T*>(obj->GetAlignedPointerFromInternalField(0));
+}
+
+}  // namespace kiln::js
