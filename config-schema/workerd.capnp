@@ -103,6 +103,26 @@ struct Worker {
     struct WorkerLoader {
       id @0 :Text;
       # Loaders with the same id share one cache of named workers. No id: a private cache.
+
+      # kiln's limits for the dynamic workers this loader starts (workerd has none of these).
+      # WorkerCode.limits and getEntrypoint()'s limits can only lower the per-event ones.
+
+      cpuMs @1 :UInt32 = 30000;
+      # CPU time per event (request); past it the worker's JavaScript is terminated.
+
+      subRequests @2 :UInt32 = 1000;
+      # fetch() and service calls per event.
+
+      heapMb @3 :UInt32 = 128;
+      # V8 heap per dynamic worker (ArrayBuffer memory has a budget of the same size).
+
+      maxWarmWorkers @4 :UInt32 = 100;
+      warmMemoryMb @5 :UInt32 = 512;
+      # Named workers (get()) kept warm per id cache and thread, least recently used evicted
+      # first.
+
+      maxEnvKb @6 :UInt32 = 1024;
+      # Serialized size cap of WorkerCode.env.
     }
   }
 

@@ -260,7 +260,7 @@ void outboundFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
-char STUB_TAG;
+alignas(8) char STUB_TAG;
 
 void stubFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
   KJ_IF_MAYBE(cap, unwrapStub(info[0])) {
@@ -297,9 +297,24 @@ void stubCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
+void plainStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto context = info.GetIsolate()->GetCurrentContext();
+  KJ_IF_MAYBE(cap, unwrapStub(info[0])) {
+    info.GetReturnValue().Set(JsApi::from(context).newStub(context, cap->addRef()));
+  } else {
+    info.GetReturnValue().Set(info[0]);
+  }
+}
+
+void isStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  info.GetReturnValue().Set(unwrapStub(info[0]) != nullptr);
+}
+
 const NativeFunction FETCH_NATIVES[] = {
     {"outboundFetch", &outboundFetch},
     {"stubFetch", &stubFetch},
+    {"plainStub", &plainStub},
+    {"isStub", &isStub},
 };
 
 }  // namespace
@@ -318,9 +333,10 @@ v8::Local<v8::Object> JsApi::newBodySource(v8::Local<v8::Context> context,
   return result;
 }
 
-v8::Local<v8::Object> JsApi::newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap) {
+v8::Local<v8::Object> JsApi::newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap,
+                                     bool callable) {
   auto isolate = context->GetIsolate();
-  auto stub = js::wrap(context, kj::mv(cap), &STUB_TAG, &stubCall);
+  auto stub = js::wrap(context, kj::mv(cap), &STUB_TAG, callable ? &stubCall : nullptr);
   auto proto = js::getProperty(context, internal.Get(isolate), "StubPrototype");
   stub->SetPrototype(context, proto).Check();
   return stub;

@@ -16,7 +16,7 @@ constexpr int SLOT_API = 3;
 // Evaluation order matters: later files use what earlier ones put on `internal`.
 const char* const BUILTIN_ORDER[] = {
     "events.js",   "encoding.js", "url.js",  "streams.js", "streams-writable.js",
-    "compression.js", "body.js", "http.js", "runtime.js", "workers.js",
+    "compression.js", "body.js", "http.js", "runtime.js", "workers.js", "loader.js",
 };
 }  // namespace
 

@@ -53,7 +53,7 @@ int64_t IoContext::cpuRemainingNs() const {
 }
 
 bool IoContext::consumeSubrequest() {
-  if (subrequestsUsed >= limits.subrequests) return false;
+  if (limits.subrequests != 0 && subrequestsUsed >= limits.subrequests) return false;
   ++subrequestsUsed;
   return true;
 }

@@ -14,7 +14,7 @@ class Runtime;
 
 struct IoLimits {
   uint32_t subrequests = 1000;
-  // fetch() and service-binding calls per event.
+  // fetch() and service-binding calls per event; 0 means unlimited.
 
   uint32_t cpuMs = 0;
   // CPU time JavaScript may use for this event; 0 means unlimited.

@@ -317,10 +317,15 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
               errors.add(locate(bname, kj::str(bwhere, ": durableObjectNamespace bindings are "
                                                "not supported by this version of kiln")));
               break;
-            case config::Worker::Binding::WORKER_LOADER:
-              errors.add(locate(bname, kj::str(bwhere, ": workerLoader bindings are not "
-                                               "supported by this version of kiln")));
+            case config::Worker::Binding::WORKER_LOADER: {
+              auto loader = binding.getWorkerLoader();
+              if (loader.getHeapMb() < 4 || loader.getCpuMs() == 0 ||
+                  loader.getSubRequests() == 0) {
+                errors.add(locate(bname, kj::str(bwhere, ": workerLoader limits must be "
+                                                 "positive (heapMb at least 4)")));
+              }
               break;
+            }
             default:
               break;
           }

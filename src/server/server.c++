@@ -158,6 +158,19 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
           }
           break;
         }
+        case config::Worker::Binding::WORKER_LOADER: {
+          auto conf = b.getWorkerLoader();
+          loader::LoaderLimits limits;
+          limits.heapLimitBytes = size_t(conf.getHeapMb()) << 20;
+          limits.eventLimits = io::IoLimits{conf.getSubRequests(), conf.getCpuMs()};
+          limits.maxEnvBytes = size_t(conf.getMaxEnvKb()) << 10;
+          limits.maxWarmWorkers = conf.getMaxWarmWorkers();
+          limits.warmMemoryBytes = size_t(conf.getWarmMemoryMb()) << 20;
+          kj::Maybe<loader::LoaderCache&> shared;
+          if (conf.hasId()) shared = loaders.getShared(conf.getId(), limits);
+          binding = loader::newLoaderBinding(b.getName(), shared, limits);
+          break;
+        }
         case config::Worker::Binding::SERVICE: {
           binding.type = worker::Binding::Type::SERVICE;
           binding.service = api::newServiceCapability(designate(b.getService()));

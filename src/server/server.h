@@ -3,6 +3,7 @@
 #pragma once
 
 #include "src/server/config.h"
+#include "src/loader/loader.h"
 #include "src/worker/worker.h"
 
 #include <kj/async-io.h>
@@ -44,6 +45,7 @@ class Server {
   const ParsedConfig& config;
   kj::AsyncIoContext& io;
   kj::HttpHeaderTable headerTable;
+  loader::LoaderRegistry loaders;  // Outlives the workers that use it.
   kj::HashMap<kj::String, kj::Own<Service>> services;
 
   struct Listener {

@@ -38,12 +38,12 @@ class EntrypointCapability final : public api::Capability {
   kj::Maybe<kj::String> props;
 };
 
+}  // namespace
+
 kj::String failureText(v8::Isolate* isolate, v8::TryCatch& tryCatch) {
   if (!tryCatch.CanContinue()) return kj::str("the worker was terminated");
   return js::describeTryCatch(isolate, tryCatch);
 }
-
-}  // namespace
 
 Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
     : name(kj::mv(source.name)),
@@ -64,8 +64,34 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
   auto isolate = context->GetIsolate();
   v8::TryCatch tryCatch(isolate);
 
+  // Module evaluation is the worker's own code too: an endless top-level loop must not hold
+  // the thread forever.
+  kj::Maybe<io::CpuGuard> startupGuard;
+  if (options.startupCpuMs > 0) {
+    startupGuard.emplace(isolate, int64_t(options.startupCpuMs) * 1000000);
+  }
+  auto failureText = [&](v8::Isolate* isolate, v8::TryCatch& tryCatch) -> kj::String {
+    bool cpu = false;
+    KJ_IF_MAYBE(guard, startupGuard) {
+      guard->stop();
+      cpu = guard->fired();
+    }
+    if (runtime->getJsIsolate().exceededMemory()) return kj::str("Worker exceeded memory limit.");
+    if (cpu) return kj::str("Worker exceeded CPU time limit.");
+    return worker::failureText(isolate, tryCatch);
+  };
+
   // env: one object for the worker's lifetime, also importable from "cloudflare:workers".
-  auto envObj = v8::Object::New(isolate);
+  v8::Local<v8::Object> envObj;
+  KJ_IF_MAYBE(serialized, source.env) {
+    v8::Local<v8::Value> value;
+    if (!api::deserialize(context, *serialized).ToLocal(&value) || !value->IsObject()) {
+      throw StartupError{kj::str("env could not be delivered: ", failureText(isolate, tryCatch))};
+    }
+    envObj = value.As<v8::Object>();
+  } else {
+    envObj = v8::Object::New(isolate);
+  }
   for (auto& binding: bindings) {
     v8::Local<v8::Value> value;
     switch (binding.type) {
@@ -91,6 +117,9 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
         break;
       case Binding::Type::NULL_VALUE:
         value = v8::Null(isolate);
+        break;
+      case Binding::Type::FACTORY:
+        value = binding.factory(context, *this);
         break;
     }
     envObj->Set(context, newString(isolate, binding.name), value).Check();
@@ -124,6 +153,7 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
     throw StartupError{failureText(isolate, tryCatch)};
   }
   exports.Reset(isolate, ns);
+  KJ_IF_MAYBE(guard, startupGuard) { guard->stop(); }
 
   // ctx.exports: a loopback Fetcher for every export that can take requests.
   auto internal = api->getInternal(isolate);
@@ -140,7 +170,7 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
     kj::Maybe<kj::String> entry;
     if (exportName != "default") entry = kj::heapString(exportName);
     auto cap = kj::refcounted<EntrypointCapability>(*this, kj::mv(entry), nullptr);
-    ctxExportsObj->Set(context, key, api->newStub(context, kj::mv(cap))).Check();
+    ctxExportsObj->Set(context, key, api->newStub(context, kj::mv(cap), true)).Check();
   }
 }
 
@@ -157,6 +187,12 @@ Worker::~Worker() noexcept(false) {
 }
 
 void Worker::log(kj::StringPtr level, kj::StringPtr message) { options.log(level, message); }
+
+size_t Worker::memoryUsage() {
+  v8::HeapStatistics stats;
+  runtime->getIsolate()->GetHeapStatistics(&stats);
+  return stats.used_heap_size() + runtime->getJsIsolate().externalMemory();
+}
 
 kj::Maybe<kj::HttpClient&> Worker::getGlobalOutbound() {
   KJ_IF_MAYBE(client, outboundClient) { return **client; }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "src/api/js-api.h"
+#include "src/api/serialize.h"
 #include "src/io/runtime.h"
 #include "src/js/modules.h"
 
@@ -13,13 +14,17 @@
 
 namespace kiln::worker {
 
+class Worker;
+
 struct Binding {
-  enum class Type { TEXT, DATA, JSON, SERVICE, NULL_VALUE };
+  enum class Type { TEXT, DATA, JSON, SERVICE, NULL_VALUE, FACTORY };
   kj::String name;
   Type type;
-  kj::String text;               // TEXT, JSON
-  kj::Array<kj::byte> data;      // DATA
+  kj::String text;                   // TEXT, JSON
+  kj::Array<kj::byte> data;          // DATA
   kj::Own<api::Capability> service;  // SERVICE
+  kj::Function<v8::Local<v8::Value>(v8::Local<v8::Context>, Worker&)> factory;
+  // FACTORY: bindings whose object a higher layer builds (e.g. a Worker Loader).
 };
 
 struct WorkerSource {
@@ -29,6 +34,8 @@ struct WorkerSource {
   kj::String compatibilityDate;
   kj::Array<kj::String> compatibilityFlags;
   kj::Array<Binding> bindings;
+  kj::Maybe<api::SerializedValue> env;
+  // A dynamic worker's env, cloned from its parent; bindings are added on top of it.
 };
 
 struct WorkerOptions {
@@ -38,7 +45,11 @@ struct WorkerOptions {
   // Null: fetch() rejects; the worker reaches the world only through its bindings.
   js::IsolateLimits limits;
   kj::Function<void(kj::StringPtr level, kj::StringPtr message)> log;
+  uint32_t startupCpuMs = 0;
+  // CPU allowed for evaluating the modules; 0 means unlimited (configured workers).
 };
+
+kj::String failureText(v8::Isolate* isolate, v8::TryCatch& tryCatch);
 
 class StartupError {
   // Thrown by Worker's constructor when user code fails to load. `message` is the JavaScript
@@ -55,6 +66,10 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   KJ_DISALLOW_COPY(Worker);
 
   kj::StringPtr getName() const { return name; }
+  kj::Timer& getTimer() { return options.timer; }
+  api::JsApi& getApi() { return *api; }
+  size_t memoryUsage();
+  // V8 heap plus ArrayBuffer memory of this worker's isolate, in bytes.
   io::Runtime& getRuntime() { return *runtime; }
 
   kj::Own<api::Capability> getEntrypoint(kj::Maybe<kj::StringPtr> entrypoint,

@@ -21,8 +21,6 @@ const loaderWorker :Workerd.Worker = (
     (name = "LOADER_TWIN", workerLoader = (id = "shared-cache")),
     (name = "PRIVATE_LOADER", workerLoader = ()),
     (name = "ECHO", service = "echo"),
-    # Must never show up in a child's env.
-    (name = "SECRET", text = "parent-only"),
   ],
   # What children inherit when their WorkerCode has no globalOutbound.
   globalOutbound = (name = "echo", entrypoint = "Outbound"),

@@ -1,0 +1,477 @@
+#include "src/loader/loader.h"
+
+#include "src/api/natives.h"
+#include "src/js/value.h"
+#include "src/js/wrap.h"
+
+#include <kj/debug.h>
+
+namespace kiln::loader {
+
+using js::newString;
+using js::toKj;
+
+namespace {
+
+alignas(8) char LOADER_TAG;
+alignas(8) char DYNAMIC_TAG;
+alignas(8) char ENV_TAG;
+
+struct WorkerCode {
+  kj::String compatibilityDate;
+  kj::Array<kj::String> flags;
+  kj::String mainModule;
+  kj::Array<js::ModuleSource> modules;
+  kj::Maybe<api::SerializedValue> env;
+  bool inheritOutbound = true;
+  kj::Maybe<kj::Own<api::Capability>> outbound;
+  io::IoLimits limits{0, 0};
+};
+
+// What dynamic workers take from the worker that loads them.
+struct ParentInfo {
+  kj::String name;
+  kj::Timer& timer;
+  kj::HttpHeaderTable& headerTable;
+  kj::Maybe<kj::Own<api::Capability>> outbound;
+};
+
+}  // namespace
+
+class DynamicWorker final : public kj::Refcounted {
+ public:
+  DynamicWorker(kj::String name, const LoaderLimits& limits)
+      : name(kj::mv(name)), limits(limits), ready(nullptr) {
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    fulfiller = kj::mv(paf.fulfiller);
+    ready = paf.promise.fork();
+  }
+
+  kj::StringPtr getName() const { return name; }
+  kj::Promise<void> whenReady() { return ready.addBranch(); }
+  worker::Worker& getWorker() { return *KJ_ASSERT_NONNULL(worker); }
+  io::IoLimits getEventLimits() const {
+    return io::IoLimits::tighter(limits.eventLimits, codeLimits);
+  }
+
+  bool isBroken() {
+    if (failure != nullptr) return true;
+    KJ_IF_MAYBE(w, worker) { return (*w)->getRuntime().isTerminated(); }
+    return false;
+  }
+
+  size_t memoryUsage() {
+    KJ_IF_MAYBE(w, worker) { return (*w)->memoryUsage(); }
+    return 0;
+  }
+
+  void start(WorkerCode code, ParentInfo& parent) {
+    if (settled) return;
+    worker::WorkerSource source;
+    source.name = kj::str(name);
+    source.modules = kj::mv(code.modules);
+    source.mainModule = kj::mv(code.mainModule);
+    source.compatibilityDate = kj::mv(code.compatibilityDate);
+    source.compatibilityFlags = kj::mv(code.flags);
+    source.env = kj::mv(code.env);
+    codeLimits = code.limits;
+
+    kj::Maybe<kj::Own<api::Capability>> outbound;
+    if (code.inheritOutbound) {
+      KJ_IF_MAYBE(cap, parent.outbound) { outbound = (*cap)->addRef(); }
+    } else {
+      outbound = kj::mv(code.outbound);
+    }
+    js::IsolateLimits isolateLimits;
+    isolateLimits.heapLimitBytes = limits.heapLimitBytes;
+    worker::WorkerOptions options{
+        parent.timer, parent.headerTable, kj::mv(outbound), isolateLimits,
+        // Without a tail worker, a dynamic worker's logs go nowhere (as in Workers).
+        [](kj::StringPtr, kj::StringPtr) {}};
+    options.startupCpuMs = getEventLimits().cpuMs;
+    try {
+      worker = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
+      settled = true;
+      fulfiller->fulfill();
+    } catch (worker::StartupError& e) {
+      fail(e.message);
+    }
+  }
+
+  void fail(kj::StringPtr cause) {
+    if (settled) return;
+    settled = true;
+    auto message = kj::str("Failed to start Worker: ", cause);
+    fulfiller->reject(api::userError("Error", message));
+    failure = kj::mv(message);
+  }
+
+ private:
+  kj::String name;
+  LoaderLimits limits;
+  io::IoLimits codeLimits{0, 0};
+  kj::Own<kj::PromiseFulfiller<void>> fulfiller;
+  kj::ForkedPromise<void> ready;
+  bool settled = false;
+  kj::Maybe<kj::Own<worker::Worker>> worker;
+  kj::Maybe<kj::String> failure;
+  kj::Promise<void> startTask = nullptr;
+
+  friend class LoaderBinding;
+};
+
+namespace {
+
+// A stub's capability for one entrypoint of a dynamic worker. Requests wait for the worker to
+// finish loading; limits are the tightest of the loader's, the WorkerCode's and getEntrypoint's.
+class DynamicEntrypoint final : public api::Capability {
+ public:
+  DynamicEntrypoint(kj::Own<DynamicWorker> dynamicWorker, kj::Maybe<kj::String> entrypoint,
+                    kj::Maybe<kj::String> props, io::IoLimits limits)
+      : dynamicWorker(kj::mv(dynamicWorker)),
+        entrypoint(kj::mv(entrypoint)),
+        props(kj::mv(props)),
+        limits(limits) {}
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override {
+    return dynamicWorker->whenReady().then([this, method, url, &headers, &requestBody,
+                                            &response]() -> kj::Promise<void> {
+      auto& w = dynamicWorker->getWorker();
+      KJ_IF_MAYBE(name, entrypoint) {
+        if (!w.hasEntrypoint(*name)) {
+          return api::userError("Error", kj::str("Worker has no such entrypoint: ", *name));
+        }
+      }
+      auto effective = io::IoLimits::tighter(dynamicWorker->getEventLimits(), limits);
+      return w.handleFetch(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
+                           props.map([](auto& s) -> kj::StringPtr { return s; }), method, url,
+                           headers, requestBody, response, effective,
+                           worker::Worker::OnFailure::THROW);
+    });
+  }
+
+ private:
+  kj::Own<DynamicWorker> dynamicWorker;
+  kj::Maybe<kj::String> entrypoint;
+  kj::Maybe<kj::String> props;
+  io::IoLimits limits;
+};
+
+bool readLimits(v8::Local<v8::Context> context, v8::Local<v8::Value> value, io::IoLimits& out) {
+  out = io::IoLimits{0, 0};
+  if (!value->IsObject()) return true;
+  auto obj = value.As<v8::Object>();
+  auto cpu = js::getProperty(context, obj, "cpuMs");
+  auto sub = js::getProperty(context, obj, "subRequests");
+  if (cpu->IsNumber()) out.cpuMs = cpu->Uint32Value(context).FromMaybe(0);
+  if (sub->IsNumber()) out.subrequests = sub->Uint32Value(context).FromMaybe(0);
+  return true;
+}
+
+// Reads the descriptor loader.js built (already validated there). Null with a pending
+// exception if something is still off.
+kj::Maybe<WorkerCode> parseDescriptor(v8::Local<v8::Context> context, v8::Local<v8::Value> value) {
+  auto isolate = context->GetIsolate();
+  if (!value->IsObject()) {
+    js::throwTypeError(isolate, "WorkerCode must be an object.");
+    return nullptr;
+  }
+  auto desc = value.As<v8::Object>();
+  WorkerCode code;
+  code.compatibilityDate = toKj(isolate, js::getProperty(context, desc, "compatibilityDate"));
+  code.mainModule = toKj(isolate, js::getProperty(context, desc, "mainModule"));
+  auto flags = js::getProperty(context, desc, "compatibilityFlags");
+  if (flags->IsArray()) {
+    auto list = flags.As<v8::Array>();
+    auto builder = kj::heapArrayBuilder<kj::String>(list->Length());
+    for (uint32_t i = 0; i < list->Length(); i++) {
+      builder.add(toKj(isolate, list->Get(context, i).ToLocalChecked()));
+    }
+    code.flags = builder.finish();
+  }
+  auto modules = js::getProperty(context, desc, "modules");
+  if (!modules->IsArray()) {
+    js::throwTypeError(isolate, "WorkerCode.modules must be an object.");
+    return nullptr;
+  }
+  auto list = modules.As<v8::Array>();
+  auto builder = kj::heapArrayBuilder<js::ModuleSource>(list->Length());
+  for (uint32_t i = 0; i < list->Length(); i++) {
+    auto entry = list->Get(context, i).ToLocalChecked().As<v8::Array>();
+    auto name = toKj(isolate, entry->Get(context, 0).ToLocalChecked());
+    auto kind = toKj(isolate, entry->Get(context, 1).ToLocalChecked());
+    auto content = entry->Get(context, 2).ToLocalChecked();
+    using Type = js::ModuleSource::Type;
+    Type type = kind == "js"     ? Type::ES
+              : kind == "cjs"    ? Type::COMMON_JS
+              : kind == "text"   ? Type::TEXT
+              : kind == "data"   ? Type::DATA
+                                 : Type::JSON;
+    kj::Array<kj::byte> bytes;
+    KJ_IF_MAYBE(view, js::viewBytes(content)) {
+      bytes = kj::heapArray<kj::byte>(*view);
+    } else {
+      auto text = toKj(isolate, content);
+      bytes = kj::heapArray<kj::byte>(text.asBytes());
+    }
+    builder.add(js::ModuleSource{kj::mv(name), type, kj::mv(bytes)});
+  }
+  code.modules = builder.finish();
+
+  auto env = js::getProperty(context, desc, "env");
+  if (!env->IsUndefined()) {
+    KJ_IF_MAYBE(serialized, js::unwrap<api::SerializedValue>(env, &ENV_TAG)) {
+      // One env may start several workers (get() reloads): each gets its own copy.
+      auto caps = kj::heapArrayBuilder<kj::Own<api::Capability>>(serialized->caps.size());
+      for (auto& cap: serialized->caps) caps.add(cap->addRef());
+      code.env = api::SerializedValue{kj::heapArray<kj::byte>(serialized->bytes), caps.finish()};
+    } else {
+      js::throwTypeError(isolate, "WorkerCode.env could not be read.");
+      return nullptr;
+    }
+  }
+  auto outbound = js::getProperty(context, desc, "globalOutbound");
+  if (outbound->IsNull()) {
+    code.inheritOutbound = false;
+  } else if (outbound->IsObject()) {
+    KJ_IF_MAYBE(cap, api::unwrapStub(outbound)) {
+      code.inheritOutbound = false;
+      code.outbound = cap->addRef();
+    } else {
+      js::throwTypeError(isolate, "WorkerCode.globalOutbound must be null or a service stub.");
+      return nullptr;
+    }
+  }
+  readLimits(context, js::getProperty(context, desc, "limits"), code.limits);
+  return kj::mv(code);
+}
+
+}  // namespace
+
+class LoaderBinding {
+ public:
+  LoaderBinding(ParentInfo parent, kj::Maybe<LoaderCache&> shared, const LoaderLimits& limits)
+      : parent(kj::mv(parent)), limits(limits) {
+    KJ_IF_MAYBE(s, shared) {
+      cache = s;
+    } else {
+      ownCache = kj::heap<LoaderCache>(limits);
+      cache = ownCache.get();
+    }
+  }
+
+  v8::Local<v8::Value> newHandle(v8::Local<v8::Context> context, kj::Own<DynamicWorker> dw) {
+    auto wrapped = js::wrap(context, kj::mv(dw), &DYNAMIC_TAG);
+    auto handle = v8::Object::New(context->GetIsolate());
+    api::setFunction(context, handle, "getEntrypoint", &getEntrypoint, wrapped);
+    return handle;
+  }
+
+  kj::Own<DynamicWorker> newDynamicWorker(kj::StringPtr id) {
+    auto name = id.size() > 0 ? kj::str(parent.name, "/", id)
+                              : kj::str(parent.name, "/load#", ++loadCount);
+    return kj::refcounted<DynamicWorker>(kj::mv(name), cache->getLimits());
+  }
+
+  static LoaderBinding& from(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    return js::unwrapUnchecked<LoaderBinding>(info.Data().As<v8::Object>());
+  }
+
+  static void load(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto isolate = info.GetIsolate();
+    auto context = isolate->GetCurrentContext();
+    auto& self = from(info);
+    KJ_IF_MAYBE(code, parseDescriptor(context, info[0])) {
+      auto dw = self.newDynamicWorker("");
+      auto& ref = *dw;
+      // Start on the next turn of the event loop, outside the parent's JavaScript.
+      ref.startTask = kj::evalLater([&ref, &self, code = kj::mv(*code)]() mutable {
+                        ref.start(kj::mv(code), self.parent);
+                      }).eagerlyEvaluate([&ref](kj::Exception&& e) {
+                        ref.fail("internal error");
+                        KJ_LOG(ERROR, "dynamic worker start failed", e);
+                      });
+      info.GetReturnValue().Set(self.newHandle(context, kj::mv(dw)));
+    }
+  }
+
+  static void get(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto isolate = info.GetIsolate();
+    auto context = isolate->GetCurrentContext();
+    auto& self = from(info);
+    auto id = toKj(isolate, info[0]);
+    KJ_IF_MAYBE(existing, self.cache->find(id)) {
+      info.GetReturnValue().Set(self.newHandle(context, kj::mv(*existing)));
+      return;
+    }
+    auto& runtime = io::Runtime::from(context);
+    io::IoContext* ioContext;
+    KJ_IF_MAYBE(c, runtime.currentIoContext()) {
+      ioContext = c;
+    } else {
+      api::disallowedOutsideRequest(isolate);
+      return;
+    }
+    auto dw = self.newDynamicWorker(id);
+    auto& ref = *dw;
+    self.cache->insert(id, kj::addRef(ref));
+
+    // The callback runs in the parent, now; its result is checked there once it settles.
+    v8::Local<v8::Value> produced;
+    v8::TryCatch tryCatch(isolate);
+    if (!info[1].As<v8::Function>()->Call(context, v8::Undefined(isolate), 0, nullptr)
+             .ToLocal(&produced)) {
+      if (!tryCatch.CanContinue()) {
+        tryCatch.ReThrow();
+        return;
+      }
+      ref.fail(js::describeException(isolate, tryCatch.Exception()));
+    } else {
+      auto keep = kj::addRef(ref);
+      auto task = runtime.awaitJs(context, produced)
+                      .then([&runtime, ioContext, &self, &ref](io::Settled&& settled) {
+                        if (runtime.isTerminated()) {
+                          ref.fail("the worker that called get() was terminated");
+                          return;
+                        }
+                        runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
+                          auto isolate = context->GetIsolate();
+                          auto value = settled.value.Get(isolate);
+                          if (settled.rejected) {
+                            ref.fail(js::describeException(isolate, value));
+                            return;
+                          }
+                          v8::TryCatch tryCatch(isolate);
+                          KJ_IF_MAYBE(code, parseDescriptor(context, value)) {
+                            ref.start(kj::mv(*code), self.parent);
+                          } else {
+                            ref.fail(js::describeException(isolate, tryCatch.Exception()));
+                          }
+                        });
+                      })
+                      .attach(kj::defer([keep = kj::mv(keep)]() mutable {
+                        // If the parent's request ends first, the callback's result is lost.
+                        keep->fail("the request that called get() ended before the callback "
+                                   "returned");
+                      }));
+      ioContext->addTask(kj::mv(task));
+    }
+    info.GetReturnValue().Set(self.newHandle(context, kj::mv(dw)));
+  }
+
+  static void serializeEnv(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto context = info.GetIsolate()->GetCurrentContext();
+    auto& self = from(info);
+    KJ_IF_MAYBE(value, api::serialize(context, info[0], self.limits.maxEnvBytes)) {
+      info.GetReturnValue().Set(
+          js::wrap(context, kj::heap<api::SerializedValue>(kj::mv(*value)), &ENV_TAG));
+    }
+  }
+
+  static void getEntrypoint(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto isolate = info.GetIsolate();
+    auto context = isolate->GetCurrentContext();
+    auto& dw = js::unwrapUnchecked<DynamicWorker>(info.Data().As<v8::Object>());
+    kj::Maybe<kj::String> name;
+    if (info[0]->IsString()) name = toKj(isolate, info[0]);
+    kj::Maybe<kj::String> props;
+    if (info[1]->IsString()) props = toKj(isolate, info[1]);
+    io::IoLimits limits;
+    readLimits(context, info[2], limits);
+    auto cap = kj::refcounted<DynamicEntrypoint>(kj::addRef(dw), kj::mv(name), kj::mv(props),
+                                                 limits);
+    info.GetReturnValue().Set(api::JsApi::from(context).newStub(context, kj::mv(cap)));
+  }
+
+ private:
+  ParentInfo parent;
+  LoaderLimits limits;
+  kj::Own<LoaderCache> ownCache;
+  LoaderCache* cache;
+  uint64_t loadCount = 0;
+};
+
+LoaderCache::~LoaderCache() noexcept(false) {}
+
+kj::Maybe<kj::Own<DynamicWorker>> LoaderCache::find(kj::StringPtr id) {
+  KJ_IF_MAYBE(entry, entries.find(id)) {
+    if ((*entry)->worker->isBroken()) {
+      // Failed to start, or killed by a limit: the next get() loads it afresh.
+      entries.erase(id);
+      return nullptr;
+    }
+    (*entry)->lastUsed = ++clock;
+    return kj::addRef(*(*entry)->worker);
+  }
+  return nullptr;
+}
+
+void LoaderCache::insert(kj::StringPtr id, kj::Own<DynamicWorker> worker) {
+  auto entry = kj::heap<Entry>(Entry{kj::str(id), kj::mv(worker), ++clock});
+  kj::StringPtr key = entry->id;
+  entries.upsert(key, kj::mv(entry), [](kj::Own<Entry>& existing, kj::Own<Entry>&& replacement) {
+    existing = kj::mv(replacement);
+  });
+  evictIfNeeded();
+}
+
+void LoaderCache::evictIfNeeded() {
+  auto overBudget = [&]() {
+    if (entries.size() > limits.maxWarmWorkers) return true;
+    size_t total = 0;
+    for (auto& entry: entries) total += entry.value->worker->memoryUsage();
+    return total > limits.warmMemoryBytes;
+  };
+  while (entries.size() > 1 && overBudget()) {
+    // Least recently used first. Stubs already handed out keep their worker alive until
+    // dropped; eviction only forgets it, so a later get() starts a fresh one.
+    kj::StringPtr oldest;
+    uint64_t oldestUse = UINT64_MAX;
+    for (auto& entry: entries) {
+      if (entry.value->lastUsed < oldestUse) {
+        oldestUse = entry.value->lastUsed;
+        oldest = entry.key;
+      }
+    }
+    entries.erase(oldest);
+  }
+}
+
+LoaderCache& LoaderRegistry::getShared(kj::StringPtr id, const LoaderLimits& limits) {
+  KJ_IF_MAYBE(cache, shared.find(id)) { return **cache; }
+  auto cache = kj::heap<LoaderCache>(limits);
+  auto& ref = *cache;
+  shared.insert(kj::str(id), kj::mv(cache));
+  return ref;
+}
+
+worker::Binding newLoaderBinding(kj::StringPtr name, kj::Maybe<LoaderCache&> sharedCache,
+                                 const LoaderLimits& limits) {
+  worker::Binding binding;
+  binding.name = kj::str(name);
+  binding.type = worker::Binding::Type::FACTORY;
+  binding.factory = [sharedCache, limits](v8::Local<v8::Context> context,
+                                          worker::Worker& parent) mutable
+      -> v8::Local<v8::Value> {
+    kj::Maybe<kj::Own<api::Capability>> outbound;
+    KJ_IF_MAYBE(cap, parent.getGlobalOutboundCapability()) { outbound = cap->addRef(); }
+    auto binding = kj::heap<LoaderBinding>(
+        ParentInfo{kj::str(parent.getName()), parent.getTimer(), parent.getHeaderTable(),
+                   kj::mv(outbound)},
+        sharedCache, limits);
+    auto wrapped = js::wrap(context, kj::mv(binding), &LOADER_TAG);
+    auto handle = v8::Object::New(context->GetIsolate());
+    api::setFunction(context, handle, "load", &LoaderBinding::load, wrapped);
+    api::setFunction(context, handle, "get", &LoaderBinding::get, wrapped);
+    api::setFunction(context, handle, "serializeEnv", &LoaderBinding::serializeEnv, wrapped);
+    v8::Local<v8::Value> args[] = {handle};
+    v8::Local<v8::Value> loader;
+    KJ_ASSERT(parent.getApi().callInternal(context, "makeWorkerLoader", args).ToLocal(&loader));
+    return loader;
+  };
+  return binding;
+}
+
+}  // namespace kiln::loader

@@ -1,0 +1,63 @@
+// The Worker Loader ("Dynamic Workers"): `env.LOADER.load(code)` and `get(id, cb)` start fresh,
+// sandboxed workers from code strings at run time. Each dynamic worker is a worker::Worker in an
+// isolate of its own, with only the capabilities its parent passed in `env` and `globalOutbound`.
+#pragma once
+
+#include "src/worker/worker.h"
+
+#include <kj/list.h>
+#include <kj/map.h>
+
+namespace kiln::loader {
+
+struct LoaderLimits {
+  // Defaults for every dynamic worker of one loader binding; see the binding's config fields.
+  size_t heapLimitBytes = 128u << 20;
+  io::IoLimits eventLimits = {1000, 30000};
+  size_t maxEnvBytes = 1u << 20;
+  uint32_t maxWarmWorkers = 100;
+  size_t warmMemoryBytes = 512u << 20;
+};
+
+class DynamicWorker;
+
+class LoaderCache {
+  // The named workers of one loader id on one thread, evicted least-recently-used first when
+  // over the count or memory budget. A later get() of an evicted id simply loads it again.
+ public:
+  explicit LoaderCache(LoaderLimits limits) : limits(limits) {}
+  ~LoaderCache() noexcept(false);
+  KJ_DISALLOW_COPY(LoaderCache);
+
+  const LoaderLimits& getLimits() const { return limits; }
+  kj::Maybe<kj::Own<DynamicWorker>> find(kj::StringPtr id);
+  void insert(kj::StringPtr id, kj::Own<DynamicWorker> worker);
+  void evictIfNeeded();
+  size_t size() const { return entries.size(); }
+
+ private:
+  struct Entry {
+    kj::String id;
+    kj::Own<DynamicWorker> worker;
+    uint64_t lastUsed;
+  };
+  LoaderLimits limits;
+  uint64_t clock = 0;
+  kj::HashMap<kj::StringPtr, kj::Own<Entry>> entries;
+};
+
+class LoaderRegistry {
+  // Per event-loop thread: loader bindings naming the same id share one cache.
+ public:
+  LoaderCache& getShared(kj::StringPtr id, const LoaderLimits& limits);
+
+ private:
+  kj::HashMap<kj::String, kj::Own<LoaderCache>> shared;
+};
+
+worker::Binding newLoaderBinding(kj::StringPtr name, kj::Maybe<LoaderCache&> sharedCache,
+                                 const LoaderLimits& limits);
+// A binding whose value is a WorkerLoader. Without a shared cache the binding gets a private
+// one of its own.
+
+}  // namespace kiln::loader
