@@ -213,13 +213,16 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
     sent = request.body->write(bodyPtr.begin(), bodyPtr.size()).attach(kj::mv(body));
   }
   auto done = sent.attach(kj::mv(request.body));
-  auto response = request.response.attach(kj::mv(headers), kj::mv(keepAlive));
+  auto response = request.response.attach(kj::mv(headers));
   auto promise = done.then([response = kj::mv(response)]() mutable { return kj::mv(response); });
 
   settleLater(
       *ioContext, resolver, kj::mv(promise),
-      [url = kj::mv(url)](v8::Local<v8::Context> context,
-                          kj::HttpClient::Response&& response) -> v8::MaybeLocal<v8::Value> {
+      // The client (and the capability behind it) stays alive with the body: a response body is
+      // still being produced by the callee after the headers arrived.
+      [url = kj::mv(url), keepAlive = kj::mv(keepAlive)](
+          v8::Local<v8::Context> context,
+          kj::HttpClient::Response&& response) mutable -> v8::MaybeLocal<v8::Value> {
         auto isolate = context->GetIsolate();
         auto& api = JsApi::from(context);
         auto result = v8::Object::New(isolate);
@@ -234,7 +237,7 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
             .Check();
         result->Set(context, newString(isolate, "url"), newString(isolate, url)).Check();
         // The response headers live in the stream's message; keep them with the body.
-        auto stream = response.body.attach(kj::mv(response.headers));
+        auto stream = response.body.attach(kj::mv(response.headers), kj::mv(keepAlive));
         auto source = api.newBodySource(context, kj::refcounted<BodySource>(kj::mv(stream)));
         result->Set(context, newString(isolate, "body"), source).Check();
         return result.As<v8::Value>();
@@ -334,9 +337,10 @@ v8::Local<v8::Object> JsApi::newBodySource(v8::Local<v8::Context> context,
 }
 
 v8::Local<v8::Object> JsApi::newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap,
-                                     bool callable) {
+                                     bool callable, int64_t externalBytes) {
   auto isolate = context->GetIsolate();
-  auto stub = js::wrap(context, kj::mv(cap), &STUB_TAG, callable ? &stubCall : nullptr);
+  auto stub = js::wrap(context, kj::mv(cap), &STUB_TAG, callable ? &stubCall : nullptr,
+                       externalBytes);
   auto proto = js::getProperty(context, internal.Get(isolate), "StubPrototype");
   stub->SetPrototype(context, proto).Check();
   return stub;

@@ -45,7 +45,7 @@ class JsApi {
   // Calls `internal[name](...args)`; on failure a JS exception is pending.
 
   v8::Local<v8::Object> newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap,
-                                bool callable = false);
+                                bool callable = false, int64_t externalBytes = 0);
   // A service stub (`fetch(input, init)`). A callable one (ctx.exports entries) can be called
   // with {props} to mint a stub bound to those props; V8 cannot clone callable objects, so the
   // built-ins swap them for a plain twin (natives.plainStub) before a value crosses workers.

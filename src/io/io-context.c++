@@ -8,20 +8,39 @@
 namespace kiln::io {
 
 IoContext::IoContext(Runtime& runtime, kj::Timer& timer, IoLimits limits)
-    : runtime(runtime), timer(timer), limits(limits), tasks(*this), waitUntilTasks(*this) {}
+    : runtime(runtime),
+      timer(timer),
+      limits(limits),
+      tasks(kj::heap<kj::TaskSet>(static_cast<kj::TaskSet::ErrorHandler&>(*this))),
+      waitUntilTasks(kj::heap<kj::TaskSet>(static_cast<kj::TaskSet::ErrorHandler&>(*this))) {
+  runtime.ioContexts.insert(this);
+}
+
+void IoContext::abandon() {
+  abandoned = true;
+  tasks = nullptr;
+  waitUntilTasks = nullptr;
+  timers.clear();
+}
 
 IoContext::~IoContext() noexcept(false) {
+  if (abandoned) return;
+  runtime.ioContexts.eraseMatch(this);
   // Timer callbacks are V8 handles: release them while the isolate is still alive (the runtime
   // outlives every IoContext it serves).
+  v8::Locker locker(runtime.getIsolate());
   v8::Isolate::Scope scope(runtime.getIsolate());
   timers.clear();
 }
 
-void IoContext::addTask(kj::Promise<void> task) { tasks.add(kj::mv(task)); }
+void IoContext::addTask(kj::Promise<void> task) {
+  if (!abandoned) tasks->add(kj::mv(task));
+}
 
 void IoContext::addWaitUntil(kj::Promise<void> task) {
+  if (abandoned) return;
   ++waitUntilCount;
-  waitUntilTasks.add(task.then(
+  waitUntilTasks->add(task.then(
       [this]() {
         if (--waitUntilCount == 0) {
           for (auto& waiter: waitUntilWaiters) waiter->fulfill();
@@ -70,6 +89,7 @@ uint32_t IoContext::setTimer(v8::Isolate* isolate, v8::Local<v8::Function> callb
 }
 
 void IoContext::clearTimer(uint32_t id) {
+  v8::Locker locker(runtime.getIsolate());
   v8::Isolate::Scope scope(runtime.getIsolate());
   timers.erase(id);
 }
@@ -77,7 +97,8 @@ void IoContext::clearTimer(uint32_t id) {
 void IoContext::scheduleTimer(uint32_t id, uint64_t delayMs) {
   // A cleared timer's promise still sleeps until its deadline and then finds nothing; the
   // IoContext bounds how long that can be.
-  tasks.add(timer.atTime(js::frozenMonotonic() + delayMs * kj::MILLISECONDS).then([this, id]() {
+  if (abandoned) return;
+  tasks->add(timer.atTime(js::frozenMonotonic() + delayMs * kj::MILLISECONDS).then([this, id]() {
     fireTimer(id);
   }));
 }

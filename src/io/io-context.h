@@ -60,16 +60,22 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   };
 
   Runtime& runtime;
+  bool abandoned = false;
   kj::Timer& timer;
   IoLimits limits;
   uint32_t subrequestsUsed = 0;
   int64_t cpuUsedNs = 0;
-  kj::TaskSet tasks;
-  kj::TaskSet waitUntilTasks;
+  kj::Own<kj::TaskSet> tasks;
+  kj::Own<kj::TaskSet> waitUntilTasks;
   uint32_t waitUntilCount = 0;
   kj::Vector<kj::Own<kj::PromiseFulfiller<void>>> waitUntilWaiters;
   uint32_t nextTimerId = 1;
   kj::HashMap<uint32_t, Timer> timers;
+
+  void abandon();
+  // The runtime is going away first: cancel everything that holds its handles. Afterwards this
+  // context is inert.
+  friend class Runtime;
 
   void scheduleTimer(uint32_t id, uint64_t delayMs);
   void fireTimer(uint32_t id);

@@ -1,6 +1,7 @@
 #include "src/io/runtime.h"
 
 #include "src/js/platform.h"
+#include "src/js/pool.h"
 #include "src/js/value.h"
 
 #include <kj/debug.h>
@@ -8,21 +9,33 @@
 namespace kiln::io {
 
 Runtime::Runtime(kj::StringPtr name, const js::IsolateLimits& limits)
-    : name(kj::heapString(name)), isolate(limits) {
-  v8::Isolate::Scope isolateScope(isolate.get());
-  v8::HandleScope handleScope(isolate.get());
-  auto ctx = isolate.newContext();
-  ctx->SetAlignedPointerInEmbedderData(js::SLOT_RUNTIME, this);
-  context.Reset(isolate.get(), ctx);
+    : name(kj::heapString(name)) {
+  kj::Maybe<js::PreparedIsolate> prepared;
+  if (limits.usePool) prepared = js::takePreparedIsolate(limits);
+  KJ_IF_MAYBE(p, prepared) {
+    isolate = kj::mv(p->isolate);
+    context = kj::mv(p->context);
+  } else {
+    isolate = kj::heap<js::Isolate>(limits);
+  }
+  v8::Locker locker(isolate->get());
+  v8::Isolate::Scope isolateScope(isolate->get());
+  v8::HandleScope handleScope(isolate->get());
+  if (context.IsEmpty()) context.Reset(isolate->get(), isolate->newContext());
+  context.Get(isolate->get())->SetAlignedPointerInEmbedderData(js::SLOT_RUNTIME, this);
 }
 
 Runtime::~Runtime() noexcept(false) {
   // Waiters hold nothing of V8's; drop them before the isolate goes.
   waiters.clear();
+  v8::Locker locker(isolate->get());
+  v8::Isolate::Scope scope(isolate->get());
+  auto orphans = kj::mv(ioContexts);
+  for (auto ioContext: orphans) ioContext->abandon();
   context.Reset();
 }
 
-v8::Local<v8::Context> Runtime::getContext() const { return context.Get(isolate.get()); }
+v8::Local<v8::Context> Runtime::getContext() const { return context.Get(isolate->get()); }
 
 Runtime& Runtime::from(v8::Local<v8::Context> context) {
   return *static_cast<Runtime*>(context->GetAlignedPointerFromEmbedderData(js::SLOT_RUNTIME));
@@ -30,6 +43,7 @@ Runtime& Runtime::from(v8::Local<v8::Context> context) {
 
 Runtime::Scope::Scope(Runtime& runtime)
     : runtime(runtime),
+      locker(runtime.getIsolate()),
       isolateScope(runtime.getIsolate()),
       handleScope(runtime.getIsolate()),
       contextScope(runtime.getContext()) {
@@ -40,7 +54,7 @@ Runtime::Scope::Scope(Runtime& runtime)
 Runtime::Scope::~Scope() noexcept(false) {}
 
 void Runtime::afterRun(kj::Maybe<CpuGuard>& guard) {
-  auto iso = isolate.get();
+  auto iso = isolate->get();
   if (!iso->IsExecutionTerminating()) {
     iso->PerformMicrotaskCheckpoint();
   }
@@ -51,7 +65,7 @@ void Runtime::afterRun(kj::Maybe<CpuGuard>& guard) {
   }
   js::pumpMessageLoop(iso);
   if (termination == Termination::NONE) {
-    if (isolate.exceededMemory()) {
+    if (isolate->exceededMemory()) {
       termination = Termination::EXCEEDED_MEMORY;
     } else if (cpuFired) {
       termination = Termination::EXCEEDED_CPU;
@@ -92,7 +106,7 @@ void Runtime::settleCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
 }
 
 kj::Promise<Settled> Runtime::awaitJs(v8::Local<v8::Context> ctx, v8::Local<v8::Value> value) {
-  auto iso = isolate.get();
+  auto iso = isolate->get();
   if (!value->IsPromise()) {
     return Settled{false, v8::Global<v8::Value>(iso, value)};
   }

@@ -10,6 +10,7 @@
 #include <v8.h>
 #include <kj/async.h>
 #include <kj/map.h>
+#include <kj/table.h>
 #include <kj/string.h>
 
 namespace kiln::io {
@@ -23,12 +24,13 @@ struct Settled {
 class Runtime {
  public:
   Runtime(kj::StringPtr name, const js::IsolateLimits& limits);
+  // Takes a prepared isolate from the pool when `limits.usePool`, else makes one.
   ~Runtime() noexcept(false);
   KJ_DISALLOW_COPY(Runtime);
 
   kj::StringPtr getName() const { return name; }
-  v8::Isolate* getIsolate() const { return isolate.get(); }
-  js::Isolate& getJsIsolate() { return isolate; }
+  v8::Isolate* getIsolate() const { return isolate->get(); }
+  js::Isolate& getJsIsolate() { return *isolate; }
   v8::Local<v8::Context> getContext() const;
 
   class Scope {
@@ -40,6 +42,7 @@ class Runtime {
 
    private:
     Runtime& runtime;
+    v8::Locker locker;
     v8::Isolate::Scope isolateScope;
     v8::HandleScope handleScope;
     v8::Context::Scope contextScope;
@@ -55,9 +58,10 @@ class Runtime {
   // C++ state, so dropping the returned promise is always safe.
 
   kj::Maybe<IoContext&> currentIoContext() { return current; }
+
   static Runtime& from(v8::Local<v8::Context> context);
 
-  bool isFromSnapshot() const { return isolate.isFromSnapshot(); }
+  bool isFromSnapshot() const { return isolate->isFromSnapshot(); }
   enum class Termination { NONE, EXCEEDED_CPU, EXCEEDED_MEMORY, OTHER };
 
   bool isTerminated() const { return termination != Termination::NONE; }
@@ -68,9 +72,13 @@ class Runtime {
 
  private:
   kj::String name;
-  js::Isolate isolate;
+  kj::Own<js::Isolate> isolate;
   v8::Global<v8::Context> context;
   IoContext* current = nullptr;
+  kj::HashSet<IoContext*> ioContexts;
+  // Live events. One may outlive the runtime (a promise elsewhere still holds it when a worker
+  // is torn down); the runtime then cancels its work while the isolate still exists.
+  friend class IoContext;
   Termination termination = Termination::NONE;
 
   uint64_t nextWaiterId = 1;

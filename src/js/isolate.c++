@@ -16,7 +16,9 @@ Isolate::Isolate(const IsolateLimits& limits)
   initializeV8();
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = allocator.get();
-  params.constraints.ConfigureDefaultsFromHeapSize(0, limits.heapLimitBytes);
+  // Only the old generation is capped: V8 sizes the young generation itself, and a larger one
+  // (as ConfigureDefaultsFromHeapSize picks) makes every new isolate map more memory up front.
+  params.constraints.set_max_old_generation_size_in_bytes(limits.heapLimitBytes);
   fromSnapshot = limits.snapshot != nullptr;
   if (fromSnapshot) {
     params.snapshot_blob = const_cast<v8::StartupData*>(limits.snapshot);
@@ -31,6 +33,7 @@ Isolate::Isolate(const IsolateLimits& limits)
 Isolate::~Isolate() noexcept(false) {
   {
     // Wrapped C++ objects hold V8 handles; release them before the heap goes away.
+    v8::Locker locker(isolate);
     v8::Isolate::Scope scope(isolate);
     wraps.destroyAll();
   }

@@ -17,6 +17,9 @@ struct IsolateLimits {
   const v8::StartupData* snapshot = nullptr;
   const intptr_t* externalReferences = nullptr;
   // A startup snapshot whose default context new contexts start from (see src/api/snapshot.h).
+
+  bool usePool = false;
+  // Take an isolate prepared ahead of time (src/js/pool.h) when one is ready.
 };
 
 class Isolate {

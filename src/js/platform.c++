@@ -70,6 +70,9 @@ std::once_flag initOnce;
 
 void initializeV8(kj::ArrayPtr<const kj::String> v8Flags) {
   std::call_once(initOnce, [&]() {
+    // Each new worker context comes from kiln's own snapshot, made in this process: checking
+    // its checksum on every isolate would only cost time.
+    v8::V8::SetFlagsFromString("--no-verify-snapshot-checksum");
     for (auto& flag: v8Flags) {
       v8::V8::SetFlagsFromString(flag.cStr(), flag.size());
     }

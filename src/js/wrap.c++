@@ -17,27 +17,43 @@ void WrapRegistry::remove(void* key) { entries.erase(key); }
 void WrapRegistry::destroyAll() {
   auto all = kj::mv(entries);
   for (auto& entry: all) entry.value();
+  templates.clear();
+}
+
+v8::Local<v8::ObjectTemplate> WrapRegistry::getTemplate(v8::Isolate* isolate, int fieldCount,
+                                                        v8::FunctionCallback callHandler) {
+  for (auto& cached: templates) {
+    if (cached.fieldCount == fieldCount && cached.callHandler == callHandler) {
+      return cached.templ.Get(isolate);
+    }
+  }
+  auto templ = v8::ObjectTemplate::New(isolate);
+  templ->SetInternalFieldCount(fieldCount);
+  if (callHandler != nullptr) templ->SetCallAsFunctionHandler(callHandler);
+  templates.add(CachedTemplate{fieldCount, callHandler, v8::Global<v8::ObjectTemplate>(isolate, templ)});
+  return templ;
 }
 
 namespace {
 struct Holder {
   v8::Global<v8::Object> global;
   kj::Function<void()> destroy;
+  int64_t externalBytes;
 };
 }  // namespace
 
 v8::Local<v8::Object> wrapRaw(v8::Local<v8::Context> context, int fieldCount, void* tag,
                               void* value, kj::Function<void()> destroy,
-                              v8::FunctionCallback callHandler) {
+                              v8::FunctionCallback callHandler, int64_t externalBytes) {
   auto isolate = context->GetIsolate();
-  auto templ = v8::ObjectTemplate::New(isolate);
-  templ->SetInternalFieldCount(fieldCount);
-  if (callHandler != nullptr) templ->SetCallAsFunctionHandler(callHandler);
+  auto templ = wrapRegistry(isolate).getTemplate(isolate, fieldCount, callHandler);
   auto object = templ->NewInstance(context).ToLocalChecked();
   object->SetAlignedPointerInInternalField(0, value);
   if (fieldCount > 1) object->SetAlignedPointerInInternalField(1, tag);
 
-  auto holder = new Holder{v8::Global<v8::Object>(isolate, object), kj::mv(destroy)};
+  auto holder =
+      new Holder{v8::Global<v8::Object>(isolate, object), kj::mv(destroy), externalBytes};
+  if (externalBytes != 0) isolate->AdjustAmountOfExternalAllocatedMemory(externalBytes);
   auto& registry = wrapRegistry(isolate);
   registry.add(holder, [holder]() {
     holder->global.Reset();
@@ -47,12 +63,19 @@ v8::Local<v8::Object> wrapRaw(v8::Local<v8::Context> context, int fieldCount, vo
   holder->global.SetWeak(
       holder,
       [](const v8::WeakCallbackInfo<Holder>& data) {
-        auto h = data.GetParameter();
-        auto& registry = wrapRegistry(data.GetIsolate());
-        h->global.Reset();
-        h->destroy();
-        registry.remove(h);
-        delete h;
+        // First pass: only drop the handle. The C++ side may own a whole other isolate, which
+        // must not be torn down in the middle of this one's garbage collection.
+        data.GetParameter()->global.Reset();
+        data.SetSecondPassCallback([](const v8::WeakCallbackInfo<Holder>& data) {
+          auto h = data.GetParameter();
+          auto isolate = data.GetIsolate();
+          wrapRegistry(isolate).remove(h);
+          if (h->externalBytes != 0) {
+            isolate->AdjustAmountOfExternalAllocatedMemory(-h->externalBytes);
+          }
+          h->destroy();
+          delete h;
+        });
       },
       v8::WeakCallbackType::kParameter);
   return object;

@@ -7,6 +7,7 @@
 #include <kj/function.h>
 #include <kj/map.h>
 #include <kj/memory.h>
+#include <kj/vector.h>
 
 namespace kiln::js {
 
@@ -18,24 +19,38 @@ class WrapRegistry {
   void remove(void* key);
   void destroyAll();
 
+  v8::Local<v8::ObjectTemplate> getTemplate(v8::Isolate* isolate, int fieldCount,
+                                            v8::FunctionCallback callHandler);
+  // Templates are cached: instantiating a cached template is much cheaper than a new one.
+
  private:
   kj::HashMap<void*, kj::Function<void()>> entries;
+  struct CachedTemplate {
+    int fieldCount;
+    v8::FunctionCallback callHandler;
+    v8::Global<v8::ObjectTemplate> templ;
+  };
+  kj::Vector<CachedTemplate> templates;
 };
 
 WrapRegistry& wrapRegistry(v8::Isolate* isolate);
 
 v8::Local<v8::Object> wrapRaw(v8::Local<v8::Context> context, int fieldCount, void* tag,
                               void* value, kj::Function<void()> destroy,
-                              v8::FunctionCallback callHandler = nullptr);
+                              v8::FunctionCallback callHandler = nullptr,
+                              int64_t externalBytes = 0);
+// `externalBytes` is memory the C++ side keeps alive outside V8's view (e.g. another worker's
+// isolate); V8 counts it when deciding to collect garbage, so such objects do not pile up.
 // An object with `fieldCount` (1 or 2) internal fields: 0 holds `value`, 1 holds `tag` (a type
 // marker so that natives can tell their objects from look-alikes).
 
 template <typename T>
 v8::Local<v8::Object> wrap(v8::Local<v8::Context> context, kj::Own<T> value, void* tag = nullptr,
-                           v8::FunctionCallback callHandler = nullptr) {
+                           v8::FunctionCallback callHandler = nullptr, int64_t externalBytes = 0) {
   T* ptr = value.get();
   auto raw = new kj::Own<T>(kj::mv(value));
-  return wrapRaw(context, tag == nullptr ? 1 : 2, tag, ptr, [raw]() { delete raw; }, callHandler);
+  return wrapRaw(context, tag == nullptr ? 1 : 2, tag, ptr, [raw]() { delete raw; }, callHandler,
+                 externalBytes);
 }
 
 template <typename T>

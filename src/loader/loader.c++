@@ -17,6 +17,10 @@ alignas(8) char LOADER_TAG;
 alignas(8) char DYNAMIC_TAG;
 alignas(8) char ENV_TAG;
 
+// What an idle dynamic worker costs outside the parent's heap (measured: ~1.6 MB RSS). Reported
+// to V8 for every JS object keeping one alive, so that the parent collects them promptly.
+constexpr int64_t WORKER_FOOTPRINT = 2 << 20;
+
 struct WorkerCode {
   kj::String compatibilityDate;
   kj::Array<kj::String> flags;
@@ -84,6 +88,7 @@ class DynamicWorker final : public kj::Refcounted {
     }
     js::IsolateLimits isolateLimits;
     isolateLimits.heapLimitBytes = limits.heapLimitBytes;
+    isolateLimits.usePool = true;
     worker::WorkerOptions options{
         parent.timer, parent.headerTable, kj::mv(outbound), isolateLimits,
         // Without a tail worker, a dynamic worker's logs go nowhere (as in Workers).
@@ -263,7 +268,7 @@ class LoaderBinding {
   }
 
   v8::Local<v8::Value> newHandle(v8::Local<v8::Context> context, kj::Own<DynamicWorker> dw) {
-    auto wrapped = js::wrap(context, kj::mv(dw), &DYNAMIC_TAG);
+    auto wrapped = js::wrap(context, kj::mv(dw), &DYNAMIC_TAG, nullptr, WORKER_FOOTPRINT);
     auto handle = v8::Object::New(context->GetIsolate());
     api::setFunction(context, handle, "getEntrypoint", &getEntrypoint, wrapped);
     return handle;
@@ -382,7 +387,8 @@ class LoaderBinding {
     readLimits(context, info[2], limits);
     auto cap = kj::refcounted<DynamicEntrypoint>(kj::addRef(dw), kj::mv(name), kj::mv(props),
                                                  limits);
-    info.GetReturnValue().Set(api::JsApi::from(context).newStub(context, kj::mv(cap)));
+    info.GetReturnValue().Set(
+        api::JsApi::from(context).newStub(context, kj::mv(cap), false, WORKER_FOOTPRINT));
   }
 
  private:

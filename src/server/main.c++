@@ -138,7 +138,8 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
   }
   if (!errors.empty()) return reportErrors(errors);
 
-  Server server(*config, io);
+  // Not destroyed at exit, for the same reason as in test().
+  auto& server = *new Server(*config, io);
   if (!server.start(io.waitScope, errors)) return reportErrors(errors);
   serveOnThisThread(*config, sockets, io, server);
 
@@ -150,7 +151,7 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
     auto& ctl = *control;
     pool.add(kj::heap<kj::Thread>([&config, &sockets, &ctl]() {
       auto threadIo = kj::setupAsyncIo();
-      Server replica(*config, threadIo);
+      auto& replica = *new Server(*config, threadIo);
       ConfigErrors ignored;  // The main thread already started the same workers successfully.
       if (!replica.start(threadIo.waitScope, ignored)) {
         for (auto& e: ignored.list()) logLine("error", "kiln", e);
@@ -208,7 +209,9 @@ int test(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> filter) {
   js::initializeV8();
   signal(SIGPIPE, SIG_IGN);
   auto io = kj::setupAsyncIo();
-  Server server(*config, io);
+  // Never destroyed: the process exits right after the tests, and tearing workers down one by
+  // one while others still hold requests to them would only add ways to fail.
+  auto& server = *new Server(*config, io);
   if (!server.start(io.waitScope, errors)) return reportErrors(errors);
 
   unsigned passed = 0, failed = 0;

@@ -176,6 +176,7 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
 
 Worker::~Worker() noexcept(false) {
   {
+    v8::Locker locker(runtime->getIsolate());
     v8::Isolate::Scope scope(runtime->getIsolate());
     env.Reset();
     exports.Reset();

@@ -1,0 +1,13 @@
+# The Worker Loader benchmark's parent (see tools/bench/loader-bench.sh).
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "bench", worker = (
+      modules = [(name = "bench.js", esModule = embed "bench.js")],
+      compatibilityDate = "2024-09-01",
+      bindings = [(name = "LOADER", workerLoader = (maxWarmWorkers = 100000, warmMemoryMb = 16384))],
+    )),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "bench")],
+);
