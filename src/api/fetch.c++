@@ -21,16 +21,6 @@ kj::Maybe<io::IoContext&> currentIoContext(v8::Isolate* isolate) {
   return io::Runtime::from(isolate->GetCurrentContext()).currentIoContext();
 }
 
-template <typename T>
-v8::Local<v8::Object> newWrapper(v8::Local<v8::Context> context, T* value) {
-  return js::wrap(context, kj::Own<T>(value, kj::_::HeapDisposer<T>::instance));
-}
-
-template <typename T>
-T& unwrapData(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  return js::unwrapUnchecked<T>(info.Data().As<v8::Object>());
-}
-
 v8::Local<v8::Array> headersToJs(v8::Local<v8::Context> context, const kj::HttpHeaders& headers) {
   auto isolate = context->GetIsolate();
   auto result = v8::Array::New(isolate);
@@ -122,12 +112,21 @@ struct SourceRef {
   kj::Own<BodySource> source;
 };
 
+alignas(8) char SOURCE_TAG;
+
 void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
+  SourceRef* refPtr;
+  KJ_IF_MAYBE(r, js::unwrapThis<SourceRef>(info, &SOURCE_TAG)) {
+    refPtr = r;
+  } else {
+    js::throwTypeError(isolate, "Illegal invocation");
+    return;
+  }
+  auto& ref = *refPtr;
   auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
   info.GetReturnValue().Set(resolver->GetPromise());
-  auto& ref = unwrapData<SourceRef>(info);
 
   KJ_IF_MAYBE(ioContext, currentIoContext(isolate)) {
     KJ_IF_MAYBE(stream, ref.source->getStream()) {
@@ -143,7 +142,7 @@ void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
             if (n == 0) return v8::Undefined(isolate).As<v8::Value>();
             return js::newBytes(isolate, buffer.slice(0, n)).As<v8::Value>();
           },
-          "Network connection lost.", info.Data());
+          "Network connection lost.", info.This());
     } else {
       (void)resolver->Reject(context,
                              js::newError(isolate, js::ErrorType::TYPE_ERROR,
@@ -156,8 +155,13 @@ void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
 }
 
 void bodySourceCancel(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  unwrapData<SourceRef>(info).source->detach();
+  KJ_IF_MAYBE(ref, js::unwrapThis<SourceRef>(info, &SOURCE_TAG)) { ref->source->detach(); }
 }
+
+const js::WrapRegistry::Method BODY_SOURCE_METHODS[] = {
+    {"read", &bodySourceRead},
+    {"cancel", &bodySourceCancel},
+};
 
 // Sends a request descriptor (see js/CONTRACT.md) through `client`.
 void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& client,
@@ -327,13 +331,16 @@ kj::Maybe<kj::AsyncInputStream&> BodySource::getStream() {
   return nullptr;
 }
 
+kj::Maybe<kj::Own<kj::AsyncInputStream>> BodySource::take() {
+  auto result = kj::mv(stream);
+  stream = nullptr;
+  return result;
+}
+
 v8::Local<v8::Object> JsApi::newBodySource(v8::Local<v8::Context> context,
                                            kj::Own<BodySource> source) {
-  auto object = newWrapper(context, new SourceRef{kj::mv(source)});
-  auto result = v8::Object::New(context->GetIsolate());
-  setFunction(context, result, "read", &bodySourceRead, object);
-  setFunction(context, result, "cancel", &bodySourceCancel, object);
-  return result;
+  return js::wrapWithMethods(context, kj::heap<SourceRef>(SourceRef{kj::mv(source)}), &SOURCE_TAG,
+                             BODY_SOURCE_METHODS);
 }
 
 v8::Local<v8::Object> JsApi::newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap,
@@ -359,6 +366,7 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
     kj::String statusText;
     kj::Own<kj::HttpHeaders> headers;
     kj::Maybe<kj::Array<kj::byte>> bytes;
+    kj::Maybe<kj::Own<kj::AsyncInputStream>> nativeBody;
     v8::Global<v8::Object> reader;
     bool hasBody = false;
     kj::Maybe<kj::String> error;
@@ -386,6 +394,14 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
     KJ_IF_MAYBE(bytes, js::viewBytes(body)) {
       p.bytes = kj::heapArray<kj::byte>(*bytes);
       p.hasBody = true;
+    } else KJ_IF_MAYBE(source, js::unwrap<SourceRef>(body, &SOURCE_TAG)) {
+      // A body that came from elsewhere untouched (a proxied fetch): pump it in KJ, no JS.
+      p.nativeBody = source->source->take();
+      p.hasBody = true;
+      if (p.nativeBody == nullptr) {
+        p.error = kj::str("TypeError: The response body was already read.");
+        return p;
+      }
     } else if (body->IsObject()) {
       p.reader.Reset(isolate, body.As<v8::Object>());
       p.hasBody = true;
@@ -408,6 +424,13 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
                                 uint64_t(bytes->size()));
     auto ptr = bytes->asPtr();
     return stream->write(ptr.begin(), ptr.size()).attach(kj::mv(stream), kj::mv(*bytes));
+  }
+
+  KJ_IF_MAYBE(source, prepared.nativeBody) {
+    auto in = kj::mv(*source);
+    auto stream = response.send(prepared.status, prepared.statusText, *prepared.headers,
+                                in->tryGetLength());
+    return in->pumpTo(*stream).ignoreResult().attach(kj::mv(in), kj::mv(stream));
   }
 
   // A streamed body: pull chunks from the JavaScript reader until it ends.

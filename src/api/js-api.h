@@ -80,6 +80,9 @@ class BodySource : public kj::Refcounted {
  public:
   explicit BodySource(kj::Own<kj::AsyncInputStream> stream) : stream(kj::mv(stream)) {}
   kj::Maybe<kj::AsyncInputStream&> getStream();
+  kj::Maybe<kj::Own<kj::AsyncInputStream>> take();
+  // Hands the stream over (e.g. to be pumped straight into a response); the source is then
+  // detached.
   void detach() { stream = nullptr; }
 
  private:

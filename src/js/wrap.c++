@@ -18,6 +18,22 @@ void WrapRegistry::destroyAll() {
   auto all = kj::mv(entries);
   for (auto& entry: all) entry.value();
   templates.clear();
+  prototypes.clear();
+}
+
+v8::Local<v8::Object> WrapRegistry::getPrototype(v8::Local<v8::Context> context, void* tag,
+                                                 kj::ArrayPtr<const Method> methods) {
+  auto isolate = context->GetIsolate();
+  KJ_IF_MAYBE(existing, prototypes.find(tag)) { return existing->Get(isolate); }
+  auto proto = v8::Object::New(isolate);
+  for (auto& method: methods) {
+    auto name = v8::String::NewFromUtf8(isolate, method.name).ToLocalChecked();
+    auto fn = v8::Function::New(context, method.callback).ToLocalChecked();
+    fn->SetName(name);
+    proto->Set(context, name, fn).Check();
+  }
+  prototypes.insert(tag, v8::Global<v8::Object>(isolate, proto));
+  return proto;
 }
 
 v8::Local<v8::ObjectTemplate> WrapRegistry::getTemplate(v8::Isolate* isolate, int fieldCount,

@@ -23,6 +23,15 @@ class WrapRegistry {
                                             v8::FunctionCallback callHandler);
   // Templates are cached: instantiating a cached template is much cheaper than a new one.
 
+  struct Method {
+    const char* name;
+    v8::FunctionCallback callback;
+  };
+  v8::Local<v8::Object> getPrototype(v8::Local<v8::Context> context, void* tag,
+                                     kj::ArrayPtr<const Method> methods);
+  // One prototype object per tag, holding `methods` (which find their object via `this`), so
+  // wrapped objects do not need functions of their own.
+
  private:
   kj::HashMap<void*, kj::Function<void()>> entries;
   struct CachedTemplate {
@@ -31,6 +40,7 @@ class WrapRegistry {
     v8::Global<v8::ObjectTemplate> templ;
   };
   kj::Vector<CachedTemplate> templates;
+  kj::HashMap<void*, v8::Global<v8::Object>> prototypes;
 };
 
 WrapRegistry& wrapRegistry(v8::Isolate* isolate);
@@ -60,6 +70,21 @@ kj::Maybe<T&> unwrap(v8::Local<v8::Value> value, void* tag) {
   if (obj->InternalFieldCount() != 2) return nullptr;
   if (obj->GetAlignedPointerFromInternalField(1) != tag) return nullptr;
   return *static_cast<T*>(obj->GetAlignedPointerFromInternalField(0));
+}
+
+template <typename T>
+v8::Local<v8::Object> wrapWithMethods(v8::Local<v8::Context> context, kj::Own<T> value, void* tag,
+                                      kj::ArrayPtr<const WrapRegistry::Method> methods,
+                                      int64_t externalBytes = 0) {
+  auto object = wrap(context, kj::mv(value), tag, nullptr, externalBytes);
+  auto proto = wrapRegistry(context->GetIsolate()).getPrototype(context, tag, methods);
+  object->SetPrototype(context, proto).Check();
+  return object;
+}
+
+template <typename T>
+kj::Maybe<T&> unwrapThis(const v8::FunctionCallbackInfo<v8::Value>& info, void* tag) {
+  return unwrap<T>(info.This(), tag);
 }
 
 template <typename T>

@@ -268,10 +268,8 @@ class LoaderBinding {
   }
 
   v8::Local<v8::Value> newHandle(v8::Local<v8::Context> context, kj::Own<DynamicWorker> dw) {
-    auto wrapped = js::wrap(context, kj::mv(dw), &DYNAMIC_TAG, nullptr, WORKER_FOOTPRINT);
-    auto handle = v8::Object::New(context->GetIsolate());
-    api::setFunction(context, handle, "getEntrypoint", &getEntrypoint, wrapped);
-    return handle;
+    static const js::WrapRegistry::Method METHODS[] = {{"getEntrypoint", &getEntrypoint}};
+    return js::wrapWithMethods(context, kj::mv(dw), &DYNAMIC_TAG, METHODS, WORKER_FOOTPRINT);
   }
 
   kj::Own<DynamicWorker> newDynamicWorker(kj::StringPtr id) {
@@ -378,7 +376,14 @@ class LoaderBinding {
   static void getEntrypoint(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto isolate = info.GetIsolate();
     auto context = isolate->GetCurrentContext();
-    auto& dw = js::unwrapUnchecked<DynamicWorker>(info.Data().As<v8::Object>());
+    DynamicWorker* dwPtr;
+    KJ_IF_MAYBE(d, js::unwrapThis<DynamicWorker>(info, &DYNAMIC_TAG)) {
+      dwPtr = d;
+    } else {
+      js::throwTypeError(isolate, "Illegal invocation");
+      return;
+    }
+    auto& dw = *dwPtr;
     kj::Maybe<kj::String> name;
     if (info[0]->IsString()) name = toKj(isolate, info[0]);
     kj::Maybe<kj::String> props;
