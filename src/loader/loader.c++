@@ -53,6 +53,12 @@ class DynamicWorker final : public kj::Refcounted {
 
   kj::StringPtr getName() const { return name; }
   kj::Promise<void> whenReady() { return ready.addBranch(); }
+
+  void setNamed() { named = true; }
+  int64_t footprint() const { return named ? 0 : WORKER_FOOTPRINT; }
+  // What a JS object keeping this worker alive should report to V8: a load() worker lives only
+  // as long as such objects; a named one stays in its cache anyway, and reporting it on every
+  // get() would only make the parent collect garbage over and over.
   worker::Worker& getWorker() { return *KJ_ASSERT_NONNULL(worker); }
   io::IoLimits getEventLimits() const {
     return io::IoLimits::tighter(limits.eventLimits, codeLimits);
@@ -118,6 +124,7 @@ class DynamicWorker final : public kj::Refcounted {
   kj::Own<kj::PromiseFulfiller<void>> fulfiller;
   kj::ForkedPromise<void> ready;
   bool settled = false;
+  bool named = false;
   kj::Maybe<kj::Own<worker::Worker>> worker;
   kj::Maybe<kj::String> failure;
   kj::Promise<void> startTask = nullptr;
@@ -269,7 +276,8 @@ class LoaderBinding {
 
   v8::Local<v8::Value> newHandle(v8::Local<v8::Context> context, kj::Own<DynamicWorker> dw) {
     static const js::WrapRegistry::Method METHODS[] = {{"getEntrypoint", &getEntrypoint}};
-    return js::wrapWithMethods(context, kj::mv(dw), &DYNAMIC_TAG, METHODS, WORKER_FOOTPRINT);
+    auto footprint = dw->footprint();
+    return js::wrapWithMethods(context, kj::mv(dw), &DYNAMIC_TAG, METHODS, footprint);
   }
 
   kj::Own<DynamicWorker> newDynamicWorker(kj::StringPtr id) {
@@ -319,6 +327,7 @@ class LoaderBinding {
     }
     auto dw = self.newDynamicWorker(id);
     auto& ref = *dw;
+    ref.setNamed();
     self.cache->insert(id, kj::addRef(ref));
 
     // The callback runs in the parent, now; its result is checked there once it settles.
@@ -393,7 +402,7 @@ class LoaderBinding {
     auto cap = kj::refcounted<DynamicEntrypoint>(kj::addRef(dw), kj::mv(name), kj::mv(props),
                                                  limits);
     info.GetReturnValue().Set(
-        api::JsApi::from(context).newStub(context, kj::mv(cap), false, WORKER_FOOTPRINT));
+        api::JsApi::from(context).newStub(context, kj::mv(cap), false, dw.footprint()));
   }
 
  private:

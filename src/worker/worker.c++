@@ -40,6 +40,32 @@ class EntrypointCapability final : public api::Capability {
 
 }  // namespace
 
+namespace {
+
+// Remembers whether a response was started, so that a failure half-way through a body is not
+// answered with a second status line (which KJ cannot do; the connection is dropped instead).
+class TrackingResponse final : public kj::HttpService::Response {
+ public:
+  explicit TrackingResponse(kj::HttpService::Response& inner) : inner(inner) {}
+  bool started = false;
+
+  kj::Own<kj::AsyncOutputStream> send(unsigned statusCode, kj::StringPtr statusText,
+                                      const kj::HttpHeaders& headers,
+                                      kj::Maybe<uint64_t> expectedBodySize) override {
+    started = true;
+    return inner.send(statusCode, statusText, headers, expectedBodySize);
+  }
+  kj::Own<kj::WebSocket> acceptWebSocket(const kj::HttpHeaders& headers) override {
+    started = true;
+    return inner.acceptWebSocket(headers);
+  }
+
+ private:
+  kj::HttpService::Response& inner;
+};
+
+}  // namespace
+
 kj::String failureText(v8::Isolate* isolate, v8::TryCatch& tryCatch) {
   if (!tryCatch.CanContinue()) return kj::str("the worker was terminated");
   return js::describeTryCatch(isolate, tryCatch);
@@ -238,13 +264,13 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
                                       kj::Maybe<kj::StringPtr> propsJson, kj::HttpMethod method,
                                       kj::StringPtr url, const kj::HttpHeaders& headers,
                                       kj::AsyncInputStream& requestBody,
-                                      kj::HttpService::Response& response, io::IoLimits limits,
-                                      OnFailure onFailure) {
+                                      kj::HttpService::Response& outerResponse,
+                                      io::IoLimits limits, OnFailure onFailure) {
   if (runtime->isTerminated()) {
     if (onFailure == OnFailure::THROW) {
       return api::userError("Error", runtime->terminationMessage());
     }
-    return sendError(response, 503);
+    return sendError(outerResponse, 503);
   }
 
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
@@ -305,6 +331,8 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
     return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
   });
 
+  auto tracking = kj::heap<TrackingResponse>(outerResponse);
+  auto& response = *tracking;
   auto promise = settled.then([this, &ctx, &response,
                                onFailure](io::Settled&& result) -> kj::Promise<void> {
     if (runtime->isTerminated()) {
@@ -329,11 +357,15 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
           } else if (e.getType() != kj::Exception::Type::DISCONNECTED) {
             log("error", kj::str("Failed to send response: ", e.getDescription()));
           }
-          // If headers were already sent this throws inside kj and the connection closes.
-          return kj::evalNow([&]() { return sendError(response, 500); })
-              .catch_([](kj::Exception&&) {});
+          if (response.started) {
+            // The client went away mid-body: nothing more to do. Anything else drops the
+            // connection.
+            if (e.getType() == kj::Exception::Type::DISCONNECTED) return kj::READY_NOW;
+            return kj::mv(e);
+          }
+          return sendError(response, 500);
         });
-  });
+  }).attach(kj::mv(tracking));
 
   return promise.then([this, ioContext = kj::mv(ioContext),
                        bodySource = kj::mv(bodySource)]() mutable {

@@ -49,11 +49,11 @@ measure() {
 
 echo "kiln loader benchmark: $(nproc) cores, ${DURATION}s per run, binary $KILN_BIN"
 start 2
-for path in /static /load /get; do wrk -t 1 -c 4 -d 1s "$url$path" >/dev/null; done
+for path in /static /bound /load /get; do wrk -t 1 -c 4 -d 1s "$url$path" >/dev/null; done
 printf "%-34s %12s %10s %10s\n" "run" "req/s" "p50" "p99"
 read -r rps p50 p99 <<<"$(measure /load 1 1)"
 printf "%-34s %12s %10s %10s\n" "cold load()+fetch, 1 connection" "$rps" "$p50" "$p99"
-for path in /static /load /get; do
+for path in /static /bound /load /get; do
   read -r rps p50 p99 <<<"$(measure "$path" 16 2)"
   printf "%-34s %12s %10s %10s\n" "$path, 16 connections" "$rps" "$p50" "$p99"
 done

@@ -1,5 +1,7 @@
 // Endpoints the loader benchmark drives with wrk:
-//   /static      answers directly (the baseline a warm dynamic worker is compared with)
+//   /static      answers directly
+//   /bound       forwards to the same hello-world code as a configured worker (service binding):
+//                the same two hops as /get, so the baseline a warm dynamic worker is held to
 //   /load        load() a fresh hello-world worker and forward to it (a cold start per request)
 //   /get         get() one warm worker and forward to it
 //   /warm?n=N    get() N distinct workers once each, so that they stay idle and warm
@@ -17,6 +19,8 @@ export default {
     switch (url.pathname) {
       case "/static":
         return new Response("hello");
+      case "/bound":
+        return env.HELLO.fetch(request);
       case "/load":
         return env.LOADER.load(code()).getEntrypoint().fetch(request);
       case "/get":
