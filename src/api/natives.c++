@@ -69,6 +69,18 @@ void nativeLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto& api = JsApi::from(isolate->GetCurrentContext());
   auto level = toKj(isolate, info[0]);
   auto message = toKj(isolate, info[1]);
+  KJ_IF_MAYBE(ioContext, currentIoContext(isolate)) {
+    switch (ioContext->admitLog(message.size())) {
+      case io::IoContext::LogVerdict::EMIT:
+        break;
+      case io::IoContext::LogVerdict::DROP:
+        return;
+      case io::IoContext::LogVerdict::EMIT_THEN_CUT:
+        api.getHost().log("warn", "console output limit reached for this request; further "
+                                  "output is dropped");
+        return;
+    }
+  }
   api.getHost().log(level, message);
 }
 

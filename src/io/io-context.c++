@@ -71,6 +71,15 @@ int64_t IoContext::cpuRemainingNs() const {
   return int64_t(limits.cpuMs) * 1000000 - cpuUsedNs;
 }
 
+IoContext::LogVerdict IoContext::admitLog(size_t bytes) {
+  if (logCut) return LogVerdict::DROP;
+  ++logLines;
+  logBytes += bytes;
+  if (logLines <= MAX_LOG_LINES && logBytes <= MAX_LOG_BYTES) return LogVerdict::EMIT;
+  logCut = true;
+  return LogVerdict::EMIT_THEN_CUT;
+}
+
 bool IoContext::consumeSubrequest() {
   if (limits.subrequests != 0 && subrequestsUsed >= limits.subrequests) return false;
   ++subrequestsUsed;

@@ -47,6 +47,13 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   bool consumeSubrequest();
   // False once this event has used its subrequest allowance.
 
+  enum class LogVerdict { EMIT, DROP, EMIT_THEN_CUT };
+  LogVerdict admitLog(size_t bytes);
+  // console output per event is capped (MAX_LOG_LINES lines, MAX_LOG_BYTES bytes), so a worker
+  // printing in a loop cannot flood the daemon's log or its tails.
+  static constexpr uint32_t MAX_LOG_LINES = 10000;
+  static constexpr size_t MAX_LOG_BYTES = 1u << 20;
+
   const IoLimits& getLimits() const { return limits; }
   int64_t cpuRemainingNs() const;
   void addCpu(int64_t ns) { cpuUsedNs += ns; }
@@ -64,6 +71,9 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   kj::Timer& timer;
   IoLimits limits;
   uint32_t subrequestsUsed = 0;
+  uint32_t logLines = 0;
+  size_t logBytes = 0;
+  bool logCut = false;
   int64_t cpuUsedNs = 0;
   kj::Own<kj::TaskSet> tasks;
   kj::Own<kj::TaskSet> waitUntilTasks;

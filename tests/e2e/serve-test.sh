@@ -49,6 +49,13 @@ grep -A1 "boom at request time" "$work/serve.log" | grep -q "at .*worker.js"
 check "the log carries the JS stack" $?
 expect_eq "a non-Response result gives 500" "$(curl -s -o /dev/null -w '%{http_code}' "$url/not-a-response")" "500"
 expect_eq "the daemon goes on after errors" "$(curl -s "$url/hello")" "hello"
+expect_eq "a console flood still answers" "$(curl -s "$url/flood")" "flooded"
+flood_lines="$(grep -c "flood line" "$work/serve.log")"
+if [ "$flood_lines" -le 10000 ] && grep -q "console output limit reached" "$work/serve.log"; then
+  check "console output is capped per request ($flood_lines of 20000 lines logged)" 0
+else
+  check "console output is capped per request ($flood_lines of 20000 lines logged)" 1
+fi
 
 port="${url##*:}"
 reply="$( (exec 3<>/dev/tcp/127.0.0.1/"$port"; printf 'GET / HTTP/1.1\r\nthis line is not a header\r\n\r\n' >&3; timeout 5 cat <&3) 2>/dev/null | head -1 | tr -d '\r')"

@@ -11,6 +11,9 @@ export default {
         return new Response("slow done");
       case "/throw":
         throw new Error("boom at request time");
+      case "/flood":
+        for (let i = 0; i < 20000; i++) console.log("flood line", i);
+        return new Response("flooded");
       case "/not-a-response":
         return "just a string";
       default:
