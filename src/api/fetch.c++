@@ -317,8 +317,14 @@ void isStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(unwrapStub(info[0]) != nullptr);
 }
 
+void hasGlobalOutbound(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto& api = JsApi::from(info.GetIsolate()->GetCurrentContext());
+  info.GetReturnValue().Set(api.getHost().getGlobalOutbound() != nullptr);
+}
+
 const NativeFunction FETCH_NATIVES[] = {
     {"outboundFetch", &outboundFetch},
+    {"hasGlobalOutbound", &hasGlobalOutbound},
     {"stubFetch", &stubFetch},
     {"plainStub", &plainStub},
     {"isStub", &isStub},

@@ -169,6 +169,8 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
     workersExports->Set(context, newString(isolate, "env"), envObj).Check();
     workersExports->Set(context, newString(isolate, "exports"), ctxExportsObj).Check();
     modules->addBuiltin("cloudflare:workers", workersExports);
+    auto sockets = js::getProperty(context, internal, "socketsModule").As<v8::Object>();
+    modules->addBuiltin("cloudflare:sockets", sockets);
   }
 
   if (!modules->has(source.mainModule)) {

@@ -368,6 +368,28 @@ export const outboundNullBlocksFetch = {
   },
 };
 
+export const outboundNullBlocksConnect = {
+  async test(ctrl, env) {
+    const worker = env.LOADER.load(workerCode(`
+      import { connect } from "cloudflare:sockets";
+      export default {
+        fetch() {
+          try {
+            connect("example.com:443");
+            return Response.json({ threw: false });
+          } catch (e) {
+            return Response.json({ threw: true, message: e.message });
+          }
+        },
+      };
+    `, { globalOutbound: null }));
+    const result = await getJson(worker.getEntrypoint());
+    assertEqual(result.threw, true, "connect() must throw with globalOutbound: null");
+    assert(result.message.startsWith("This worker is not permitted to access the internet"),
+      result.message);
+  },
+};
+
 export const outboundNullKeepsBindings = {
   async test(ctrl, env) {
     const worker = env.LOADER.load(workerCode(`

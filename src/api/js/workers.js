@@ -111,3 +111,18 @@ const StubPrototype = {
 };
 Object.defineProperty(StubPrototype, Symbol.toStringTag, { value: "Fetcher" });
 internal.StubPrototype = StubPrototype;
+
+// "cloudflare:sockets". kiln has no raw TCP yet; connect() says so, or, for a worker cut off from
+// the network (globalOutbound: null), says what Workers says.
+internal.socketsModule = {
+  connect() {
+    if (!natives.hasGlobalOutbound()) {
+      throw new Error(
+        "This worker is not permitted to access the internet via global functions like " +
+          "fetch(). It must use capabilities (such as bindings in 'env') to talk to the " +
+          "outside world.",
+      );
+    }
+    throw new Error("connect() (TCP sockets) is not supported by this version of kiln.");
+  },
+};
