@@ -20,6 +20,11 @@ constexpr kj::StringPtr USER_ERROR_PREFIX = "jsg."_kj;
 
 }  // namespace
 
+kj::Promise<CallResult> Capability::call(kj::String method, SerializedValue args) {
+  return userError("TypeError",
+                   kj::str("The RPC receiver does not implement the method \"", method, "\"."));
+}
+
 kj::Own<Capability> newServiceCapability(kj::Own<kj::HttpService> service) {
   return kj::refcounted<ServiceCapability>(kj::mv(service));
 }

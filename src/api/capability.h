@@ -9,11 +9,30 @@
 
 namespace kiln::api {
 
+class Capability;
+
+struct SerializedValue {
+  // A structured-clone of a JavaScript value; stubs inside travel as indexes into `caps`.
+  kj::Array<kj::byte> bytes;
+  kj::Array<kj::Own<Capability>> caps;
+};
+
+struct CallResult {
+  SerializedValue value;  // What the method returned, or what it threw.
+  bool threw = false;
+};
+
 class Capability : public kj::HttpService, public kj::Refcounted {
  public:
+  virtual kj::Promise<CallResult> call(kj::String method, SerializedValue args);
+  // JS RPC: calls `method` with the arguments array in `args`. The default refuses.
+
   virtual kj::Maybe<kj::Own<Capability>> withProps(kj::String propsJson) { return nullptr; }
   // ctx.exports entries can be called as `ctx.exports.X({props})` to mint a new capability bound
   // to those props; other capabilities cannot (null).
+
+  virtual bool isFunction() { return false; }
+  // A function passed by reference: its stub is called directly rather than through methods.
 
   kj::Own<Capability> addRef() { return kj::addRef(*this); }
 };

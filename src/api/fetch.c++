@@ -3,6 +3,7 @@
 
 #include "src/api/js-api.h"
 #include "src/api/natives.h"
+#include "src/api/settle.h"
 #include "src/js/value.h"
 #include "src/js/wrap.h"
 
@@ -52,60 +53,6 @@ bool headersFromJs(v8::Local<v8::Context> context, v8::Local<v8::Value> value,
     headers.add(toKj(isolate, name), toKj(isolate, val));
   }
   return true;
-}
-
-// Settles `resolver` with the outcome of `promise` once it completes, under `ioContext`. KJ
-// failures reach JavaScript as a TypeError with `errorMessage`, never with KJ's own text.
-template <typename T, typename Func>
-void settleLater(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> resolver,
-                 kj::Promise<T> promise, Func&& onSuccess, kj::StringPtr errorMessage,
-                 v8::Local<v8::Value> keepAlive = {}) {
-  auto isolate = resolver->GetIsolate();
-  auto& runtime = ioContext.getRuntime();
-  auto res = kj::heap<v8::Global<v8::Promise::Resolver>>(isolate, resolver);
-  auto keep = kj::heap<v8::Global<v8::Value>>();
-  if (!keepAlive.IsEmpty()) keep->Reset(isolate, keepAlive);
-  auto state = kj::heap<kj::Tuple<kj::Own<v8::Global<v8::Promise::Resolver>>,
-                                  kj::Own<v8::Global<v8::Value>>>>(
-      kj::tuple(kj::mv(res), kj::mv(keep)));
-  auto& stateRef = *state;
-  ioContext.addTask(
-      promise
-          .then(
-              [&runtime, &ioContext, &stateRef, onSuccess = kj::fwd<Func>(onSuccess)](
-                  T&& value) mutable {
-                if (runtime.isTerminated()) return;
-                runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
-                  auto resolver = kj::get<0>(stateRef)->Get(context->GetIsolate());
-                  v8::TryCatch tryCatch(context->GetIsolate());
-                  v8::Local<v8::Value> result;
-                  if (onSuccess(context, kj::mv(value)).ToLocal(&result)) {
-                    (void)resolver->Resolve(context, result);
-                  } else if (tryCatch.HasCaught() && tryCatch.CanContinue()) {
-                    (void)resolver->Reject(context, tryCatch.Exception());
-                  }
-                });
-              },
-              [&runtime, &ioContext, &stateRef, errorMessage](kj::Exception&& e) {
-                if (runtime.isTerminated()) return;
-                runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
-                  auto isolate = context->GetIsolate();
-                  auto resolver = kj::get<0>(stateRef)->Get(isolate);
-                  v8::Local<v8::Value> error;
-                  KJ_IF_MAYBE(user, parseUserError(e)) {
-                    auto& type = kj::get<0>(*user);
-                    auto kind = type == "TypeError"    ? js::ErrorType::TYPE_ERROR
-                              : type == "RangeError"   ? js::ErrorType::RANGE_ERROR
-                                                       : js::ErrorType::ERROR;
-                    error = js::newError(isolate, kind, kj::get<1>(*user));
-                  } else {
-                    KJ_LOG(INFO, "I/O failed in worker", runtime.getName(), e);
-                    error = js::newError(isolate, js::ErrorType::TYPE_ERROR, errorMessage);
-                  }
-                  (void)resolver->Reject(context, error);
-                });
-              })
-          .attach(kj::mv(state)));
 }
 
 struct SourceRef {
@@ -267,8 +214,6 @@ void outboundFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
-alignas(8) char STUB_TAG;
-
 void stubFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
   KJ_IF_MAYBE(cap, unwrapStub(info[0])) {
     auto client = kj::newHttpClient(*cap);
@@ -277,44 +222,6 @@ void stubFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
   } else {
     js::throwTypeError(info.GetIsolate(), "Illegal invocation: not a service stub.");
   }
-}
-
-// `ctx.exports.X({props})`: a new stub for the same entrypoint, bound to props.
-void stubCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  auto isolate = info.GetIsolate();
-  auto context = isolate->GetCurrentContext();
-  KJ_IF_MAYBE(cap, unwrapStub(info.Holder())) {
-    kj::String propsJson = kj::str("{}");
-    if (info.Length() > 0 && info[0]->IsObject()) {
-      auto props = js::getProperty(context, info[0].As<v8::Object>(), "props");
-      if (!props->IsUndefined()) {
-        v8::Local<v8::String> json;
-        if (!v8::JSON::Stringify(context, props).ToLocal(&json)) return;
-        propsJson = js::toKj(isolate, json);
-      }
-    }
-    KJ_IF_MAYBE(bound, cap->withProps(kj::mv(propsJson))) {
-      info.GetReturnValue().Set(JsApi::from(context).newStub(context, kj::mv(*bound)));
-    } else {
-      js::throwTypeError(isolate, "This stub cannot be called; only ctx.exports entrypoints can "
-                                  "be specialized with props.");
-    }
-  } else {
-    js::throwTypeError(isolate, "Illegal invocation: not a service stub.");
-  }
-}
-
-void plainStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  auto context = info.GetIsolate()->GetCurrentContext();
-  KJ_IF_MAYBE(cap, unwrapStub(info[0])) {
-    info.GetReturnValue().Set(JsApi::from(context).newStub(context, cap->addRef()));
-  } else {
-    info.GetReturnValue().Set(info[0]);
-  }
-}
-
-void isStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  info.GetReturnValue().Set(unwrapStub(info[0]) != nullptr);
 }
 
 void hasGlobalOutbound(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -326,8 +233,6 @@ const NativeFunction FETCH_NATIVES[] = {
     {"outboundFetch", &outboundFetch},
     {"hasGlobalOutbound", &hasGlobalOutbound},
     {"stubFetch", &stubFetch},
-    {"plainStub", &plainStub},
-    {"isStub", &isStub},
 };
 
 }  // namespace
@@ -347,20 +252,6 @@ v8::Local<v8::Object> JsApi::newBodySource(v8::Local<v8::Context> context,
                                            kj::Own<BodySource> source) {
   return js::wrapWithMethods(context, kj::heap<SourceRef>(SourceRef{kj::mv(source)}), &SOURCE_TAG,
                              BODY_SOURCE_METHODS);
-}
-
-v8::Local<v8::Object> JsApi::newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap,
-                                     bool callable, int64_t externalBytes) {
-  auto isolate = context->GetIsolate();
-  auto stub = js::wrap(context, kj::mv(cap), &STUB_TAG, callable ? &stubCall : nullptr,
-                       externalBytes);
-  auto proto = js::getProperty(context, internal.Get(isolate), "StubPrototype");
-  stub->SetPrototype(context, proto).Check();
-  return stub;
-}
-
-kj::Maybe<Capability&> unwrapStub(v8::Local<v8::Value> value) {
-  return js::unwrap<Capability>(value, &STUB_TAG);
 }
 
 kj::ArrayPtr<const NativeFunction> fetchNatives() { return FETCH_NATIVES; }

@@ -23,6 +23,11 @@ class ApiHost {
   // Null when the worker may not reach the network through fetch().
 
   virtual kj::HttpHeaderTable& getHeaderTable() = 0;
+
+  virtual kj::Own<Capability> newTargetCapability(v8::Local<v8::Context> context,
+                                                  v8::Local<v8::Object> target) = 0;
+  // A capability calling methods of an RpcTarget (or a function) of this worker, so that it can
+  // be passed by reference to another worker.
 };
 
 class BodySource;
@@ -44,8 +49,13 @@ class JsApi {
                                          kj::ArrayPtr<v8::Local<v8::Value>> args);
   // Calls `internal[name](...args)`; on failure a JS exception is pending.
 
+  enum class StubKind {
+    PLAIN,        // fetch() and RPC methods
+    WITH_PROPS,   // also callable as `stub({props})` (ctx.exports entries)
+    FUNCTION,     // a function passed by reference: calling it is an RPC call
+  };
   v8::Local<v8::Object> newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap,
-                                bool callable = false, int64_t externalBytes = 0);
+                                StubKind kind = StubKind::PLAIN, int64_t externalBytes = 0);
   // A service stub (`fetch(input, init)`). A callable one (ctx.exports entries) can be called
   // with {props} to mint a stub bound to those props; V8 cannot clone callable objects, so the
   // built-ins swap them for a plain twin (natives.plainStub) before a value crosses workers.
@@ -92,6 +102,7 @@ class BodySource : public kj::Refcounted {
 void disallowedOutsideRequest(v8::Isolate* isolate);
 
 kj::Maybe<Capability&> unwrapStub(v8::Local<v8::Value> value);
+// Also null for a stub that was disposed.
 // The capability behind a stub made by JsApi::newStub; null for anything else, including
 // objects that merely look like stubs.
 // Throws the Error JavaScript gets when it starts I/O at global scope.

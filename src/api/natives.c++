@@ -280,7 +280,7 @@ const NativeFunction BASIC_NATIVES[] = {
 kj::ArrayPtr<const NativeFunction> basicNatives() { return BASIC_NATIVES; }
 
 void installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target) {
-  for (auto table: {basicNatives(), compressionNatives(), fetchNatives()}) {
+  for (auto table: {basicNatives(), compressionNatives(), fetchNatives(), rpcNatives()}) {
     for (auto& native: table) setFunction(context, target, native.name, native.callback);
   }
 }

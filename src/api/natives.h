@@ -19,6 +19,7 @@ kj::ArrayPtr<const NativeFunction> basicNatives();
 // log, utf8*, timers, randomness, structuredClone, clock, waitUntil.
 kj::ArrayPtr<const NativeFunction> compressionNatives();
 kj::ArrayPtr<const NativeFunction> fetchNatives();
+kj::ArrayPtr<const NativeFunction> rpcNatives();
 
 void installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target);
 

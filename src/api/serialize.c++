@@ -39,7 +39,9 @@ class StubReader final : public js::HostObjectHandler {
     }
     // Capabilities are shared, not mutated: taking a reference is fine on a const value.
     auto& cap = const_cast<Capability&>(*value.caps[id]);
-    return JsApi::from(context).newStub(context, cap.addRef());
+    return JsApi::from(context).newStub(
+        context, cap.addRef(),
+        cap.isFunction() ? JsApi::StubKind::FUNCTION : JsApi::StubKind::PLAIN);
   }
 
  private:

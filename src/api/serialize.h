@@ -10,11 +10,6 @@
 
 namespace kiln::api {
 
-struct SerializedValue {
-  kj::Array<kj::byte> bytes;
-  kj::Array<kj::Own<Capability>> caps;
-};
-
 kj::Maybe<SerializedValue> serialize(v8::Local<v8::Context> context, v8::Local<v8::Value> value,
                                      size_t maxBytes);
 // Null with a pending JS exception: DataCloneError for values that cannot cross (functions,

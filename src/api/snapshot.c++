@@ -18,7 +18,7 @@ kj::Vector<intptr_t>* references = nullptr;
 
 void buildReferences() {
   references = new kj::Vector<intptr_t>();
-  for (auto table: {basicNatives(), compressionNatives(), fetchNatives()}) {
+  for (auto table: {basicNatives(), compressionNatives(), fetchNatives(), rpcNatives()}) {
     for (auto& native: table) references->add(reinterpret_cast<intptr_t>(native.callback));
   }
   references->add(0);

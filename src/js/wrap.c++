@@ -36,17 +36,26 @@ v8::Local<v8::Object> WrapRegistry::getPrototype(v8::Local<v8::Context> context,
   return proto;
 }
 
-v8::Local<v8::ObjectTemplate> WrapRegistry::getTemplate(v8::Isolate* isolate, int fieldCount,
-                                                        v8::FunctionCallback callHandler) {
+v8::Local<v8::ObjectTemplate> WrapRegistry::getTemplate(
+    v8::Isolate* isolate, int fieldCount, v8::FunctionCallback callHandler,
+    v8::GenericNamedPropertyGetterCallback namedGetter) {
   for (auto& cached: templates) {
-    if (cached.fieldCount == fieldCount && cached.callHandler == callHandler) {
+    if (cached.fieldCount == fieldCount && cached.callHandler == callHandler &&
+        cached.namedGetter == namedGetter) {
       return cached.templ.Get(isolate);
     }
   }
   auto templ = v8::ObjectTemplate::New(isolate);
   templ->SetInternalFieldCount(fieldCount);
   if (callHandler != nullptr) templ->SetCallAsFunctionHandler(callHandler);
-  templates.add(CachedTemplate{fieldCount, callHandler, v8::Global<v8::ObjectTemplate>(isolate, templ)});
+  if (namedGetter != nullptr) {
+    // Non-masking: only for names the object and its prototype chain do not have.
+    templ->SetHandler(v8::NamedPropertyHandlerConfiguration(
+        namedGetter, nullptr, nullptr, nullptr, nullptr, v8::Local<v8::Value>(),
+        v8::PropertyHandlerFlags::kNonMasking));
+  }
+  templates.add(CachedTemplate{fieldCount, callHandler, namedGetter,
+                               v8::Global<v8::ObjectTemplate>(isolate, templ)});
   return templ;
 }
 
@@ -60,9 +69,10 @@ struct Holder {
 
 v8::Local<v8::Object> wrapRaw(v8::Local<v8::Context> context, int fieldCount, void* tag,
                               void* value, kj::Function<void()> destroy,
-                              v8::FunctionCallback callHandler, int64_t externalBytes) {
+                              v8::FunctionCallback callHandler, int64_t externalBytes,
+                              v8::GenericNamedPropertyGetterCallback namedGetter) {
   auto isolate = context->GetIsolate();
-  auto templ = wrapRegistry(isolate).getTemplate(isolate, fieldCount, callHandler);
+  auto templ = wrapRegistry(isolate).getTemplate(isolate, fieldCount, callHandler, namedGetter);
   auto object = templ->NewInstance(context).ToLocalChecked();
   object->SetAlignedPointerInInternalField(0, value);
   if (fieldCount > 1) object->SetAlignedPointerInInternalField(1, tag);

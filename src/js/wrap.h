@@ -20,7 +20,9 @@ class WrapRegistry {
   void destroyAll();
 
   v8::Local<v8::ObjectTemplate> getTemplate(v8::Isolate* isolate, int fieldCount,
-                                            v8::FunctionCallback callHandler);
+                                            v8::FunctionCallback callHandler,
+                                            v8::GenericNamedPropertyGetterCallback namedGetter);
+  // namedGetter, if any, answers property reads the object and its prototypes cannot.
   // Templates are cached: instantiating a cached template is much cheaper than a new one.
 
   struct Method {
@@ -37,6 +39,7 @@ class WrapRegistry {
   struct CachedTemplate {
     int fieldCount;
     v8::FunctionCallback callHandler;
+    v8::GenericNamedPropertyGetterCallback namedGetter;
     v8::Global<v8::ObjectTemplate> templ;
   };
   kj::Vector<CachedTemplate> templates;
@@ -48,7 +51,8 @@ WrapRegistry& wrapRegistry(v8::Isolate* isolate);
 v8::Local<v8::Object> wrapRaw(v8::Local<v8::Context> context, int fieldCount, void* tag,
                               void* value, kj::Function<void()> destroy,
                               v8::FunctionCallback callHandler = nullptr,
-                              int64_t externalBytes = 0);
+                              int64_t externalBytes = 0,
+                              v8::GenericNamedPropertyGetterCallback namedGetter = nullptr);
 // `externalBytes` is memory the C++ side keeps alive outside V8's view (e.g. another worker's
 // isolate); V8 counts it when deciding to collect garbage, so such objects do not pile up.
 // An object with `fieldCount` (1 or 2) internal fields: 0 holds `value`, 1 holds `tag` (a type
@@ -56,11 +60,12 @@ v8::Local<v8::Object> wrapRaw(v8::Local<v8::Context> context, int fieldCount, vo
 
 template <typename T>
 v8::Local<v8::Object> wrap(v8::Local<v8::Context> context, kj::Own<T> value, void* tag = nullptr,
-                           v8::FunctionCallback callHandler = nullptr, int64_t externalBytes = 0) {
+                           v8::FunctionCallback callHandler = nullptr, int64_t externalBytes = 0,
+                           v8::GenericNamedPropertyGetterCallback namedGetter = nullptr) {
   T* ptr = value.get();
   auto raw = new kj::Own<T>(kj::mv(value));
   return wrapRaw(context, tag == nullptr ? 1 : 2, tag, ptr, [raw]() { delete raw; }, callHandler,
-                 externalBytes);
+                 externalBytes, namedGetter);
 }
 
 template <typename T>

@@ -100,6 +100,7 @@ class DynamicWorker final : public kj::Refcounted {
         // Without a tail worker, a dynamic worker's logs go nowhere (as in Workers).
         [](kj::StringPtr, kj::StringPtr) {}};
     options.startupCpuMs = getEventLimits().cpuMs;
+    options.callbackLimits = getEventLimits();
     try {
       worker = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
       settled = true;
@@ -144,6 +145,23 @@ class DynamicEntrypoint final : public api::Capability {
         entrypoint(kj::mv(entrypoint)),
         props(kj::mv(props)),
         limits(limits) {}
+
+  kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
+    return dynamicWorker->whenReady().then(
+        [this, method = kj::mv(method),
+         args = kj::mv(args)]() mutable -> kj::Promise<api::CallResult> {
+          auto& w = dynamicWorker->getWorker();
+          KJ_IF_MAYBE(name, entrypoint) {
+            if (!w.hasEntrypoint(*name)) {
+              return api::userError("Error", kj::str("Worker has no such entrypoint: ", *name));
+            }
+          }
+          auto effective = io::IoLimits::tighter(dynamicWorker->getEventLimits(), limits);
+          return w.handleCall(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
+                              props.map([](auto& s) -> kj::StringPtr { return s; }),
+                              kj::mv(method), kj::mv(args), effective);
+        });
+  }
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
@@ -402,7 +420,8 @@ class LoaderBinding {
     auto cap = kj::refcounted<DynamicEntrypoint>(kj::addRef(dw), kj::mv(name), kj::mv(props),
                                                  limits);
     info.GetReturnValue().Set(
-        api::JsApi::from(context).newStub(context, kj::mv(cap), false, dw.footprint()));
+        api::JsApi::from(context).newStub(context, kj::mv(cap), api::JsApi::StubKind::PLAIN,
+                                          dw.footprint()));
   }
 
  private:

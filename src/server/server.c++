@@ -73,7 +73,7 @@ Service& Server::getService(kj::StringPtr name) {
   KJ_FAIL_REQUIRE("unknown service; config validation should have caught this", name);
 }
 
-kj::Own<kj::HttpService> Server::designate(config::ServiceDesignator::Reader d) {
+kj::Own<api::Capability> Server::designate(config::ServiceDesignator::Reader d) {
   return getService(d.getName()).entrypoint(entrypointOf(d), propsOf(d));
 }
 
@@ -173,7 +173,7 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
         }
         case config::Worker::Binding::SERVICE: {
           binding.type = worker::Binding::Type::SERVICE;
-          binding.service = api::newServiceCapability(designate(b.getService()));
+          binding.service = designate(b.getService());
           break;
         }
         default:
@@ -183,7 +183,7 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
     }
     source.bindings = bindings.releaseAsArray();
 
-    auto outbound = api::newServiceCapability(designate(conf.getGlobalOutbound()));
+    auto outbound = designate(conf.getGlobalOutbound());
 
     auto workerName = kj::str(name);
     worker::WorkerOptions options{

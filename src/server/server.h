@@ -15,7 +15,7 @@ namespace kiln::server {
 class Service {
  public:
   virtual ~Service() noexcept(false) = default;
-  virtual kj::Own<kj::HttpService> entrypoint(kj::Maybe<kj::StringPtr> name,
+  virtual kj::Own<api::Capability> entrypoint(kj::Maybe<kj::StringPtr> name,
                                               kj::Maybe<kj::StringPtr> propsJson) = 0;
   virtual kj::Maybe<worker::Worker&> getWorker() { return nullptr; }
 };
@@ -39,7 +39,7 @@ class Server {
   kj::HttpHeaderTable& getHeaderTable() { return headerTable; }
   kj::Timer& getTimer() { return io.provider->getTimer(); }
 
-  kj::Own<kj::HttpService> designate(config::ServiceDesignator::Reader designator);
+  kj::Own<api::Capability> designate(config::ServiceDesignator::Reader designator);
 
  private:
   const ParsedConfig& config;
@@ -49,7 +49,7 @@ class Server {
   kj::HashMap<kj::String, kj::Own<Service>> services;
 
   struct Listener {
-    kj::Own<kj::HttpService> service;
+    kj::Own<api::Capability> service;
     kj::Own<kj::HttpServer> server;
     kj::Own<kj::ConnectionReceiver> receiver;
     kj::Promise<void> accepting = nullptr;

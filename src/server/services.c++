@@ -14,9 +14,9 @@ class ClientService final : public Service {
  public:
   explicit ClientService(kj::Own<kj::HttpClient> client, kj::Own<void> resources = {})
       : resources(kj::mv(resources)), client(kj::mv(client)) {}
-  kj::Own<kj::HttpService> entrypoint(kj::Maybe<kj::StringPtr>,
+  kj::Own<api::Capability> entrypoint(kj::Maybe<kj::StringPtr>,
                                       kj::Maybe<kj::StringPtr>) override {
-    return kj::newHttpService(*client);
+    return api::newServiceCapability(kj::newHttpService(*client));
   }
 
  private:
@@ -36,9 +36,9 @@ class DiskService final : public Service, public kj::HttpService {
   DiskService(kj::HttpHeaderTable& table, config::DiskDirectory::Reader disk)
       : table(table), root(kj::heapString(disk.getPath())), allowDotfiles(disk.getAllowDotfiles()) {}
 
-  kj::Own<kj::HttpService> entrypoint(kj::Maybe<kj::StringPtr>,
+  kj::Own<api::Capability> entrypoint(kj::Maybe<kj::StringPtr>,
                                       kj::Maybe<kj::StringPtr>) override {
-    return kj::Own<kj::HttpService>(this, kj::NullDisposer::instance);
+    return api::newServiceCapability(kj::Own<kj::HttpService>(this, kj::NullDisposer::instance));
   }
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
@@ -92,7 +92,7 @@ class DiskService final : public Service, public kj::HttpService {
 };
 
 // Forwards to a worker's entrypoint once the worker exists.
-class LazyEntrypoint final : public kj::HttpService {
+class LazyEntrypoint final : public api::Capability {
  public:
   LazyEntrypoint(WorkerService& service, kj::Maybe<kj::String> entry, kj::Maybe<kj::String> props)
       : service(service), entry(kj::mv(entry)), props(kj::mv(props)) {}
@@ -112,18 +112,27 @@ class LazyEntrypoint final : public kj::HttpService {
     return target->request(method, url, headers, requestBody, response);
   }
 
+  kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
+    KJ_IF_MAYBE(worker, service.getWorker()) {
+      return worker->handleCall(entry.map([](kj::String& s) -> kj::StringPtr { return s; }),
+                                props.map([](kj::String& s) -> kj::StringPtr { return s; }),
+                                kj::mv(method), kj::mv(args));
+    }
+    return KJ_EXCEPTION(DISCONNECTED, "worker not started");
+  }
+
  private:
   WorkerService& service;
   kj::Maybe<kj::String> entry;
   kj::Maybe<kj::String> props;
-  kj::Own<kj::HttpService> target;
+  kj::Own<api::Capability> target;
 };
 
 }  // namespace
 
-kj::Own<kj::HttpService> WorkerService::entrypoint(kj::Maybe<kj::StringPtr> entry,
+kj::Own<api::Capability> WorkerService::entrypoint(kj::Maybe<kj::StringPtr> entry,
                                                    kj::Maybe<kj::StringPtr> propsJson) {
-  return kj::heap<LazyEntrypoint>(*this, entry.map([](kj::StringPtr s) { return kj::str(s); }),
+  return kj::refcounted<LazyEntrypoint>(*this, entry.map([](kj::StringPtr s) { return kj::str(s); }),
                                   propsJson.map([](kj::StringPtr s) { return kj::str(s); }));
 }
 

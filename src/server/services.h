@@ -16,7 +16,7 @@ class WorkerService final : public Service {
   // any order (and in cycles); requests only arrive once every worker has started.
  public:
   explicit WorkerService(kj::StringPtr name) : name(name) {}
-  kj::Own<kj::HttpService> entrypoint(kj::Maybe<kj::StringPtr> entry,
+  kj::Own<api::Capability> entrypoint(kj::Maybe<kj::StringPtr> entry,
                                       kj::Maybe<kj::StringPtr> propsJson) override;
   kj::Maybe<worker::Worker&> getWorker() override;
   void setWorker(kj::Own<worker::Worker> worker) { this->worker = kj::mv(worker); }

@@ -27,6 +27,12 @@ class EntrypointCapability final : public api::Capability {
                               headers, requestBody, response);
   }
 
+  kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
+    return worker.handleCall(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
+                             props.map([](auto& s) -> kj::StringPtr { return s; }), kj::mv(method),
+                             kj::mv(args));
+  }
+
   kj::Maybe<kj::Own<api::Capability>> withProps(kj::String propsJson) override {
     return kj::Own<api::Capability>(kj::refcounted<EntrypointCapability>(
         worker, entrypoint.map([](auto& s) { return kj::str(s); }), kj::mv(propsJson)));
@@ -183,26 +189,38 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
   exports.Reset(isolate, ns);
   KJ_IF_MAYBE(guard, startupGuard) { guard->stop(); }
 
-  // ctx.exports: a loopback Fetcher for every export that can take requests.
+  // ctx.exports: a loopback stub for every export that can take requests or RPC calls.
   auto internal = api->getInternal(isolate);
   auto hasHandler = js::getProperty(context, internal, "hasHandler").As<v8::Function>();
   v8::Local<v8::Array> names = ns->GetOwnPropertyNames(context).ToLocalChecked();
   for (uint32_t i = 0; i < names->Length(); i++) {
     auto key = names->Get(context, i).ToLocalChecked();
     auto value = ns->Get(context, key).ToLocalChecked();
+    // Entrypoint classes (RPC and fetch) and objects with a fetch() handler.
     v8::Local<v8::Value> args[] = {value, newString(isolate, "fetch")};
     v8::Local<v8::Value> has;
     if (!hasHandler->Call(context, internal, 2, args).ToLocal(&has)) continue;
-    if (!has->BooleanValue(isolate)) continue;
+    if (!has->BooleanValue(isolate)) {
+      auto isClass = js::getProperty(context, internal, "isEntrypointClass").As<v8::Function>();
+      v8::Local<v8::Value> classArgs[] = {value};
+      v8::Local<v8::Value> result;
+      if (!isClass->Call(context, internal, 1, classArgs).ToLocal(&result) ||
+          !result->BooleanValue(isolate)) {
+        continue;
+      }
+    }
     auto exportName = toKj(isolate, key);
     kj::Maybe<kj::String> entry;
     if (exportName != "default") entry = kj::heapString(exportName);
     auto cap = kj::refcounted<EntrypointCapability>(*this, kj::mv(entry), nullptr);
-    ctxExportsObj->Set(context, key, api->newStub(context, kj::mv(cap), true)).Check();
+    ctxExportsObj
+        ->Set(context, key, api->newStub(context, kj::mv(cap), api::JsApi::StubKind::WITH_PROPS))
+        .Check();
   }
 }
 
 Worker::~Worker() noexcept(false) {
+  liveness->alive = false;
   {
     v8::Locker locker(runtime->getIsolate());
     v8::Isolate::Scope scope(runtime->getIsolate());

@@ -47,6 +47,8 @@ struct WorkerOptions {
   kj::Function<void(kj::StringPtr level, kj::StringPtr message)> log;
   uint32_t startupCpuMs = 0;
   // CPU allowed for evaluating the modules; 0 means unlimited (configured workers).
+  io::IoLimits callbackLimits = {1000, 0};
+  // Limits for calls into RpcTargets and functions this worker handed out by reference.
 };
 
 kj::String failureText(v8::Isolate* isolate, v8::TryCatch& tryCatch);
@@ -98,6 +100,27 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
                                 io::IoLimits limits = {}, OnFailure onFailure =
                                     OnFailure::RESPOND_500);
 
+  kj::Promise<api::CallResult> handleCall(kj::Maybe<kj::StringPtr> entrypoint,
+                                          kj::Maybe<kj::StringPtr> propsJson, kj::String method,
+                                          api::SerializedValue args, io::IoLimits limits = {});
+  // JS RPC: calls `method` on a new instance of the entrypoint class, with `ctx.props`.
+
+  using Invoke = kj::Function<v8::MaybeLocal<v8::Value>(v8::Local<v8::Context> context,
+                                                         v8::Local<v8::Array> args)>;
+  kj::Promise<api::CallResult> runCall(io::IoLimits limits, api::SerializedValue args,
+                                       Invoke invoke);
+  // Runs one incoming RPC call as an event of its own: arguments in, result (or the thrown
+  // error) out, RpcTargets and functions in the result passed by reference.
+
+  class Liveness : public kj::Refcounted {
+   public:
+    bool alive = true;
+  };
+  kj::Own<Liveness> getLiveness() { return kj::addRef(*liveness); }
+  io::IoLimits getCallbackLimits() const { return options.callbackLimits; }
+  // Capabilities into this worker (RpcTargets it handed out) outlive it in other workers; they
+  // check this before calling in.
+
   kj::Promise<void> onBackgroundIdle();
   // Resolves when no waitUntil() work is pending (used by drain and `kiln test`).
 
@@ -105,6 +128,8 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   void log(kj::StringPtr level, kj::StringPtr message) override;
   kj::Maybe<kj::HttpClient&> getGlobalOutbound() override;
   kj::Maybe<api::Capability&> getGlobalOutboundCapability() override;
+  kj::Own<api::Capability> newTargetCapability(v8::Local<v8::Context> context,
+                                               v8::Local<v8::Object> target) override;
   kj::HttpHeaderTable& getHeaderTable() override { return options.headerTable; }
 
  private:
@@ -118,6 +143,7 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   v8::Global<v8::Object> exports;        // the main module's namespace
   v8::Global<v8::Object> ctxExports;     // ctx.exports
   kj::Maybe<kj::Own<kj::HttpClient>> outboundClient;
+  kj::Own<Liveness> liveness = kj::refcounted<Liveness>();
   kj::TaskSet background;
   uint32_t backgroundCount = 0;
   kj::Vector<kj::Own<kj::PromiseFulfiller<void>>> idleWaiters;

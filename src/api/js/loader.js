@@ -177,7 +177,8 @@ function normalizeWorkerCode(code, handle) {
     if (code.env === null || typeof code.env !== "object") {
       throw typeError(`WorkerCode.env must be an object, got ${describe(code.env)}.`);
     }
-    env = handle.serializeEnv(plainStubs(code.env));  // DataCloneError for what cannot cross.
+    // DataCloneError for what cannot cross; RpcTargets and functions go by reference.
+    env = handle.serializeEnv(internal.prepareForTransfer(code.env));
   }
   return {
     compatibilityDate,
@@ -188,28 +189,6 @@ function normalizeWorkerCode(code, handle) {
     globalOutbound: outbound,
     limits: normalizeLimits(code.limits, "WorkerCode.limits"),
   };
-}
-
-// V8 cannot clone callable objects, and ctx.exports entries are callable stubs; swap them for
-// plain stubs over the same capability, copying the arrays and plain objects that hold them.
-function plainStubs(value, seen = new Map()) {
-  if (typeof value === "function") return natives.isStub(value) ? natives.plainStub(value) : value;
-  if (value === null || typeof value !== "object" || natives.isStub(value)) return value;
-  if (seen.has(value)) return seen.get(value);
-  const proto = Object.getPrototypeOf(value);
-  if (Array.isArray(value)) {
-    const copy = [];
-    seen.set(value, copy);
-    for (let i = 0; i < value.length; i++) copy[i] = plainStubs(value[i], seen);
-    return copy;
-  }
-  if (proto === Object.prototype || proto === null) {
-    const copy = {};
-    seen.set(value, copy);
-    for (const key of Object.keys(value)) copy[key] = plainStubs(value[key], seen);
-    return copy;
-  }
-  return value;
 }
 
 class WorkerStub {

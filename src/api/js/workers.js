@@ -126,3 +126,106 @@ internal.socketsModule = {
     throw new Error("connect() (TCP sockets) is not supported by this version of kiln.");
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// JS RPC. Stubs answer any method name through a native property handler, which asks
+// internal.rpcMethod for a function; arguments and results are structured-cloned by V8 with
+// stubs, RpcTargets and functions carried by reference.
+
+if (typeof Symbol.dispose !== "symbol") {
+  Object.defineProperty(Symbol, "dispose", { value: Symbol("Symbol.dispose") });
+}
+
+// Releases the capability; later calls on the stub reject.
+StubPrototype[Symbol.dispose] = function dispose() {
+  natives.disposeStub(this);
+};
+
+// Copies arrays and plain objects, replacing what must travel by reference: functions and
+// RpcTarget instances become stubs calling back into this worker, callable stubs become plain
+// ones (V8 cannot clone callable objects).
+function transferable(value, seen) {
+  if (typeof value === "function") {
+    return natives.isStub(value) ? natives.plainStub(value) : natives.targetStub(value);
+  }
+  if (value === null || typeof value !== "object" || natives.isStub(value)) return value;
+  if (value instanceof RpcTarget) return natives.targetStub(value);
+  if (seen.has(value)) return seen.get(value);
+  if (Array.isArray(value)) {
+    const copy = [];
+    seen.set(value, copy);
+    for (let i = 0; i < value.length; i++) copy[i] = transferable(value[i], seen);
+    return copy;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    const copy = {};
+    seen.set(value, copy);
+    for (const key of Object.keys(value)) copy[key] = transferable(value[key], seen);
+    return copy;
+  }
+  return value;
+}
+internal.prepareForTransfer = (value) => transferable(value, new Map());
+
+// The promise an RPC call returns can be used before it resolves: `stub.a().b()` calls b on
+// what a() returns once it is there (promise pipelining, as Workers RPC allows).
+function pipelined(promise) {
+  return new Proxy(promise, {
+    get(target, prop) {
+      if (prop === "then" || prop === "catch" || prop === "finally") {
+        return target[prop].bind(target);
+      }
+      if (typeof prop === "symbol") return target[prop];
+      return (...args) =>
+        pipelined(
+          target.then((value) => {
+            const method = value == null ? undefined : value[prop];
+            if (typeof method !== "function") {
+              throw new TypeError(`The RPC result has no method "${String(prop)}".`);
+            }
+            return method.apply(value, args);
+          }),
+        );
+    },
+  });
+}
+
+internal.rpcMethod = (stub, name) => (...args) => {
+  let promise;
+  try {
+    promise = natives.stubCall(stub, name, internal.prepareForTransfer(args));
+  } catch (e) {
+    promise = Promise.reject(e);
+  }
+  return pipelined(promise);
+};
+
+const FORBIDDEN_METHODS = new Set(["constructor", "fetch", "connect", "alarm", "webSocketMessage"]);
+
+function invoke(target, method, args) {
+  if (method === "" && typeof target === "function") return target(...args);
+  const fn = target == null ? undefined : target[method];
+  if (
+    typeof method !== "string" ||
+    FORBIDDEN_METHODS.has(method) ||
+    typeof fn !== "function" ||
+    fn === Object.prototype[method]
+  ) {
+    throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+  }
+  return fn.apply(target, args);
+}
+
+// A call to an entrypoint: a WorkerEntrypoint class, constructed per call as for requests.
+internal.callRpc = (exported, method, args, env, ctx) => {
+  if (!isEntrypointClass(exported)) {
+    throw new TypeError(
+      `The RPC receiver does not implement the method "${method}": only classes extending ` +
+        "WorkerEntrypoint can be called over RPC.",
+    );
+  }
+  return invoke(new exported(ctx, env), method, args);
+};
+
+internal.invokeTarget = (target, method, args) => invoke(target, method, args);

@@ -1,0 +1,162 @@
+// JS RPC on the callee's side: calls arriving through an entrypoint capability (a
+// WorkerEntrypoint class's methods) or through an RpcTarget or function this worker passed to
+// another worker by reference.
+
+#include "src/js/value.h"
+#include "src/worker/worker.h"
+
+#include <kj/debug.h>
+
+namespace kiln::worker {
+namespace {
+
+constexpr size_t MAX_RESULT_BYTES = 32u << 20;
+
+// An RpcTarget or function of one worker, callable from others. Holds a handle into the
+// worker's isolate, so it must not touch it once the worker is gone.
+class TargetCapability final : public api::Capability {
+ public:
+  TargetCapability(Worker& worker, v8::Isolate* isolate, v8::Local<v8::Object> target)
+      : worker(worker),
+        liveness(worker.getLiveness()),
+        target(new v8::Global<v8::Object>(isolate, target)),
+        function(target->IsFunction()) {}
+
+  ~TargetCapability() noexcept(false) {
+    if (liveness->alive) {
+      v8::Locker locker(worker.getRuntime().getIsolate());
+      target->Reset();
+      delete target;
+    }
+    // Otherwise the isolate went first and took the handle's slot with it; nothing to free.
+  }
+
+  bool isFunction() override { return function; }
+
+  kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
+    if (!liveness->alive) {
+      return api::userError("Error", "The RPC target is no longer available: the worker that "
+                                     "created it has stopped.");
+    }
+    auto limits = worker.getCallbackLimits();
+    return worker.runCall(limits, kj::mv(args),
+                          [this, method = kj::mv(method)](
+                              v8::Local<v8::Context> context,
+                              v8::Local<v8::Array> argList) -> v8::MaybeLocal<v8::Value> {
+                            auto isolate = context->GetIsolate();
+                            v8::Local<v8::Value> callArgs[] = {
+                                target->Get(isolate), js::newString(isolate, method), argList};
+                            return worker.getApi().callInternal(context, "invokeTarget",
+                                                                callArgs);
+                          });
+  }
+
+  kj::Promise<void> request(kj::HttpMethod, kj::StringPtr, const kj::HttpHeaders&,
+                            kj::AsyncInputStream&, Response&) override {
+    return api::userError("TypeError", "This RPC stub stands for an object, not a service: it "
+                                       "has no fetch().");
+  }
+
+ private:
+  Worker& worker;
+  kj::Own<Worker::Liveness> liveness;
+  v8::Global<v8::Object>* target;
+  bool function;
+};
+
+}  // namespace
+
+kj::Own<api::Capability> Worker::newTargetCapability(v8::Local<v8::Context> context,
+                                                     v8::Local<v8::Object> target) {
+  return kj::refcounted<TargetCapability>(*this, context->GetIsolate(), target);
+}
+
+kj::Promise<api::CallResult> Worker::handleCall(kj::Maybe<kj::StringPtr> entrypoint,
+                                                kj::Maybe<kj::StringPtr> propsJson,
+                                                kj::String method, api::SerializedValue args,
+                                                io::IoLimits limits) {
+  auto entry = entrypoint.map([](kj::StringPtr s) { return kj::str(s); });
+  auto props = propsJson.map([](kj::StringPtr s) { return kj::str(s); });
+  return runCall(limits, kj::mv(args),
+                 [this, entry = kj::mv(entry), props = kj::mv(props), method = kj::mv(method)](
+                     v8::Local<v8::Context> context,
+                     v8::Local<v8::Array> argList) -> v8::MaybeLocal<v8::Value> {
+                   auto isolate = context->GetIsolate();
+                   kj::StringPtr exportName = "default";
+                   KJ_IF_MAYBE(e, entry) { exportName = *e; }
+                   auto exported = js::getProperty(context, exports.Get(isolate), exportName);
+                   v8::Local<v8::Value> ctxArgs[] = {
+                       parseProps(context, props.map([](const kj::String& s) -> kj::StringPtr {
+                         return s;
+                       })),
+                       ctxExports.Get(isolate)};
+                   v8::Local<v8::Value> ctxObj;
+                   if (!api->callInternal(context, "newExecutionContext", ctxArgs)
+                            .ToLocal(&ctxObj)) {
+                     return {};
+                   }
+                   v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method),
+                                                      argList, env.Get(isolate), ctxObj};
+                   return api->callInternal(context, "callRpc", callArgs);
+                 });
+}
+
+kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::SerializedValue args,
+                                             Invoke invoke) {
+  if (runtime->isTerminated()) return api::userError("Error", runtime->terminationMessage());
+  auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
+  auto& ctx = *ioContext;
+  auto settled =
+      runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
+        auto isolate = context->GetIsolate();
+        v8::TryCatch tryCatch(isolate);
+        v8::Local<v8::Value> argList;
+        v8::Local<v8::Value> result;
+        if (api::deserialize(context, args).ToLocal(&argList) && argList->IsArray() &&
+            invoke(context, argList.As<v8::Array>()).ToLocal(&result)) {
+          return runtime->awaitJs(context, result);
+        }
+        if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
+          return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+        }
+        return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+      });
+
+  return settled
+      .then([this, &ctx](io::Settled&& result) -> kj::Promise<api::CallResult> {
+        if (runtime->isTerminated()) {
+          return api::userError("Error", runtime->terminationMessage());
+        }
+        return runtime->run(ctx, [&](v8::Local<v8::Context> context) -> api::CallResult {
+          auto isolate = context->GetIsolate();
+          v8::TryCatch tryCatch(isolate);
+          v8::Local<v8::Value> value = result.value.IsEmpty()
+              ? v8::Undefined(isolate).As<v8::Value>()
+              : result.value.Get(isolate);
+          // RpcTargets and functions in what comes back travel by reference.
+          v8::Local<v8::Value> args[] = {value};
+          v8::Local<v8::Value> prepared;
+          if (api->callInternal(context, "prepareForTransfer", args).ToLocal(&prepared)) {
+            KJ_IF_MAYBE(serialized, api::serialize(context, prepared, MAX_RESULT_BYTES)) {
+              return api::CallResult{kj::mv(*serialized), result.rejected};
+            }
+          }
+          // What it returned or threw cannot cross; say so, as an error the caller can catch.
+          auto description = tryCatch.HasCaught()
+              ? js::describeException(isolate, tryCatch.Exception())
+              : kj::str("the value cannot be serialized");
+          tryCatch.Reset();
+          auto error = js::newError(
+              isolate, js::ErrorType::ERROR,
+              kj::str("The RPC result could not be sent back: ", description));
+          return api::CallResult{
+              KJ_ASSERT_NONNULL(api::serialize(context, error, MAX_RESULT_BYTES)), true};
+        });
+      })
+      .then([this, ioContext = kj::mv(ioContext)](api::CallResult&& result) mutable {
+        if (ioContext->hasWaitUntil()) keepInBackground(kj::mv(ioContext));
+        return kj::mv(result);
+      });
+}
+
+}  // namespace kiln::worker
