@@ -28,9 +28,18 @@ struct Socket {
   # "host:port"; "*:port" listens on every interface.
 
   http @2 :HttpOptions;
-  # The protocol spoken on the socket; HTTP/1.1 is the only one so far.
+  # HTTP/1.1: requests go to the service's fetch() handler.
 
   service @3 :ServiceDesignator;
+
+  capnp @4 :CapnpOptions;
+  # kiln extension, instead of `http`: Cap'n Proto two-party RPC. The bootstrap capability is a
+  # kiln.rpc.Entrypoint (config-schema/rpc.capnp) for `service`: JS RPC calls with JSON
+  # arguments, and fetch().
+}
+
+struct CapnpOptions {
+  # Reserved; the defaults are the only options so far.
 }
 
 struct HttpOptions {

@@ -25,6 +25,11 @@ kj::Promise<CallResult> Capability::call(kj::String method, SerializedValue args
                    kj::str("The RPC receiver does not implement the method \"", method, "\"."));
 }
 
+kj::Promise<kj::String> Capability::callJson(kj::String method, kj::String paramsJson) {
+  return userError("TypeError",
+                   kj::str("The RPC receiver does not implement the method \"", method, "\"."));
+}
+
 kj::Own<Capability> newServiceCapability(kj::Own<kj::HttpService> service) {
   return kj::refcounted<ServiceCapability>(kj::mv(service));
 }

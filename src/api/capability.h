@@ -31,6 +31,10 @@ class Capability : public kj::HttpService, public kj::Refcounted {
   // ctx.exports entries can be called as `ctx.exports.X({props})` to mint a new capability bound
   // to those props; other capabilities cannot (null).
 
+  virtual kj::Promise<kj::String> callJson(kj::String method, kj::String paramsJson);
+  // The same with JSON in and out, for callers outside any isolate (Cap'n Proto sockets). A JS
+  // exception comes back as a userError().
+
   virtual bool isFunction() { return false; }
   // A function passed by reference: its stub is called directly rather than through methods.
 

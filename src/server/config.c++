@@ -413,6 +413,10 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
                         kj::str("socket \"", name, "\": address \"", address,
                                 "\" is not host:port (e.g. \"127.0.0.1:8080\" or \"*:8080\")")));
     }
+    if (socket.hasHttp() == socket.hasCapnp()) {
+      errors.add(locate(name, kj::str("socket \"", name, "\" needs exactly one of http = () "
+                                      "and capnp = ()")));
+    }
     if (!socket.hasService()) {
       errors.add(locate(name, kj::str("socket \"", name, "\" has no service")));
     } else {

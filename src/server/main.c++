@@ -94,7 +94,8 @@ kj::Maybe<BoundSocket> bindSocket(const ParsedConfig& config, config::Socket::Re
     actualPort = ntohs(in6->sin6_port);
   }
   auto shown = bound.ss_family == AF_INET6 ? kj::str("[", text, "]") : kj::str(text);
-  return BoundSocket{socket, fd, kj::str("http://", shown, ":", actualPort)};
+  return BoundSocket{socket, fd,
+                     kj::str(socket.hasCapnp() ? "capnp://" : "http://", shown, ":", actualPort)};
 }
 
 struct ThreadControl {

@@ -1,5 +1,6 @@
 #include "src/server/server.h"
 
+#include "src/server/capnp-socket.h"
 #include "src/server/services.h"
 #include "src/util/log.h"
 
@@ -227,10 +228,18 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
 void Server::listen(config::Socket::Reader socket, kj::Own<kj::ConnectionReceiver> receiver) {
   auto listener = kj::heap<Listener>();
   listener->service = designate(socket.getService());
-  listener->server = kj::heap<kj::HttpServer>(io.provider->getTimer(), headerTable,
-                                              *listener->service);
   listener->receiver = kj::mv(receiver);
-  listener->accepting = listener->server->listenHttp(*listener->receiver)
+  kj::Promise<void> accepting = nullptr;
+  if (socket.hasCapnp()) {
+    listener->rpc = kj::heap<capnp::TwoPartyServer>(
+        newEntrypointServer(listener->service->addRef(), headerTable));
+    accepting = listener->rpc->listen(*listener->receiver);
+  } else {
+    listener->server = kj::heap<kj::HttpServer>(io.provider->getTimer(), headerTable,
+                                                *listener->service);
+    accepting = listener->server->listenHttp(*listener->receiver);
+  }
+  listener->accepting = kj::mv(accepting)
                             .eagerlyEvaluate([name = kj::str(socket.getName())](kj::Exception&& e) {
                               logLine("error", "kiln", kj::str("socket ", name, " failed: ",
                                                                e.getDescription()));
@@ -243,7 +252,7 @@ kj::Promise<void> Server::drain() {
   for (auto& listener: listeners) {
     // Dropping the accept loop closes nothing in flight; drain() then waits for open requests.
     listener->accepting = nullptr;
-    drains.add(listener->server->drain());
+    if (listener->server.get() != nullptr) drains.add(listener->server->drain());
   }
   return kj::joinPromises(drains.releaseAsArray()).then([this]() {
     kj::Vector<kj::Promise<void>> idle;

@@ -6,6 +6,7 @@
 #include "src/loader/loader.h"
 #include "src/worker/worker.h"
 
+#include <capnp/rpc-twoparty.h>
 #include <kj/async-io.h>
 #include <kj/compat/http.h>
 #include <kj/map.h>
@@ -50,7 +51,8 @@ class Server {
 
   struct Listener {
     kj::Own<api::Capability> service;
-    kj::Own<kj::HttpServer> server;
+    kj::Own<kj::HttpServer> server;          // http sockets
+    kj::Own<capnp::TwoPartyServer> rpc;      // capnp sockets
     kj::Own<kj::ConnectionReceiver> receiver;
     kj::Promise<void> accepting = nullptr;
   };

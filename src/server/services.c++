@@ -121,6 +121,15 @@ class LazyEntrypoint final : public api::Capability {
     return KJ_EXCEPTION(DISCONNECTED, "worker not started");
   }
 
+  kj::Promise<kj::String> callJson(kj::String method, kj::String paramsJson) override {
+    KJ_IF_MAYBE(worker, service.getWorker()) {
+      return worker->handleJsonCall(entry.map([](kj::String& s) -> kj::StringPtr { return s; }),
+                                    props.map([](kj::String& s) -> kj::StringPtr { return s; }),
+                                    kj::mv(method), kj::mv(paramsJson));
+    }
+    return KJ_EXCEPTION(DISCONNECTED, "worker not started");
+  }
+
  private:
   WorkerService& service;
   kj::Maybe<kj::String> entry;

@@ -101,6 +101,82 @@ kj::Promise<api::CallResult> Worker::handleCall(kj::Maybe<kj::StringPtr> entrypo
                  });
 }
 
+kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoint,
+                                               kj::Maybe<kj::StringPtr> propsJson,
+                                               kj::String method, kj::String paramsJson,
+                                               io::IoLimits limits) {
+  if (runtime->isTerminated()) return api::userError("Error", runtime->terminationMessage());
+  auto entry = entrypoint.map([](kj::StringPtr s) { return kj::str(s); });
+  auto props = propsJson.map([](kj::StringPtr s) { return kj::str(s); });
+  auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
+  auto& ctx = *ioContext;
+  auto settled =
+      runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
+        auto isolate = context->GetIsolate();
+        v8::TryCatch tryCatch(isolate);
+        v8::Local<v8::Value> params;
+        if (!v8::JSON::Parse(context, js::newString(isolate, paramsJson)).ToLocal(&params) ||
+            !params->IsArray()) {
+          if (tryCatch.HasCaught()) tryCatch.Reset();
+          return io::Settled{true, v8::Global<v8::Value>(
+                                       isolate, js::newError(isolate, js::ErrorType::TYPE_ERROR,
+                                                             "paramsJson must be a JSON array."))};
+        }
+        kj::StringPtr exportName = "default";
+        KJ_IF_MAYBE(e, entry) { exportName = *e; }
+        auto exported = js::getProperty(context, exports.Get(isolate), exportName);
+        v8::Local<v8::Value> ctxArgs[] = {
+            parseProps(context, props.map([](kj::String& s) -> kj::StringPtr { return s; })),
+            ctxExports.Get(isolate)};
+        v8::Local<v8::Value> ctxObj;
+        v8::Local<v8::Value> result;
+        if (api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
+          v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method), params,
+                                             env.Get(isolate), ctxObj};
+          if (api->callInternal(context, "callRpc", callArgs).ToLocal(&result)) {
+            return runtime->awaitJs(context, result);
+          }
+        }
+        if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
+          return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+        }
+        return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+      });
+  return settled
+      .then([this, &ctx](io::Settled&& result) -> kj::Promise<kj::String> {
+        if (runtime->isTerminated()) {
+          return api::userError("Error", runtime->terminationMessage());
+        }
+        kj::Maybe<kj::String> error;
+        auto json = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::String {
+          auto isolate = context->GetIsolate();
+          auto value = result.value.IsEmpty() ? v8::Undefined(isolate).As<v8::Value>()
+                                              : result.value.Get(isolate);
+          if (result.rejected) {
+            auto name = value->IsObject()
+                ? js::toKj(isolate, js::getProperty(context, value.As<v8::Object>(), "name"))
+                : kj::str("Error");
+            auto message = value->IsObject()
+                ? js::toKj(isolate, js::getProperty(context, value.As<v8::Object>(), "message"))
+                : js::toKj(isolate, value);
+            error = kj::str(name, ": ", message);
+            return kj::str();
+          }
+          v8::TryCatch tryCatch(isolate);
+          v8::Local<v8::String> text;
+          if (value->IsUndefined() || !v8::JSON::Stringify(context, value).ToLocal(&text)) {
+            return kj::str("null");
+          }
+          return js::toKj(isolate, text);
+        });
+        KJ_IF_MAYBE(e, error) {
+          return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__, kj::mv(*e));
+        }
+        return kj::mv(json);
+      })
+      .attach(kj::mv(ioContext));
+}
+
 kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::SerializedValue args,
                                              Invoke invoke) {
   if (runtime->isTerminated()) return api::userError("Error", runtime->terminationMessage());

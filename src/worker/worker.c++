@@ -33,6 +33,12 @@ class EntrypointCapability final : public api::Capability {
                              kj::mv(args));
   }
 
+  kj::Promise<kj::String> callJson(kj::String method, kj::String paramsJson) override {
+    return worker.handleJsonCall(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
+                                 props.map([](auto& s) -> kj::StringPtr { return s; }),
+                                 kj::mv(method), kj::mv(paramsJson));
+  }
+
   kj::Maybe<kj::Own<api::Capability>> withProps(kj::String propsJson) override {
     return kj::Own<api::Capability>(kj::refcounted<EntrypointCapability>(
         worker, entrypoint.map([](auto& s) { return kj::str(s); }), kj::mv(propsJson)));

@@ -105,6 +105,11 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
                                           api::SerializedValue args, io::IoLimits limits = {});
   // JS RPC: calls `method` on a new instance of the entrypoint class, with `ctx.props`.
 
+  kj::Promise<kj::String> handleJsonCall(kj::Maybe<kj::StringPtr> entrypoint,
+                                         kj::Maybe<kj::StringPtr> propsJson, kj::String method,
+                                         kj::String paramsJson, io::IoLimits limits = {});
+  // The same with JSON arguments and result, for callers outside any isolate.
+
   using Invoke = kj::Function<v8::MaybeLocal<v8::Value>(v8::Local<v8::Context> context,
                                                          v8::Local<v8::Array> args)>;
   kj::Promise<api::CallResult> runCall(io::IoLimits limits, api::SerializedValue args,
