@@ -36,6 +36,14 @@ struct Socket {
   # kiln extension, instead of `http`: Cap'n Proto two-party RPC. The bootstrap capability is a
   # kiln.rpc.Entrypoint (config-schema/rpc.capnp) for `service`: JS RPC calls with JSON
   # arguments, and fetch().
+
+  admin @5 :AdminOptions;
+  # kiln extension, instead of `http`: the operator's socket, serving Prometheus text at
+  # /metrics (and "ok" at /healthz). It takes no `service`. Bind it to loopback.
+}
+
+struct AdminOptions {
+  # Reserved; the defaults are the only options so far.
 }
 
 struct CapnpOptions {

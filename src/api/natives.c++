@@ -80,6 +80,9 @@ void nativeLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
                                   "output is dropped");
         return;
     }
+    KJ_IF_MAYBE(trace, ioContext->getTrace()) {
+      trace->logs.add(io::Trace::Log{kj::str(level), kj::str(message), js::frozenNowMillis()});
+    }
   }
   api.getHost().log(level, message);
 }

@@ -2,6 +2,8 @@
 // test, later an RPC call or alarm) belongs to that event's IoContext and is canceled with it.
 #pragma once
 
+#include "src/io/trace.h"
+
 #include <v8.h>
 #include <kj/async.h>
 #include <kj/function.h>
@@ -55,6 +57,13 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   static constexpr size_t MAX_LOG_BYTES = 1u << 20;
 
   const IoLimits& getLimits() const { return limits; }
+
+  kj::Maybe<Trace&> getTrace() {
+    KJ_IF_MAYBE(t, trace) { return **t; }
+    return nullptr;
+  }
+  void setTrace(kj::Own<Trace> t) { trace = kj::mv(t); }
+  kj::Maybe<kj::Own<Trace>> takeTrace() { return kj::mv(trace); }
   int64_t cpuRemainingNs() const;
   void addCpu(int64_t ns) { cpuUsedNs += ns; }
   int64_t getCpuUsedNs() const { return cpuUsedNs; }
@@ -71,6 +80,7 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   kj::Timer& timer;
   IoLimits limits;
   uint32_t subrequestsUsed = 0;
+  kj::Maybe<kj::Own<Trace>> trace;
   uint32_t logLines = 0;
   size_t logBytes = 0;
   bool logCut = false;

@@ -98,9 +98,10 @@ auto Runtime::run(IoContext& ioContext, Func&& func)
   if (ioContext.getLimits().cpuMs > 0) {
     guard.emplace(getIsolate(), kj::max(ioContext.cpuRemainingNs(), int64_t(0)));
   }
+  int64_t cpuStart = threadCpuNanos();
   KJ_DEFER({
     afterRun(guard);
-    KJ_IF_MAYBE(g, guard) { ioContext.addCpu(g->elapsedNs()); }
+    ioContext.addCpu(threadCpuNanos() - cpuStart);
     current = previous;
   });
   return func(scope.context);

@@ -2,6 +2,7 @@
 
 #include "src/js/allocator.h"
 #include "src/js/platform.h"
+#include "src/util/metrics.h"
 
 #include <kj/debug.h>
 
@@ -26,6 +27,7 @@ Isolate::Isolate(const IsolateLimits& limits)
   }
   isolate = v8::Isolate::New(params);
   isolate->SetData(0, this);
+  metrics::isolateCreated();
   isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
   isolate->AddNearHeapLimitCallback(&nearHeapLimit, this);
 }
@@ -38,6 +40,7 @@ Isolate::~Isolate() noexcept(false) {
     wraps.destroyAll();
   }
   isolate->Dispose();
+  metrics::isolateDestroyed();
 }
 
 size_t Isolate::externalMemory() const { return limitedAllocatorUsed(*allocator); }

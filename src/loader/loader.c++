@@ -3,6 +3,7 @@
 #include "src/api/natives.h"
 #include "src/js/value.h"
 #include "src/js/wrap.h"
+#include "src/util/metrics.h"
 
 #include <kj/debug.h>
 
@@ -30,6 +31,7 @@ struct WorkerCode {
   bool inheritOutbound = true;
   kj::Maybe<kj::Own<api::Capability>> outbound;
   io::IoLimits limits{0, 0};
+  kj::Array<kj::Own<api::Capability>> tails;
 };
 
 // What dynamic workers take from the worker that loads them.
@@ -100,6 +102,10 @@ class DynamicWorker final : public kj::Refcounted {
         // Without a tail worker, a dynamic worker's logs go nowhere (as in Workers).
         [](kj::StringPtr, kj::StringPtr) {}};
     options.startupCpuMs = getEventLimits().cpuMs;
+    options.tails = kj::mv(code.tails);
+    metricsName = kj::str(parent.name, "/dynamic");
+    options.metricsName = metricsName;
+    metrics::countDynamicLoad(true);
     options.callbackLimits = getEventLimits();
     try {
       worker = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
@@ -129,6 +135,7 @@ class DynamicWorker final : public kj::Refcounted {
   kj::Maybe<kj::Own<worker::Worker>> worker;
   kj::Maybe<kj::String> failure;
   kj::Promise<void> startTask = nullptr;
+  kj::String metricsName;
 
   friend class LoaderBinding;
 };
@@ -275,6 +282,20 @@ kj::Maybe<WorkerCode> parseDescriptor(v8::Local<v8::Context> context, v8::Local<
     }
   }
   readLimits(context, js::getProperty(context, desc, "limits"), code.limits);
+  auto tails = js::getProperty(context, desc, "tails");
+  kj::Vector<kj::Own<api::Capability>> tailCaps;
+  if (tails->IsArray()) {
+    auto list = tails.As<v8::Array>();
+    for (uint32_t i = 0; i < list->Length(); i++) {
+      KJ_IF_MAYBE(cap, api::unwrapStub(list->Get(context, i).ToLocalChecked())) {
+        tailCaps.add(cap->addRef());
+      } else {
+        js::throwTypeError(isolate, kj::str("WorkerCode.tails[", i, "] must be a service stub."));
+        return nullptr;
+      }
+    }
+  }
+  code.tails = tailCaps.releaseAsArray();
   return kj::mv(code);
 }
 
@@ -475,6 +496,7 @@ void LoaderCache::evictIfNeeded() {
       }
     }
     entries.erase(oldest);
+    metrics::countEviction();
   }
 }
 

@@ -337,9 +337,8 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
           errors.add(locate(name, kj::str(where, ": durableObjectNamespaces are not supported "
                                           "by this version of kiln")));
         }
-        if (worker.getTails().size() > 0) {
-          errors.add(locate(name, kj::str(where, ": tails are not supported by this version "
-                                          "of kiln")));
+        for (auto tail: worker.getTails()) {
+          checkDesignator(tail, kj::str(where, " tail"));
         }
         break;
       }
@@ -413,11 +412,17 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
                         kj::str("socket \"", name, "\": address \"", address,
                                 "\" is not host:port (e.g. \"127.0.0.1:8080\" or \"*:8080\")")));
     }
-    if (socket.hasHttp() == socket.hasCapnp()) {
-      errors.add(locate(name, kj::str("socket \"", name, "\" needs exactly one of http = () "
-                                      "and capnp = ()")));
+    int kinds = socket.hasHttp() + socket.hasCapnp() + socket.hasAdmin();
+    if (kinds != 1) {
+      errors.add(locate(name, kj::str("socket \"", name, "\" needs exactly one of http = (), "
+                                      "capnp = () and admin = ()")));
     }
-    if (!socket.hasService()) {
+    if (socket.hasAdmin()) {
+      if (socket.hasService()) {
+        errors.add(locate(name, kj::str("socket \"", name, "\": an admin socket serves kiln's "
+                                        "own /metrics and takes no service")));
+      }
+    } else if (!socket.hasService()) {
       errors.add(locate(name, kj::str("socket \"", name, "\" has no service")));
     } else {
       checkDesignator(socket.getService(), kj::str("socket \"", name, "\""));

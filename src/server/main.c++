@@ -95,7 +95,8 @@ kj::Maybe<BoundSocket> bindSocket(const ParsedConfig& config, config::Socket::Re
   }
   auto shown = bound.ss_family == AF_INET6 ? kj::str("[", text, "]") : kj::str(text);
   return BoundSocket{socket, fd,
-                     kj::str(socket.hasCapnp() ? "capnp://" : "http://", shown, ":", actualPort)};
+                     kj::str(socket.hasCapnp() ? "capnp://" : "http://", shown, ":", actualPort,
+                             socket.hasAdmin() ? "/metrics" : "")};
 }
 
 struct ThreadControl {

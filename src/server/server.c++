@@ -186,12 +186,16 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
 
     auto outbound = designate(conf.getGlobalOutbound());
 
+    auto tails = kj::heapArrayBuilder<kj::Own<api::Capability>>(conf.getTails().size());
+    for (auto tail: conf.getTails()) tails.add(designate(tail));
+
     auto workerName = kj::str(name);
     worker::WorkerOptions options{
         io.provider->getTimer(), headerTable, kj::mv(outbound), {},
         [workerName = kj::mv(workerName)](kj::StringPtr level, kj::StringPtr message) {
           logLine(level, workerName, message);
         }};
+    options.tails = tails.finish();
     try {
       auto worker = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
       dynamic_cast<WorkerService&>(getService(name)).setWorker(kj::mv(worker));
@@ -227,7 +231,8 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
 
 void Server::listen(config::Socket::Reader socket, kj::Own<kj::ConnectionReceiver> receiver) {
   auto listener = kj::heap<Listener>();
-  listener->service = designate(socket.getService());
+  listener->service = socket.hasAdmin() ? newAdminService(headerTable)
+                                        : designate(socket.getService());
   listener->receiver = kj::mv(receiver);
   kj::Promise<void> accepting = nullptr;
   if (socket.hasCapnp()) {

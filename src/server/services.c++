@@ -1,5 +1,7 @@
 #include "src/server/services.h"
 
+#include "src/util/metrics.h"
+
 #include <kj/compat/tls.h>
 #include <kj/debug.h>
 #include <fcntl.h>
@@ -137,7 +139,41 @@ class LazyEntrypoint final : public api::Capability {
   kj::Own<api::Capability> target;
 };
 
+class AdminService final : public kj::HttpService {
+ public:
+  explicit AdminService(kj::HttpHeaderTable& table) : table(table) {}
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override {
+    kj::HttpHeaders out(table);
+    kj::String body;
+    unsigned status = 200;
+    kj::StringPtr statusText = "OK";
+    if (url.startsWith("/metrics")) {
+      out.set(kj::HttpHeaderId::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+      body = metrics::render();
+    } else if (url.startsWith("/healthz")) {
+      body = kj::str("ok\n");
+    } else {
+      status = 404;
+      statusText = "Not Found";
+      body = kj::str("kiln admin: try /metrics or /healthz\n");
+    }
+    auto stream = response.send(status, statusText, out, uint64_t(body.size()));
+    auto ptr = body.asPtr();
+    return stream->write(ptr.begin(), ptr.size()).attach(kj::mv(stream), kj::mv(body));
+  }
+
+ private:
+  kj::HttpHeaderTable& table;
+};
+
 }  // namespace
+
+kj::Own<api::Capability> newAdminService(kj::HttpHeaderTable& table) {
+  return api::newServiceCapability(kj::heap<AdminService>(table));
+}
 
 kj::Own<api::Capability> WorkerService::entrypoint(kj::Maybe<kj::StringPtr> entry,
                                                    kj::Maybe<kj::StringPtr> propsJson) {

@@ -9,6 +9,9 @@ kj::Own<Service> newNetworkService(kj::AsyncIoContext& io, kj::HttpHeaderTable& 
                                    config::Network::Reader network);
 kj::Own<Service> newExternalService(kj::AsyncIoContext& io, kj::HttpHeaderTable& table,
                                     kj::Own<kj::NetworkAddress> address);
+kj::Own<api::Capability> newAdminService(kj::HttpHeaderTable& table);
+// The admin socket: /metrics in Prometheus text format, /healthz.
+
 kj::Own<Service> newDiskService(kj::HttpHeaderTable& table, config::DiskDirectory::Reader disk);
 
 class WorkerService final : public Service {

@@ -50,6 +50,31 @@ kj::String jsonQuote(kj::StringPtr text) {
   return kj::String(out.releaseAsArray());
 }
 
+namespace {
+void writeLine(kj::StringPtr line);
+kj::String millis(int64_t micros) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.3f", micros / 1000.0);
+  return kj::str(buf);
+}
+}  // namespace
+
+void logEvent(kj::StringPtr worker, uint64_t eventId, kj::StringPtr method, kj::StringPtr url,
+              unsigned status, int64_t durationMicros, int64_t cpuMicros, kj::StringPtr outcome) {
+  if (logFormat == LogFormat::JSON) {
+    writeLine(kj::str("{\"time\":\"", timestamp(), "\",\"level\":\"info\",\"source\":",
+                      jsonQuote(worker), ",\"event\":\"fetch\",\"requestId\":", eventId,
+                      ",\"method\":", jsonQuote(method), ",\"url\":", jsonQuote(url),
+                      ",\"status\":", status, ",\"durationMs\":", millis(durationMicros),
+                      ",\"cpuMs\":", millis(cpuMicros), ",\"outcome\":", jsonQuote(outcome),
+                      "}\n"));
+  } else {
+    writeLine(kj::str(timestamp(), " info [", worker, "] #", eventId, " ", method, " ", url, " ",
+                      status, " ", outcome, " ", millis(durationMicros), " ms (cpu ",
+                      millis(cpuMicros), " ms)\n"));
+  }
+}
+
 void logLine(kj::StringPtr level, kj::StringPtr source, kj::StringPtr message) {
   kj::String line;
   if (logFormat == LogFormat::JSON) {
@@ -58,6 +83,11 @@ void logLine(kj::StringPtr level, kj::StringPtr source, kj::StringPtr message) {
   } else {
     line = kj::str(timestamp(), " ", level, " [", source, "] ", message, "\n");
   }
+  writeLine(line);
+}
+
+namespace {
+void writeLine(kj::StringPtr line) {
   const char* p = line.begin();
   size_t left = line.size();
   while (left > 0) {
@@ -67,5 +97,6 @@ void logLine(kj::StringPtr level, kj::StringPtr source, kj::StringPtr message) {
     left -= n;
   }
 }
+}  // namespace
 
 }  // namespace kiln

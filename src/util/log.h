@@ -2,6 +2,7 @@
 #pragma once
 
 #include <kj/string.h>
+#include <cstdint>
 
 namespace kiln {
 
@@ -13,5 +14,9 @@ void logLine(kj::StringPtr level, kj::StringPtr source, kj::StringPtr message);
 // threads never interleave within a line.
 
 kj::String jsonQuote(kj::StringPtr text);
+
+void logEvent(kj::StringPtr worker, uint64_t eventId, kj::StringPtr method, kj::StringPtr url,
+              unsigned status, int64_t durationMicros, int64_t cpuMicros, kj::StringPtr outcome);
+// One line per event (request) a worker handled.
 
 }  // namespace kiln

@@ -1,6 +1,9 @@
 #include "src/worker/worker.h"
 
 #include "src/api/snapshot.h"
+#include "src/js/platform.h"
+#include "src/util/log.h"
+#include "src/util/metrics.h"
 #include "src/js/value.h"
 
 #include <kj/debug.h>
@@ -60,11 +63,13 @@ class TrackingResponse final : public kj::HttpService::Response {
  public:
   explicit TrackingResponse(kj::HttpService::Response& inner) : inner(inner) {}
   bool started = false;
+  unsigned status = 0;
 
   kj::Own<kj::AsyncOutputStream> send(unsigned statusCode, kj::StringPtr statusText,
                                       const kj::HttpHeaders& headers,
                                       kj::Maybe<uint64_t> expectedBodySize) override {
     started = true;
+    status = statusCode;
     return inner.send(statusCode, statusText, headers, expectedBodySize);
   }
   kj::Own<kj::WebSocket> acceptWebSocket(const kj::HttpHeaders& headers) override {
@@ -301,6 +306,7 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
 
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
+  auto startTime = kj::systemPreciseMonotonicClock().now();
 
   // The request body is only valid until this request completes; JS may hold on to it longer.
   bool hasBody = method != kj::HttpMethod::GET && method != kj::HttpMethod::HEAD &&
@@ -316,6 +322,15 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
     fullUrl = kj::str("http://", host, url);
   } else {
     fullUrl = kj::str(url);
+  }
+
+  {
+    auto trace = kj::heap<io::Trace>();
+    trace->scriptName = kj::str(name);
+    trace->eventTimestamp = js::frozenNowMillis();
+    trace->method = kj::str(method);
+    trace->url = kj::str(fullUrl);
+    ctx.setTrace(kj::mv(trace));
   }
 
   auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
@@ -370,8 +385,10 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
     }
     if (result.rejected) {
       auto message = runtime->run(ctx, [&](v8::Local<v8::Context> context) {
-        return js::describeException(context->GetIsolate(),
-                                     result.value.Get(context->GetIsolate()));
+        auto isolate = context->GetIsolate();
+        auto error = result.value.Get(isolate);
+        recordException(ctx, context, error);
+        return js::describeException(isolate, error);
       });
       log("error", kj::str("Uncaught ", message));
       return sendError(response, 500);
@@ -391,13 +408,87 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
           }
           return sendError(response, 500);
         });
-  }).attach(kj::mv(tracking));
-
-  return promise.then([this, ioContext = kj::mv(ioContext),
-                       bodySource = kj::mv(bodySource)]() mutable {
-    bodySource->detach();
-    if (ioContext->hasWaitUntil()) keepInBackground(kj::mv(ioContext));
   });
+
+  auto& trackingRef = *tracking;
+  return promise
+      .then(
+          [this, &ctx, &trackingRef, startTime]() -> kj::Promise<void> {
+            finishEvent(ctx, trackingRef.status, startTime);
+            return kj::READY_NOW;
+          },
+          [this, &ctx, &trackingRef, startTime](kj::Exception&& e) -> kj::Promise<void> {
+            finishEvent(ctx, trackingRef.status, startTime);
+            return kj::mv(e);
+          })
+      .attach(kj::mv(tracking))
+      .then([this, ioContext = kj::mv(ioContext), bodySource = kj::mv(bodySource)]() mutable {
+        bodySource->detach();
+        if (ioContext->hasWaitUntil()) keepInBackground(kj::mv(ioContext));
+      });
+}
+
+void Worker::recordException(io::IoContext& ctx, v8::Local<v8::Context> context,
+                             v8::Local<v8::Value> error) {
+  KJ_IF_MAYBE(trace, ctx.getTrace()) {
+    auto isolate = context->GetIsolate();
+    io::Trace::Exception e;
+    if (error->IsObject()) {
+      auto obj = error.As<v8::Object>();
+      e.name = js::toKj(isolate, js::getProperty(context, obj, "name"));
+      e.message = js::toKj(isolate, js::getProperty(context, obj, "message"));
+      auto stack = js::getProperty(context, obj, "stack");
+      e.stack = stack->IsString() ? js::toKj(isolate, stack) : kj::str();
+    } else {
+      e.name = kj::str("Error");
+      e.message = js::toKj(isolate, error);
+      e.stack = kj::str();
+    }
+    e.timestamp = js::frozenNowMillis();
+    trace->exceptions.add(kj::mv(e));
+    trace->outcome = kj::str("exception");
+  }
+}
+
+void Worker::finishEvent(io::IoContext& ctx, unsigned status, kj::TimePoint startTime) {
+  KJ_IF_MAYBE(traceOwn, ctx.takeTrace()) {
+    auto& trace = **traceOwn;
+    trace.status = status;
+    switch (runtime->getTermination()) {
+      case io::Runtime::Termination::NONE:
+        break;
+      case io::Runtime::Termination::EXCEEDED_CPU:
+        trace.outcome = kj::str("exceededCpu");
+        metrics::countLimitKill("cpu");
+        break;
+      case io::Runtime::Termination::EXCEEDED_MEMORY:
+        trace.outcome = kj::str("exceededMemory");
+        metrics::countLimitKill("memory");
+        break;
+      case io::Runtime::Termination::OTHER:
+        trace.outcome = kj::str("canceled");
+        break;
+    }
+    if (trace.outcome == "ok" && status >= 500 && trace.exceptions.size() > 0) {
+      trace.outcome = kj::str("exception");
+    }
+    auto elapsed = kj::systemPreciseMonotonicClock().now() - startTime;
+    metrics::countRequest(options.metricsName == nullptr ? name.asPtr() : options.metricsName,
+                          trace.outcome);
+    metrics::addCpuNanos(options.metricsName == nullptr ? name.asPtr() : options.metricsName,
+                         ctx.getCpuUsedNs());
+    logEvent(name, ++eventCounter, trace.method, trace.url, status, elapsed / kj::MICROSECONDS,
+             ctx.getCpuUsedNs() / 1000, trace.outcome);
+    if (options.tails.size() > 0) {
+      // After the response: a tail adds no latency, and one that fails changes nothing here.
+      auto json = kj::str("[[", trace.toJson(), "]]");
+      for (auto& tail: options.tails) {
+        background.add(tail->callJson(kj::str("tail"), kj::str(json))
+                           .ignoreResult()
+                           .catch_([](kj::Exception&&) {}));
+      }
+    }
+  }
 }
 
 kj::Promise<void> Worker::sendError(kj::HttpService::Response& response, unsigned status) {

@@ -49,6 +49,12 @@ struct WorkerOptions {
   // CPU allowed for evaluating the modules; 0 means unlimited (configured workers).
   io::IoLimits callbackLimits = {1000, 0};
   // Limits for calls into RpcTargets and functions this worker handed out by reference.
+
+  kj::Array<kj::Own<api::Capability>> tails = nullptr;
+  // Each gets `tail([traceItem])` after every event of this worker.
+
+  kj::StringPtr metricsName = nullptr;
+  // The worker label in /metrics (dynamic workers use their parent's, not one per load).
 };
 
 kj::String failureText(v8::Isolate* isolate, v8::TryCatch& tryCatch);
@@ -156,6 +162,10 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   void taskFailed(kj::Exception&& exception) override;
 
   void keepInBackground(kj::Own<io::IoContext> ioContext);
+  void recordException(io::IoContext& ctx, v8::Local<v8::Context> context,
+                       v8::Local<v8::Value> error);
+  void finishEvent(io::IoContext& ctx, unsigned status, kj::TimePoint startTime);
+  uint64_t eventCounter = 0;
   v8::Local<v8::Value> parseProps(v8::Local<v8::Context> context,
                                   kj::Maybe<kj::StringPtr> propsJson);
   kj::Promise<void> sendError(kj::HttpService::Response& response, unsigned status);

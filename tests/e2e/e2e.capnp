@@ -8,5 +8,8 @@ const config :Workerd.Config = (
       compatibilityDate = "2024-09-01",
     )),
   ],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+  sockets = [
+    (name = "http", address = "127.0.0.1:0", http = (), service = "main"),
+    (name = "admin", address = "127.0.0.1:0", admin = ()),
+  ],
 );

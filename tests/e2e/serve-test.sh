@@ -57,6 +57,24 @@ else
   check "console output is capped per request ($flood_lines of 20000 lines logged)" 1
 fi
 
+metrics_url="$(grep -o 'listening on http://[0-9.:]*/metrics' "$work/serve.log" | head -1 | sed 's/listening on //')"
+metrics="$(curl -s "$metrics_url")"
+ok_count="$(printf '%s\n' "$metrics" | grep '^kiln_requests_total{worker="main",outcome="ok"}' | awk '{print $2}')"
+if [ -n "$ok_count" ] && [ "$ok_count" -ge 3 ]; then
+  check "admin /metrics counts requests by worker and outcome ($ok_count ok)" 0
+else
+  echo "$metrics" | head -30; check "admin /metrics counts requests by worker and outcome" 1
+fi
+printf '%s\n' "$metrics" | grep -q '^kiln_requests_total{worker="main",outcome="exception"} [1-9]'
+check "admin /metrics counts failed requests" $?
+printf '%s\n' "$metrics" | grep -qE '^kiln_live_isolates [1-9]'
+check "admin /metrics reports live isolates" $?
+printf '%s\n' "$metrics" | grep -qE '^kiln_cpu_seconds_total\{worker="main"\} [0-9.]+'
+check "admin /metrics reports CPU time per worker" $?
+expect_eq "admin /healthz" "$(curl -s "${metrics_url%/metrics}/healthz")" "ok"
+grep -qE 'info \[main\] #[0-9]+ GET http://127.0.0.1:[0-9]+/hello 200 ok [0-9.]+ ms' "$work/serve.log"
+check "one log line per request with status, outcome and duration" $?
+
 port="${url##*:}"
 reply="$( (exec 3<>/dev/tcp/127.0.0.1/"$port"; printf 'GET / HTTP/1.1\r\nthis line is not a header\r\n\r\n' >&3; timeout 5 cat <&3) 2>/dev/null | head -1 | tr -d '\r')"
 case "$reply" in "HTTP/1.1 400"*) check "malformed HTTP gets 400" 0 ;; *) echo "  got: $reply"; check "malformed HTTP gets 400" 1 ;; esac
@@ -76,6 +94,13 @@ wait "$curl_pid"
 expect_eq "SIGTERM lets the in-flight request finish" "$(cat "$work/slow.out")" "slow done"
 wait "$pid"
 expect_eq "kiln exits 0 after SIGTERM" "$?" "0"
+
+# --log-format=json: one JSON object per line, with the event's fields.
+start_kiln "$work/json.log" "$here/e2e.capnp" --threads 1 --log-format=json
+curl -s "$url/hello" >/dev/null
+kill -TERM "$pid"; wait "$pid"
+grep -qE '^\{"time":"[^"]+","level":"info","source":"main","event":"fetch","requestId":[0-9]+,"method":"GET","url":"[^"]+/hello","status":200,"durationMs":[0-9.]+,"cpuMs":[0-9.]+,"outcome":"ok"\}$' "$work/json.log"
+check "--log-format=json writes machine-readable event lines" $?
 
 # --socket-addr overrides the config's address.
 start_kiln "$work/override.log" "$here/e2e.capnp" --threads 1 --socket-addr http=127.0.0.1:0

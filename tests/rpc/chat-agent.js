@@ -33,7 +33,8 @@ function walkPrototypes(stub) {
     for (const key of Reflect.ownKeys(proto)) {
       try {
         const descriptor = Object.getOwnPropertyDescriptor(proto, key);
-        level.values[String(key)] = show(descriptor.get ? descriptor.get.call(stub) : descriptor.value);
+        const value = descriptor.get ? descriptor.get.call(stub) : descriptor.value;
+        level.values[String(key)] = show(value);
       } catch (e) {
         level.values[String(key)] = `threw ${e && e.name}: ${e && e.message}`;
       }
@@ -83,11 +84,14 @@ export class Agent extends WorkerEntrypoint {
     await probe("JSON.stringify(stub)", () => JSON.stringify(room));
     await probe("descriptors(stub)", () => {
       const descriptors = Object.getOwnPropertyDescriptors(room);
-      return Object.fromEntries(Reflect.ownKeys(descriptors).map((k) => [String(k), show(descriptors[k])]));
+      return Object.fromEntries(
+        Reflect.ownKeys(descriptors).map((k) => [String(k), show(descriptors[k])]));
     });
     await probe("structuredClone(stub)", () => {
       const copy = structuredClone(room);
-      return { keys: Reflect.ownKeys(copy).map(String), json: JSON.stringify(copy), text: show(copy) };
+      return {
+        keys: Reflect.ownKeys(copy).map(String), json: JSON.stringify(copy), text: show(copy),
+      };
     });
     await probe("prototype chain", () => walkPrototypes(room));
 
@@ -100,6 +104,7 @@ export class Agent extends WorkerEntrypoint {
     await probe("stub.constructor", () => ({
       text: show(room.constructor), name: show(room.constructor && room.constructor.name),
     }));
+    // ChatRoom has no fetch(); whatever comes back (kiln: a 500) must not carry the props.
     await probe("stub.fetch()", async () => {
       const response = await room.fetch("http://chat/");
       return { status: response.status, body: await response.text() };

@@ -157,8 +157,13 @@ function normalizeWorkerCode(code, handle) {
   if (mainKind !== "js" && mainKind !== "cjs") {
     throw typeError(`WorkerCode.mainModule "${mainModule}" must be a JavaScript module.`);
   }
+  let tails = [];
   if (code.tails !== undefined) {
-    throw typeError("WorkerCode.tails is not supported by this version of kiln yet.");
+    if (!Array.isArray(code.tails) || code.tails.some((t) => !natives.isStub(t))) {
+      throw typeError("WorkerCode.tails must be an array of service stubs (e.g. " +
+        "ctx.exports.LogTailer({props})).");
+    }
+    tails = code.tails.map((t) => natives.plainStub(t));
   }
   let outbound = "inherit";
   if (code.globalOutbound === null) {
@@ -188,6 +193,7 @@ function normalizeWorkerCode(code, handle) {
     env,
     globalOutbound: outbound,
     limits: normalizeLimits(code.limits, "WorkerCode.limits"),
+    tails,
   };
 }
 

@@ -219,13 +219,20 @@ function invoke(target, method, args) {
 
 // A call to an entrypoint: a WorkerEntrypoint class, constructed per call as for requests.
 internal.callRpc = (exported, method, args, env, ctx) => {
+  // Event handlers of a plain export (`export default { tail(events) {...} }`) take env and ctx
+  // after their arguments, as fetch() does.
+  if (method === "tail" && internal.hasHandler(exported, "tail") && !isEntrypointClass(exported)) {
+    return exported.tail(...args, env, ctx);
+  }
   if (!isEntrypointClass(exported)) {
     throw new TypeError(
       `The RPC receiver does not implement the method "${method}": only classes extending ` +
         "WorkerEntrypoint can be called over RPC.",
     );
   }
-  return invoke(new exported(ctx, env), method, args);
+  // Promise.resolve: a method may return a pending RPC call, whose pipelining proxy is a
+  // thenable but not a promise.
+  return Promise.resolve(invoke(new exported(ctx, env), method, args));
 };
 
-internal.invokeTarget = (target, method, args) => invoke(target, method, args);
+internal.invokeTarget = (target, method, args) => Promise.resolve(invoke(target, method, args));

@@ -1,0 +1,35 @@
+#include "src/io/trace.h"
+
+#include "src/util/log.h"
+
+#include <cmath>
+
+namespace kiln::io {
+namespace {
+kj::String number(double value) { return kj::str(int64_t(std::llround(value))); }
+}  // namespace
+
+kj::String Trace::toJson() const {
+  kj::Vector<kj::String> logParts;
+  for (auto& log: logs) {
+    logParts.add(kj::str("{\"level\":", jsonQuote(log.level), ",\"message\":[",
+                         jsonQuote(log.message), "],\"timestamp\":", number(log.timestamp), "}"));
+  }
+  kj::Vector<kj::String> exceptionParts;
+  for (auto& e: exceptions) {
+    exceptionParts.add(kj::str("{\"name\":", jsonQuote(e.name), ",\"message\":",
+                               jsonQuote(e.message), ",\"stack\":", jsonQuote(e.stack),
+                               ",\"timestamp\":", number(e.timestamp), "}"));
+  }
+  auto event = method.size() > 0
+      ? kj::str("{\"request\":{\"method\":", jsonQuote(method), ",\"url\":", jsonQuote(url),
+                "},\"response\":", status > 0 ? kj::str("{\"status\":", status, "}") : kj::str("null"),
+                "}")
+      : kj::str("null");
+  return kj::str("{\"scriptName\":", jsonQuote(scriptName), ",\"outcome\":", jsonQuote(outcome),
+                 ",\"eventTimestamp\":", number(eventTimestamp), ",\"event\":", event,
+                 ",\"logs\":[", kj::strArray(logParts, ","), "],\"exceptions\":[",
+                 kj::strArray(exceptionParts, ","), "]}");
+}
+
+}  // namespace kiln::io

@@ -1,0 +1,37 @@
+// What tail workers receive about one event: its outcome, the request it served, what it
+// logged and what it threw. Collected by the event's IoContext, turned into the JSON of a
+// Workers TraceItem after the event ends.
+#pragma once
+
+#include <kj/string.h>
+#include <kj/vector.h>
+
+namespace kiln::io {
+
+struct Trace {
+  kj::String scriptName;
+  double eventTimestamp = 0;
+  kj::String method;
+  kj::String url;
+  unsigned status = 0;
+  kj::String outcome = kj::str("ok");
+  // "ok", "exception", "exceededCpu", "exceededMemory", "canceled".
+
+  struct Log {
+    kj::String level;
+    kj::String message;
+    double timestamp;
+  };
+  struct Exception {
+    kj::String name;
+    kj::String message;
+    kj::String stack;
+    double timestamp;
+  };
+  kj::Vector<Log> logs;
+  kj::Vector<Exception> exceptions;
+
+  kj::String toJson() const;
+};
+
+}  // namespace kiln::io

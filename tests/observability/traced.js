@@ -1,0 +1,9 @@
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    console.log("handling", url.pathname);
+    console.warn({ detail: 42 });
+    if (url.pathname === "/throw") throw new TypeError("traced failure");
+    return new Response("traced ok", { status: 201 });
+  },
+};
