@@ -55,6 +55,7 @@ fi
 # folder (git-ignored), so WORKSPACE needs no absolute path.
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 link="$repo/third_party/libnode/root"
+mkdir -p "$(dirname "$link")"
 if [ "$(readlink "$link" 2>/dev/null)" != "$LIBNODE_DIR" ]; then
   ln -sfn "$LIBNODE_DIR" "$link"
 fi
