@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 APT_PACKAGES=(
   bazel-bootstrap capnproto libcapnp-dev libsqlite3-dev zlib1g-dev libgtest-dev
-  libuv1 libicu72 libc-ares2 libnghttp2-14 libbrotli1 libssl3 wrk sqlite3 curl
+  libssl-dev libuv1 libicu72 libc-ares2 libnghttp2-14 libbrotli1 libssl3 wrk sqlite3 curl
 )
 
 missing=()

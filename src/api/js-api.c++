@@ -17,6 +17,7 @@ constexpr int SLOT_API = 3;
 const char* const BUILTIN_ORDER[] = {
     "events.js",   "encoding.js", "url.js",  "streams.js", "streams-writable.js",
     "compression.js", "body.js", "http.js", "runtime.js", "workers.js", "loader.js",
+    "storage.js",
 };
 }  // namespace
 

@@ -313,10 +313,25 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
             case config::Worker::Binding::SERVICE:
               checkDesignator(binding.getService(), bwhere);
               break;
-            case config::Worker::Binding::DURABLE_OBJECT_NAMESPACE:
-              errors.add(locate(bname, kj::str(bwhere, ": durableObjectNamespace bindings are "
-                                               "not supported by this version of kiln")));
+            case config::Worker::Binding::DURABLE_OBJECT_NAMESPACE: {
+              auto d = binding.getDurableObjectNamespace();
+              kj::StringPtr target = d.hasServiceName() ? d.getServiceName() : name;
+              bool found = false;
+              KJ_IF_MAYBE(s, services.find(target)) {
+                if (s->isWorker()) {
+                  for (auto ns: s->getWorker().getDurableObjectNamespaces()) {
+                    found = found || ns.getClassName() == d.getClassName();
+                  }
+                }
+              }
+              if (!found) {
+                errors.add(locate(d.getClassName().size() > 0 ? d.getClassName() : bname,
+                                  kj::str(bwhere, ": worker \"", target, "\" declares no "
+                                          "durableObjectNamespaces entry with className \"",
+                                          d.getClassName(), "\"")));
+              }
               break;
+            }
             case config::Worker::Binding::WORKER_LOADER: {
               auto loader = binding.getWorkerLoader();
               if (loader.getHeapMb() < 4 || loader.getCpuMs() == 0 ||
@@ -333,9 +348,18 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
         if (worker.hasGlobalOutbound()) {
           checkDesignator(worker.getGlobalOutbound(), kj::str(where, " globalOutbound"));
         }
-        if (worker.getDurableObjectNamespaces().size() > 0) {
-          errors.add(locate(name, kj::str(where, ": durableObjectNamespaces are not supported "
-                                          "by this version of kiln")));
+        if (worker.getDurableObjectStorage().isLocalDisk()) {
+          auto disk = worker.getDurableObjectStorage().getLocalDisk();
+          KJ_IF_MAYBE(s, services.find(disk)) {
+            if (!s->isDisk() || !s->getDisk().getWritable()) {
+              errors.add(locate(disk, kj::str(where, ": durableObjectStorage localDisk \"", disk,
+                                              "\" must name a disk service with "
+                                              "writable = true")));
+            }
+          } else {
+            errors.add(locate(disk, kj::str(where, ": durableObjectStorage refers to unknown "
+                                            "service \"", disk, "\"")));
+          }
         }
         for (auto tail: worker.getTails()) {
           checkDesignator(tail, kj::str(where, " tail"));

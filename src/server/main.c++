@@ -134,6 +134,17 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
   js::initializeV8(flags);
   auto io = kj::setupAsyncIo();
 
+  // One live instance per Durable Object id in the process: workers with Durable Objects run
+  // on a single event loop (every thread would otherwise have its own copy of each object).
+  for (auto service: config->get().getServices()) {
+    if (threads > 1 && service.isWorker() &&
+        service.getWorker().getDurableObjectNamespaces().size() > 0) {
+      logLine("info", "kiln", kj::str("service \"", service.getName(), "\" has Durable Objects; "
+                                      "serving on one event loop"));
+      threads = 1;
+    }
+  }
+
   kj::Vector<BoundSocket> sockets;
   for (auto socket: config->get().getSockets()) {
     KJ_IF_MAYBE(bound, bindSocket(*config, socket, errors)) { sockets.add(kj::mv(*bound)); }

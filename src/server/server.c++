@@ -118,6 +118,37 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
     services.insert(kj::str("internet"), newNetworkService(io, headerTable, network.asReader()));
   }
 
+  // Durable Object namespaces first: bindings in any worker may refer to them.
+  for (auto service: root.getServices()) {
+    if (!service.isWorker()) continue;
+    auto conf = service.getWorker();
+    kj::Maybe<kj::String> directory;
+    if (conf.getDurableObjectStorage().isLocalDisk()) {
+      KJ_IF_MAYBE(disk, services.find(conf.getDurableObjectStorage().getLocalDisk())) {
+        (void)disk;
+        for (auto s: root.getServices()) {
+          if (s.getName() == conf.getDurableObjectStorage().getLocalDisk() && s.isDisk()) {
+            directory = kj::str(s.getDisk().getPath());
+          }
+        }
+      }
+    }
+    for (auto ns: conf.getDurableObjectNamespaces()) {
+      auto serviceName = kj::str(service.getName());
+      storage::NamespaceConfig nsConfig{
+          kj::str(ns.getClassName()),
+          ns.isUniqueKey() ? kj::str(ns.getUniqueKey()) : kj::str(service.getName(), ":", ns.getClassName()),
+          directory.map([](kj::String& d) { return kj::str(d); })};
+      auto getWorker = [this, serviceName = kj::mv(serviceName)]() -> kj::Maybe<worker::Worker&> {
+        KJ_IF_MAYBE(s, services.find(serviceName)) { return (*s)->getWorker(); }
+        return nullptr;
+      };
+      namespaces.insert(kj::str(service.getName(), "/", ns.getClassName()),
+                        kj::heap<storage::DurableObjectNamespace>(kj::mv(nsConfig),
+                                                                  kj::mv(getWorker)));
+    }
+  }
+
   for (auto service: root.getServices()) {
     if (!service.isWorker()) continue;
     auto conf = service.getWorker();
@@ -157,6 +188,13 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
             binding.type = worker::Binding::Type::TEXT;
             binding.text = kj::str(value);
           }
+          break;
+        }
+        case config::Worker::Binding::DURABLE_OBJECT_NAMESPACE: {
+          auto d = b.getDurableObjectNamespace();
+          auto key = kj::str(d.hasServiceName() ? d.getServiceName() : name, "/", d.getClassName());
+          auto& ns = KJ_ASSERT_NONNULL(namespaces.find(key), "validated namespace missing", key);
+          binding = storage::newNamespaceBinding(b.getName(), *ns);
           break;
         }
         case config::Worker::Binding::WORKER_LOADER: {

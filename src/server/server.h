@@ -4,6 +4,7 @@
 
 #include "src/server/config.h"
 #include "src/loader/loader.h"
+#include "src/storage/durable-objects.h"
 #include "src/worker/worker.h"
 
 #include <capnp/rpc-twoparty.h>
@@ -47,6 +48,8 @@ class Server {
   kj::AsyncIoContext& io;
   kj::HttpHeaderTable headerTable;
   loader::LoaderRegistry loaders;  // Outlives the workers that use it.
+  kj::HashMap<kj::String, kj::Own<storage::DurableObjectNamespace>> namespaces;
+  // Keyed by "service/className".
   kj::HashMap<kj::String, kj::Own<Service>> services;
 
   struct Listener {

@@ -74,7 +74,20 @@ kj::Own<api::Capability> Worker::newTargetCapability(v8::Local<v8::Context> cont
 kj::Promise<api::CallResult> Worker::handleCall(kj::Maybe<kj::StringPtr> entrypoint,
                                                 kj::Maybe<kj::StringPtr> propsJson,
                                                 kj::String method, api::SerializedValue args,
-                                                io::IoLimits limits) {
+                                                io::IoLimits limits,
+                                                kj::Maybe<TargetProvider&> target) {
+  KJ_IF_MAYBE(t, target) {
+    return runCall(limits, kj::mv(args),
+                   [this, t, method = kj::mv(method)](
+                       v8::Local<v8::Context> context,
+                       v8::Local<v8::Array> argList) -> v8::MaybeLocal<v8::Value> {
+                     v8::Local<v8::Object> instance;
+                     if (!t->getTarget(context, *this).ToLocal(&instance)) return {};
+                     v8::Local<v8::Value> callArgs[] = {
+                         instance, js::newString(context->GetIsolate(), method), argList};
+                     return api->callInternal(context, "invokeTarget", callArgs);
+                   });
+  }
   auto entry = entrypoint.map([](kj::StringPtr s) { return kj::str(s); });
   auto props = propsJson.map([](kj::StringPtr s) { return kj::str(s); });
   return runCall(limits, kj::mv(args),

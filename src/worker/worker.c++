@@ -296,7 +296,8 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
                                       kj::StringPtr url, const kj::HttpHeaders& headers,
                                       kj::AsyncInputStream& requestBody,
                                       kj::HttpService::Response& outerResponse,
-                                      io::IoLimits limits, OnFailure onFailure) {
+                                      io::IoLimits limits, OnFailure onFailure,
+                                      kj::Maybe<TargetProvider&> target) {
   if (runtime->isTerminated()) {
     if (onFailure == OnFailure::THROW) {
       return api::userError("Error", runtime->terminationMessage());
@@ -355,15 +356,29 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
     auto ns = exports.Get(isolate);
     kj::StringPtr exportName = "default";
     KJ_IF_MAYBE(e, entrypoint) { exportName = *e; }
-    auto exported = js::getProperty(context, ns, exportName);
-    if (api->callInternal(context, "newIncomingRequest", requestArgs).ToLocal(&request) &&
-        api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
-      auto argList = v8::Array::New(isolate, 1);
-      argList->Set(context, 0, request).Check();
-      v8::Local<v8::Value> callArgs[] = {exported, newString(isolate, "fetch"), argList,
-                                         env.Get(isolate), ctxObj};
-      if (api->callInternal(context, "callHandler", callArgs).ToLocal(&result)) {
-        return runtime->awaitJs(context, result);
+    KJ_IF_MAYBE(t, target) {
+      // A Durable Object: its fetch(request) is a method of the instance.
+      v8::Local<v8::Object> instance;
+      if (t->getTarget(context, *this).ToLocal(&instance) &&
+          api->callInternal(context, "newIncomingRequest", requestArgs).ToLocal(&request)) {
+        auto argList = v8::Array::New(isolate, 1);
+        argList->Set(context, 0, request).Check();
+        v8::Local<v8::Value> callArgs[] = {instance, newString(isolate, "fetch"), argList};
+        if (api->callInternal(context, "callInstance", callArgs).ToLocal(&result)) {
+          return runtime->awaitJs(context, result);
+        }
+      }
+    } else {
+      auto exported = js::getProperty(context, ns, exportName);
+      if (api->callInternal(context, "newIncomingRequest", requestArgs).ToLocal(&request) &&
+          api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
+        auto argList = v8::Array::New(isolate, 1);
+        argList->Set(context, 0, request).Check();
+        v8::Local<v8::Value> callArgs[] = {exported, newString(isolate, "fetch"), argList,
+                                           env.Get(isolate), ctxObj};
+        if (api->callInternal(context, "callHandler", callArgs).ToLocal(&result)) {
+          return runtime->awaitJs(context, result);
+        }
       }
     }
     if (!tryCatch.CanContinue()) {
@@ -426,6 +441,19 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
         bodySource->detach();
         if (ioContext->hasWaitUntil()) keepInBackground(kj::mv(ioContext));
       });
+}
+
+v8::MaybeLocal<v8::Object> Worker::constructExport(v8::Local<v8::Context> context,
+                                                   kj::StringPtr className,
+                                                   kj::ArrayPtr<v8::Local<v8::Value>> args) {
+  auto isolate = context->GetIsolate();
+  auto cls = js::getProperty(context, exports.Get(isolate), className);
+  if (!cls->IsFunction()) {
+    js::throwTypeError(isolate, kj::str("The worker \"", name, "\" does not export a class named \"",
+                                        className, "\"."));
+    return {};
+  }
+  return cls.As<v8::Function>()->NewInstance(context, args.size(), args.begin());
 }
 
 void Worker::recordException(io::IoContext& ctx, v8::Local<v8::Context> context,

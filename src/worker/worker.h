@@ -93,6 +93,19 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   kj::Promise<kj::Maybe<kj::String>> runTest(kj::StringPtr exportName);
   // Null when the test passed, else the failure (JS stack).
 
+  class TargetProvider {
+    // Supplies the object whose handlers an event calls, instead of one of the worker's exports
+    // (a Durable Object instance).
+   public:
+    virtual v8::MaybeLocal<v8::Object> getTarget(v8::Local<v8::Context> context, Worker& worker) = 0;
+  };
+
+  v8::MaybeLocal<v8::Object> constructExport(v8::Local<v8::Context> context,
+                                             kj::StringPtr className,
+                                             kj::ArrayPtr<v8::Local<v8::Value>> args);
+  // `new exports[className](...args)`; TypeError if that export is not a class.
+  v8::Local<v8::Object> getEnv(v8::Isolate* isolate) { return env.Get(isolate); }
+
   enum class OnFailure {
     RESPOND_500,  // HTTP clients get a 500 when the worker fails (configured workers).
     THROW,        // The caller's fetch() rejects with the reason (dynamic workers' parents).
@@ -104,12 +117,15 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
                                 kj::AsyncInputStream& requestBody,
                                 kj::HttpService::Response& response,
                                 io::IoLimits limits = {}, OnFailure onFailure =
-                                    OnFailure::RESPOND_500);
+                                    OnFailure::RESPOND_500,
+                                kj::Maybe<TargetProvider&> target = nullptr);
 
   kj::Promise<api::CallResult> handleCall(kj::Maybe<kj::StringPtr> entrypoint,
                                           kj::Maybe<kj::StringPtr> propsJson, kj::String method,
-                                          api::SerializedValue args, io::IoLimits limits = {});
-  // JS RPC: calls `method` on a new instance of the entrypoint class, with `ctx.props`.
+                                          api::SerializedValue args, io::IoLimits limits = {},
+                                          kj::Maybe<TargetProvider&> target = nullptr);
+  // JS RPC: calls `method` on a new instance of the entrypoint class, with `ctx.props` (or on
+  // the target's object).
 
   kj::Promise<kj::String> handleJsonCall(kj::Maybe<kj::StringPtr> entrypoint,
                                          kj::Maybe<kj::StringPtr> propsJson, kj::String method,

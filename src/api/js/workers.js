@@ -236,3 +236,12 @@ internal.callRpc = (exported, method, args, env, ctx) => {
 };
 
 internal.invokeTarget = (target, method, args) => Promise.resolve(invoke(target, method, args));
+
+// A handler method of an object (a Durable Object instance): fetch(request), alarm()...
+internal.callInstance = (instance, method, args) => {
+  const fn = instance[method];
+  if (typeof fn !== "function") {
+    throw new TypeError(`Handler does not export a ${method}() function.`);
+  }
+  return fn.apply(instance, args);
+};

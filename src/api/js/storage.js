@@ -1,0 +1,246 @@
+// Durable Objects in JavaScript: namespaces and ids, the state object a class is constructed
+// with, and the storage API (SQL, synchronous KV, the async KV API, transactions). The C++ half
+// is src/storage/; native handles are made there per namespace and per object.
+
+const kHandle = Symbol("handle");
+
+class DurableObjectId {
+  #hex;
+  #name;
+  constructor(key, hex, name) {
+    if (key !== kHandle) throw new TypeError("Illegal constructor.");
+    this.#hex = hex;
+    this.#name = name;
+  }
+  toString() {
+    return this.#hex;
+  }
+  equals(other) {
+    return other instanceof DurableObjectId && other.toString() === this.#hex;
+  }
+  get name() {
+    return this.#name;
+  }
+}
+
+class DurableObjectNamespace {
+  #handle;
+  constructor(key, handle) {
+    if (key !== kHandle) throw new TypeError("Illegal constructor.");
+    this.#handle = handle;
+  }
+  idFromName(name) {
+    name = String(name);
+    return new DurableObjectId(kHandle, this.#handle.idFromName(name), name);
+  }
+  newUniqueId(options = undefined) {
+    return new DurableObjectId(kHandle, this.#handle.newUniqueId(), undefined);
+  }
+  idFromString(hex) {
+    hex = String(hex).toLowerCase();
+    if (!this.#handle.isValidId(hex)) {
+      throw new TypeError("Invalid Durable Object ID: not an ID of this namespace.");
+    }
+    return new DurableObjectId(kHandle, hex, undefined);
+  }
+  get(id, options = undefined) {
+    if (!(id instanceof DurableObjectId)) {
+      throw new TypeError("get() takes a DurableObjectId (from idFromName, newUniqueId or idFromString).");
+    }
+    return this.#handle.get(id.toString());
+  }
+  getByName(name, options = undefined) {
+    return this.get(this.idFromName(name), options);
+  }
+  jurisdiction() {
+    return this;
+  }
+}
+
+class SqlStorageCursor {
+  #columns;
+  #rows;
+  #index = 0;
+  #rowsRead;
+  #rowsWritten;
+  constructor(key, result) {
+    if (key !== kHandle) throw new TypeError("Illegal constructor.");
+    this.#columns = result.columns;
+    this.#rows = result.rows;
+    this.#rowsRead = result.rowsRead;
+    this.#rowsWritten = result.rowsWritten;
+  }
+  #object(row) {
+    const object = {};
+    for (let i = 0; i < this.#columns.length; i++) object[this.#columns[i]] = row[i];
+    return object;
+  }
+  next() {
+    if (this.#index >= this.#rows.length) return { done: true, value: undefined };
+    return { done: false, value: this.#object(this.#rows[this.#index++]) };
+  }
+  toArray() {
+    const out = [];
+    while (this.#index < this.#rows.length) out.push(this.#object(this.#rows[this.#index++]));
+    return out;
+  }
+  one() {
+    const remaining = this.#rows.length - this.#index;
+    if (remaining !== 1) {
+      throw new Error(remaining === 0
+        ? "Expected exactly one result from SQL query, but got no results."
+        : "Expected exactly one result from SQL query, but got multiple results.");
+    }
+    return this.#object(this.#rows[this.#index++]);
+  }
+  raw() {
+    const rows = this.#rows;
+    const self = this;
+    return {
+      next() {
+        if (self.#index >= rows.length) return { done: true, value: undefined };
+        return { done: false, value: rows[self.#index++] };
+      },
+      toArray() {
+        const out = rows.slice(self.#index);
+        self.#index = rows.length;
+        return out;
+      },
+      [Symbol.iterator]() {
+        return this;
+      },
+    };
+  }
+  get columnNames() {
+    return [...this.#columns];
+  }
+  get rowsRead() {
+    return this.#rowsRead;
+  }
+  get rowsWritten() {
+    return this.#rowsWritten;
+  }
+  [Symbol.iterator]() {
+    return this;
+  }
+}
+
+function makeStorage(handle) {
+  let txDepth = 0;
+  const sql = {
+    exec(query, ...bindings) {
+      if (typeof query !== "string") throw new TypeError("sql.exec(query, ...bindings): query must be a string.");
+      return new SqlStorageCursor(kHandle, handle.exec(query, bindings));
+    },
+    get databaseSize() {
+      return handle.size();
+    },
+  };
+  const kv = {
+    get(key) {
+      return handle.kvGet(String(key));
+    },
+    put(key, value) {
+      handle.kvPut(String(key), value);
+    },
+    delete(key) {
+      return handle.kvDelete(String(key));
+    },
+    list(options = {}) {
+      const { prefix, start, end, limit, reverse } = options ?? {};
+      return new Map(handle.kvList(prefix, start, end, limit, !!reverse));
+    },
+  };
+  function transactionSync(fn) {
+    const depth = ++txDepth;
+    handle.txBegin(depth);
+    try {
+      const result = fn();
+      handle.txCommit(depth);
+      return result;
+    } catch (e) {
+      handle.txRollback(depth);
+      throw e;
+    } finally {
+      txDepth--;
+    }
+  }
+  const many = (keys, one) => {
+    if (Array.isArray(keys)) {
+      const out = new Map();
+      for (const key of keys) {
+        const value = one(key);
+        if (value !== undefined) out.set(key, value);
+      }
+      return out;
+    }
+    return one(keys);
+  };
+  return {
+    sql,
+    kv,
+    transactionSync,
+    async transaction(fn) {
+      // Storage is synchronous underneath, so the callback's synchronous part is atomic; what it
+      // awaits is not (as in Workers, keep transactions to storage calls).
+      return transactionSync(() => fn({ rollback() { throw new Error("rolled back"); } }));
+    },
+    async get(keys) {
+      return many(keys, (key) => kv.get(key));
+    },
+    async put(keyOrEntries, value) {
+      if (typeof keyOrEntries === "object" && keyOrEntries !== null) {
+        transactionSync(() => {
+          for (const [key, v] of Object.entries(keyOrEntries)) kv.put(key, v);
+        });
+      } else {
+        kv.put(keyOrEntries, value);
+      }
+    },
+    async delete(keys) {
+      if (Array.isArray(keys)) {
+        let count = 0;
+        transactionSync(() => {
+          for (const key of keys) if (kv.delete(key)) count++;
+        });
+        return count;
+      }
+      return kv.delete(keys);
+    },
+    async list(options) {
+      return kv.list(options);
+    },
+    async deleteAll() {
+      transactionSync(() => {
+        for (const key of kv.list().keys()) kv.delete(key);
+      });
+    },
+    async sync() {},
+    getAlarm() {
+      return Promise.reject(new Error("Alarms are not supported by this version of kiln yet."));
+    },
+    setAlarm() {
+      return Promise.reject(new Error("Alarms are not supported by this version of kiln yet."));
+    },
+    deleteAlarm() {
+      return Promise.reject(new Error("Alarms are not supported by this version of kiln yet."));
+    },
+  };
+}
+
+internal.makeDurableObjectNamespace = (handle) => new DurableObjectNamespace(kHandle, handle);
+
+internal.newDurableObjectState = (idHex, storageHandle) => {
+  const id = new DurableObjectId(kHandle, idHex, undefined);
+  const storage = makeStorage(storageHandle);
+  return {
+    id,
+    storage,
+    waitUntil(promise) {
+      natives.waitUntil(Promise.resolve(promise));
+    },
+    async blockConcurrencyWhile(fn) {
+      return await fn();
+    },
+  };
+};

@@ -1,0 +1,500 @@
+#include "src/storage/durable-objects.h"
+
+#include "src/api/natives.h"
+#include "src/js/serializer.h"
+#include "src/js/value.h"
+#include "src/js/wrap.h"
+
+#include <kj/debug.h>
+#include <kj/encoding.h>
+#include <openssl/hmac.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+namespace kiln::storage {
+
+using js::newString;
+using js::toKj;
+
+namespace {
+
+alignas(8) char STORAGE_TAG;
+alignas(8) char NAMESPACE_TAG;
+constexpr size_t ID_BYTES = 16;
+
+kj::Array<kj::byte> hmac(kj::StringPtr key, kj::ArrayPtr<const kj::byte> data) {
+  auto out = kj::heapArray<kj::byte>(32);
+  unsigned len = 32;
+  HMAC(EVP_sha256(), key.begin(), key.size(), data.begin(), data.size(), out.begin(), &len);
+  return out;
+}
+
+class RefuseHostObjects final : public js::HostObjectHandler {
+ public:
+  ~RefuseHostObjects() noexcept override {}
+  bool writeHostObject(v8::Local<v8::Object>, uint32_t&) override { return false; }
+  v8::MaybeLocal<v8::Object> readHostObject(uint32_t) override { return {}; }
+};
+
+}  // namespace
+
+class ObjectInstance final : public worker::Worker::TargetProvider {
+ public:
+  ObjectInstance(DurableObjectNamespace& ns, kj::String id) : ns(ns), id(kj::mv(id)) {}
+  ~ObjectInstance() noexcept(false) {
+    KJ_IF_MAYBE(w, ns.getWorker()) {
+      v8::Locker locker(w->getRuntime().getIsolate());
+      object.Reset();
+    }
+  }
+
+  kj::StringPtr getId() { return id; }
+
+  v8::MaybeLocal<v8::Object> getTarget(v8::Local<v8::Context> context,
+                                       worker::Worker& worker) override {
+    auto isolate = context->GetIsolate();
+    if (!object.IsEmpty()) return object.Get(isolate);
+    // First event for this id since the daemon started: construct the instance.
+    static const js::WrapRegistry::Method METHODS[] = {
+        {"exec", &storageExec},     {"kvGet", &kvGet},         {"kvPut", &kvPut},
+        {"kvDelete", &kvDelete},    {"kvList", &kvList},       {"txBegin", &txBegin},
+        {"txCommit", &txCommit},    {"txRollback", &txRollback}, {"size", &storageSize},
+    };
+    auto handle = js::wrapWithMethods(context, kj::Own<ObjectInstance*>(
+        new ObjectInstance*(this), kj::_::HeapDisposer<ObjectInstance*>::instance),
+        &STORAGE_TAG, METHODS);
+    v8::Local<v8::Value> stateArgs[] = {newString(isolate, id), handle};
+    v8::Local<v8::Value> state;
+    if (!worker.getApi().callInternal(context, "newDurableObjectState", stateArgs).ToLocal(&state)) {
+      return {};
+    }
+    v8::Local<v8::Value> ctorArgs[] = {state, worker.getEnv(isolate)};
+    v8::Local<v8::Object> instance;
+    if (!worker.constructExport(context, ns.getConfig().className, ctorArgs).ToLocal(&instance)) {
+      return {};
+    }
+    object.Reset(isolate, instance);
+    return instance;
+  }
+
+  kj::Maybe<SqliteDatabase&> getDatabase(v8::Isolate* isolate) {
+    KJ_IF_MAYBE(d, db) { return **d; }
+    kj::String path;
+    KJ_IF_MAYBE(dir, ns.getConfig().directory) {
+      auto folder = kj::str(*dir, "/", ns.getConfig().uniqueKey);
+      mkdir(folder.cStr(), 0755);
+      path = kj::str(folder, "/", id, ".sqlite");
+    } else {
+      path = kj::str(":memory:");
+    }
+    auto opened = SqliteDatabase::open(path);
+    if (opened.is<kj::String>()) {
+      js::throwError(isolate, js::ErrorType::ERROR,
+                     kj::str("Durable Object storage could not be opened: ",
+                             opened.get<kj::String>()));
+      return nullptr;
+    }
+    db = kj::mv(opened.get<kj::Own<SqliteDatabase>>());
+    return *KJ_ASSERT_NONNULL(db);
+  }
+
+  size_t storageBytes() {
+    KJ_IF_MAYBE(d, db) { return (*d)->sizeBytes(); }
+    return 0;
+  }
+
+ private:
+  DurableObjectNamespace& ns;
+  kj::String id;
+  v8::Global<v8::Object> object;
+  kj::Maybe<kj::Own<SqliteDatabase>> db;
+  bool kvReady = false;
+
+  static ObjectInstance* self(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    KJ_IF_MAYBE(ptr, js::unwrapThis<ObjectInstance*>(info, &STORAGE_TAG)) { return *ptr; }
+    js::throwTypeError(info.GetIsolate(), "Illegal invocation");
+    return nullptr;
+  }
+
+  // Runs SQL; on failure throws the SQLite message as a JS Error and returns null.
+  kj::Maybe<SqlResult> run(v8::Isolate* isolate, kj::StringPtr sql,
+                           kj::ArrayPtr<const SqlValue> bindings, bool internal = false) {
+    KJ_IF_MAYBE(database, getDatabase(isolate)) {
+      auto result = database->exec(sql, bindings, internal);
+      if (result.is<kj::String>()) {
+        js::throwError(isolate, js::ErrorType::ERROR, result.get<kj::String>());
+        return nullptr;
+      }
+      return kj::mv(result.get<SqlResult>());
+    }
+    return nullptr;
+  }
+
+  bool ensureKv(v8::Isolate* isolate) {
+    if (kvReady) return true;
+    KJ_IF_MAYBE(r, run(isolate, "CREATE TABLE IF NOT EXISTS _cf_KV (key TEXT PRIMARY KEY, "
+                                "value BLOB) WITHOUT ROWID", nullptr)) {
+      kvReady = true;
+      return true;
+    }
+    return false;
+  }
+
+  static v8::Local<v8::Value> toJs(v8::Local<v8::Context> context, const SqlValue& v) {
+    auto isolate = context->GetIsolate();
+    switch (v.type) {
+      case SqlValue::Type::NULL_VALUE: return v8::Null(isolate);
+      case SqlValue::Type::INTEGER: return v8::Number::New(isolate, double(v.integer));
+      case SqlValue::Type::REAL: return v8::Number::New(isolate, v.real);
+      case SqlValue::Type::TEXT: return newString(isolate, v.text);
+      case SqlValue::Type::BLOB: {
+        auto buffer = v8::ArrayBuffer::New(isolate, v.blob.size());
+        if (v.blob.size() > 0) memcpy(buffer->Data(), v.blob.begin(), v.blob.size());
+        return buffer;
+      }
+    }
+    KJ_UNREACHABLE;
+  }
+
+  static bool fromJs(v8::Local<v8::Context> context, v8::Local<v8::Value> value, SqlValue& out) {
+    auto isolate = context->GetIsolate();
+    if (value->IsNull() || value->IsUndefined()) {
+      out.type = SqlValue::Type::NULL_VALUE;
+    } else if (value->IsNumber()) {
+      double d = value.As<v8::Number>()->Value();
+      if (d == double(int64_t(d)) && std::abs(d) < 9007199254740992.0) {
+        out.type = SqlValue::Type::INTEGER;
+        out.integer = int64_t(d);
+      } else {
+        out.type = SqlValue::Type::REAL;
+        out.real = d;
+      }
+    } else if (value->IsBigInt()) {
+      out.type = SqlValue::Type::INTEGER;
+      out.integer = value.As<v8::BigInt>()->Int64Value();
+    } else if (value->IsBoolean()) {
+      out.type = SqlValue::Type::INTEGER;
+      out.integer = value->BooleanValue(isolate) ? 1 : 0;
+    } else if (value->IsString()) {
+      out.type = SqlValue::Type::TEXT;
+      out.text = toKj(isolate, value);
+    } else KJ_IF_MAYBE(bytes, js::viewBytes(value)) {
+      out.type = SqlValue::Type::BLOB;
+      out.blob = kj::heapArray<kj::byte>(*bytes);
+    } else {
+      js::throwTypeError(isolate, "SQL bindings must be strings, numbers, bigints, booleans, "
+                                  "null or ArrayBuffers.");
+      return false;
+    }
+    return true;
+  }
+
+  static void storageExec(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr) return;
+    auto isolate = info.GetIsolate();
+    auto context = isolate->GetCurrentContext();
+    auto sql = toKj(isolate, info[0]);
+    kj::Vector<SqlValue> bindings;
+    if (info[1]->IsArray()) {
+      auto list = info[1].As<v8::Array>();
+      for (uint32_t i = 0; i < list->Length(); i++) {
+        SqlValue v;
+        if (!fromJs(context, list->Get(context, i).ToLocalChecked(), v)) return;
+        bindings.add(kj::mv(v));
+      }
+    }
+    KJ_IF_MAYBE(result, s->run(isolate, sql, bindings)) {
+      auto out = v8::Object::New(isolate);
+      auto columns = v8::Array::New(isolate, result->columns.size());
+      for (uint32_t i = 0; i < result->columns.size(); i++) {
+        columns->Set(context, i, newString(isolate, result->columns[i])).Check();
+      }
+      auto rows = v8::Array::New(isolate, result->rows.size());
+      for (uint32_t r = 0; r < result->rows.size(); r++) {
+        auto& row = result->rows[r];
+        auto jsRow = v8::Array::New(isolate, row.size());
+        for (uint32_t c = 0; c < row.size(); c++) jsRow->Set(context, c, toJs(context, row[c])).Check();
+        rows->Set(context, r, jsRow).Check();
+      }
+      out->Set(context, newString(isolate, "columns"), columns).Check();
+      out->Set(context, newString(isolate, "rows"), rows).Check();
+      out->Set(context, newString(isolate, "rowsRead"),
+               v8::Number::New(isolate, double(result->rowsRead))).Check();
+      out->Set(context, newString(isolate, "rowsWritten"),
+               v8::Number::New(isolate, double(result->rowsWritten))).Check();
+      info.GetReturnValue().Set(out);
+    }
+  }
+
+  static void kvGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr || !s->ensureKv(info.GetIsolate())) return;
+    auto isolate = info.GetIsolate();
+    auto context = isolate->GetCurrentContext();
+    SqlValue key;
+    key.type = SqlValue::Type::TEXT;
+    key.text = toKj(isolate, info[0]);
+    KJ_IF_MAYBE(result, s->run(isolate, "SELECT value FROM _cf_KV WHERE key = ?",
+                               kj::arrayPtr(&key, 1), true)) {
+      if (result->rows.size() == 0) return;  // undefined
+      auto& blob = result->rows[0][0].blob;
+      RefuseHostObjects handler;
+      v8::Local<v8::Value> value;
+      if (js::deserializeValue(context, blob.begin(), blob.size(), handler).ToLocal(&value)) {
+        info.GetReturnValue().Set(value);
+      }
+    }
+  }
+
+  static void kvPut(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr || !s->ensureKv(info.GetIsolate())) return;
+    auto isolate = info.GetIsolate();
+    auto context = isolate->GetCurrentContext();
+    RefuseHostObjects handler;
+    std::vector<uint8_t> bytes;
+    if (!js::serializeValue(context, info[1], handler, bytes)) return;
+    SqlValue params[2];
+    params[0].type = SqlValue::Type::TEXT;
+    params[0].text = toKj(isolate, info[0]);
+    params[1].type = SqlValue::Type::BLOB;
+    params[1].blob = kj::heapArray<kj::byte>(bytes.data(), bytes.size());
+    s->run(isolate, "INSERT INTO _cf_KV (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+           kj::arrayPtr(params, 2), true);
+  }
+
+  static void kvDelete(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr || !s->ensureKv(info.GetIsolate())) return;
+    auto isolate = info.GetIsolate();
+    SqlValue key;
+    key.type = SqlValue::Type::TEXT;
+    key.text = toKj(isolate, info[0]);
+    KJ_IF_MAYBE(result, s->run(isolate, "DELETE FROM _cf_KV WHERE key = ?",
+                               kj::arrayPtr(&key, 1), true)) {
+      info.GetReturnValue().Set(result->rowsWritten > 0);
+    }
+  }
+
+  // kvList(prefix, start, end, limit, reverse) -> [[key, value], ...]
+  static void kvList(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr || !s->ensureKv(info.GetIsolate())) return;
+    auto isolate = info.GetIsolate();
+    auto context = isolate->GetCurrentContext();
+    kj::Vector<kj::String> where;
+    kj::Vector<SqlValue> params;
+    auto addText = [&](kj::StringPtr clause, v8::Local<v8::Value> value) {
+      if (!value->IsString()) return;
+      where.add(kj::str(clause));
+      SqlValue v;
+      v.type = SqlValue::Type::TEXT;
+      v.text = toKj(isolate, value);
+      params.add(kj::mv(v));
+    };
+    if (info[0]->IsString()) {
+      // Prefix as a range, so that LIKE wildcards in keys mean nothing.
+      where.add(kj::str("substr(key, 1, length(?)) = ?"));
+      for (int i = 0; i < 2; i++) {
+        SqlValue v;
+        v.type = SqlValue::Type::TEXT;
+        v.text = toKj(isolate, info[0]);
+        params.add(kj::mv(v));
+      }
+    }
+    addText("key >= ?", info[1]);
+    addText("key < ?", info[2]);
+    auto sql = kj::str("SELECT key, value FROM _cf_KV",
+                       where.size() > 0 ? kj::str(" WHERE ", kj::strArray(where, " AND "))
+                                        : kj::str(),
+                       " ORDER BY key", info[4]->BooleanValue(isolate) ? " DESC" : "",
+                       info[3]->IsNumber() ? kj::str(" LIMIT ", info[3]->Uint32Value(context)
+                                                                    .FromMaybe(0))
+                                           : kj::str());
+    KJ_IF_MAYBE(result, s->run(isolate, sql, params, true)) {
+      auto out = v8::Array::New(isolate, result->rows.size());
+      for (uint32_t i = 0; i < result->rows.size(); i++) {
+        auto& blob = result->rows[i][1].blob;
+        RefuseHostObjects handler;
+        v8::Local<v8::Value> value;
+        if (!js::deserializeValue(context, blob.begin(), blob.size(), handler).ToLocal(&value)) {
+          return;
+        }
+        auto pair = v8::Array::New(isolate, 2);
+        pair->Set(context, 0, newString(isolate, result->rows[i][0].text)).Check();
+        pair->Set(context, 1, value).Check();
+        out->Set(context, i, pair).Check();
+      }
+      info.GetReturnValue().Set(out);
+    }
+  }
+
+  static void tx(const v8::FunctionCallbackInfo<v8::Value>& info, kj::StringPtr verb) {
+    auto s = self(info);
+    if (s == nullptr) return;
+    auto isolate = info.GetIsolate();
+    auto name = kj::str("_kiln_tx_", info[0]->Uint32Value(isolate->GetCurrentContext()).FromMaybe(0));
+    auto sql = verb == "begin"  ? kj::str("SAVEPOINT ", name)
+             : verb == "commit" ? kj::str("RELEASE ", name)
+                                : kj::str("ROLLBACK TO ", name, "; RELEASE ", name);
+    s->run(isolate, sql, nullptr, true);
+  }
+  static void txBegin(const v8::FunctionCallbackInfo<v8::Value>& info) { tx(info, "begin"); }
+  static void txCommit(const v8::FunctionCallbackInfo<v8::Value>& info) { tx(info, "commit"); }
+  static void txRollback(const v8::FunctionCallbackInfo<v8::Value>& info) { tx(info, "rollback"); }
+
+  static void storageSize(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr) return;
+    KJ_IF_MAYBE(database, s->getDatabase(info.GetIsolate())) {
+      info.GetReturnValue().Set(double(database->sizeBytes()));
+    }
+  }
+};
+
+namespace {
+
+// What a stub for one object calls: events go to the instance, in the class's worker.
+class ObjectCapability final : public api::Capability {
+ public:
+  ObjectCapability(DurableObjectNamespace& ns, kj::String id) : ns(ns), id(kj::mv(id)) {}
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override {
+    KJ_IF_MAYBE(worker, ns.getWorker()) {
+      return worker->handleFetch(nullptr, nullptr, method, url, headers, requestBody, response,
+                                 {}, worker::Worker::OnFailure::THROW, ns.getInstance(id));
+    }
+    return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
+  }
+
+  kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
+    KJ_IF_MAYBE(worker, ns.getWorker()) {
+      return worker->handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args), {},
+                                ns.getInstance(id));
+    }
+    return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
+  }
+
+ private:
+  DurableObjectNamespace& ns;
+  kj::String id;
+};
+
+DurableObjectNamespace& unwrapNamespace(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  return *KJ_ASSERT_NONNULL(js::unwrapThis<DurableObjectNamespace*>(info, &NAMESPACE_TAG));
+}
+
+void nsIdFromName(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto isolate = info.GetIsolate();
+  info.GetReturnValue().Set(newString(isolate, unwrapNamespace(info).idFromName(toKj(isolate, info[0]))));
+}
+
+void nsNewUniqueId(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  info.GetReturnValue().Set(newString(info.GetIsolate(), unwrapNamespace(info).newUniqueId()));
+}
+
+void nsIsValidId(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  info.GetReturnValue().Set(unwrapNamespace(info).isValidId(toKj(info.GetIsolate(), info[0])));
+}
+
+void nsGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto& ns = unwrapNamespace(info);
+  auto id = toKj(isolate, info[0]);
+  if (!ns.isValidId(id)) {
+    js::throwTypeError(isolate, "Invalid Durable Object ID: not an ID of this namespace.");
+    return;
+  }
+  info.GetReturnValue().Set(api::JsApi::from(context).newStub(context, ns.getStub(kj::mv(id))));
+}
+
+}  // namespace
+
+DurableObjectNamespace::DurableObjectNamespace(NamespaceConfig config,
+                                               kj::Function<kj::Maybe<worker::Worker&>()> getWorker)
+    : config(kj::mv(config)), getWorkerFn(kj::mv(getWorker)) {}
+
+DurableObjectNamespace::~DurableObjectNamespace() noexcept(false) {}
+
+kj::String DurableObjectNamespace::finishId(kj::ArrayPtr<const kj::byte> idBytes) {
+  auto mac = hmac(config.uniqueKey, idBytes);
+  auto all = kj::heapArray<kj::byte>(ID_BYTES * 2);
+  memcpy(all.begin(), idBytes.begin(), ID_BYTES);
+  memcpy(all.begin() + ID_BYTES, mac.begin(), ID_BYTES);
+  return kj::encodeHex(all);
+}
+
+kj::String DurableObjectNamespace::idFromName(kj::StringPtr name) {
+  auto derived = hmac(config.uniqueKey, kj::str("name:", name).asBytes());
+  return finishId(derived.slice(0, ID_BYTES));
+}
+
+kj::String DurableObjectNamespace::newUniqueId() {
+  kj::byte bytes[ID_BYTES];
+  KJ_ASSERT(getrandom(bytes, sizeof(bytes), 0) == sizeof(bytes));
+  // The first byte's high bit marks unique (not name-derived) ids; names never collide with them.
+  bytes[0] |= 0x80;
+  return finishId(kj::arrayPtr(bytes, ID_BYTES));
+}
+
+bool DurableObjectNamespace::isValidId(kj::StringPtr id) {
+  if (id.size() != ID_BYTES * 4) return false;
+  auto decoded = kj::decodeHex(id.asArray());
+  if (decoded.hadErrors || decoded.size() != ID_BYTES * 2) return false;
+  auto expected = finishId(decoded.slice(0, ID_BYTES));
+  // Constant-time comparison: a caller must not learn how much of a forged MAC was right.
+  unsigned char diff = 0;
+  for (size_t i = 0; i < expected.size(); i++) diff |= expected[i] ^ (id[i] | 0x20);
+  return diff == 0;
+}
+
+kj::Own<api::Capability> DurableObjectNamespace::getStub(kj::String id) {
+  return kj::refcounted<ObjectCapability>(*this, kj::mv(id));
+}
+
+ObjectInstance& DurableObjectNamespace::getInstance(kj::StringPtr id) {
+  KJ_IF_MAYBE(instance, instances.find(id)) { return **instance; }
+  auto instance = kj::heap<ObjectInstance>(*this, kj::str(id));
+  auto& ref = *instance;
+  instances.insert(kj::str(id), kj::mv(instance));
+  return ref;
+}
+
+size_t DurableObjectNamespace::storageBytes() {
+  size_t total = 0;
+  for (auto& entry: instances) total += entry.value->storageBytes();
+  return total;
+}
+
+worker::Binding newNamespaceBinding(kj::StringPtr name, DurableObjectNamespace& ns) {
+  worker::Binding binding;
+  binding.name = kj::str(name);
+  binding.type = worker::Binding::Type::FACTORY;
+  binding.factory = [&ns](v8::Local<v8::Context> context,
+                          worker::Worker& worker) -> v8::Local<v8::Value> {
+    static const js::WrapRegistry::Method METHODS[] = {
+        {"idFromName", &nsIdFromName},
+        {"newUniqueId", &nsNewUniqueId},
+        {"isValidId", &nsIsValidId},
+        {"get", &nsGet},
+    };
+    auto handle = js::wrapWithMethods(
+        context,
+        kj::Own<DurableObjectNamespace*>(new DurableObjectNamespace*(&ns),
+                                         kj::_::HeapDisposer<DurableObjectNamespace*>::instance),
+        &NAMESPACE_TAG, METHODS);
+    v8::Local<v8::Value> args[] = {handle};
+    v8::Local<v8::Value> result;
+    KJ_ASSERT(worker.getApi().callInternal(context, "makeDurableObjectNamespace", args)
+                  .ToLocal(&result));
+    return result;
+  };
+  return binding;
+}
+
+}  // namespace kiln::storage

@@ -1,0 +1,50 @@
+// Durable Objects: namespaces of objects addressed by unforgeable ids, one live instance per id
+// (kiln runs workers with Durable Objects on a single event loop so that this holds process
+// wide), each with its own SQLite database (<directory>/<uniqueKey>/<id>.sqlite).
+#pragma once
+
+#include "src/storage/sqlite.h"
+#include "src/worker/worker.h"
+
+#include <kj/map.h>
+
+namespace kiln::storage {
+
+class ObjectInstance;
+
+struct NamespaceConfig {
+  kj::String className;
+  kj::String uniqueKey;
+  kj::Maybe<kj::String> directory;  // Null: in-memory databases.
+};
+
+class DurableObjectNamespace {
+ public:
+  DurableObjectNamespace(NamespaceConfig config,
+                         kj::Function<kj::Maybe<worker::Worker&>()> getWorker);
+  ~DurableObjectNamespace() noexcept(false);
+  KJ_DISALLOW_COPY(DurableObjectNamespace);
+
+  kj::String idFromName(kj::StringPtr name);
+  kj::String newUniqueId();
+  bool isValidId(kj::StringPtr id);
+  // Ids are 64 hex digits: 16 bytes of id and a 16-byte HMAC-SHA256 of them keyed by the
+  // namespace's uniqueKey, so only this namespace can make (or accept) its ids.
+
+  kj::Own<api::Capability> getStub(kj::String id);
+  ObjectInstance& getInstance(kj::StringPtr id);
+  kj::Maybe<worker::Worker&> getWorker() { return getWorkerFn(); }
+  const NamespaceConfig& getConfig() const { return config; }
+  size_t storageBytes();
+
+ private:
+  NamespaceConfig config;
+  kj::Function<kj::Maybe<worker::Worker&>()> getWorkerFn;
+  kj::HashMap<kj::String, kj::Own<ObjectInstance>> instances;
+
+  kj::String finishId(kj::ArrayPtr<const kj::byte> idBytes);
+};
+
+worker::Binding newNamespaceBinding(kj::StringPtr name, DurableObjectNamespace& ns);
+
+}  // namespace kiln::storage

@@ -1,0 +1,165 @@
+import { assert, assertEqual, assertDeepEqual, assertThrows, assertRejects } from "assert.js";
+import { DurableObject } from "cloudflare:workers";
+
+export class Counter extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.instanceCreated = ++Counter.instances;
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS counts (name TEXT PRIMARY KEY, n INTEGER)");
+  }
+  increment(by = 1) {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO counts VALUES ('c', ?) ON CONFLICT(name) DO UPDATE SET n = n + ?", by, by);
+    return this.ctx.storage.sql.exec("SELECT n FROM counts WHERE name = 'c'").one().n;
+  }
+  whoAmI() {
+    return { id: this.ctx.id.toString(), instance: this.instanceCreated };
+  }
+  async fetch(request) {
+    return new Response(String(this.increment()));
+  }
+}
+Counter.instances = 0;
+
+export class Notes extends DurableObject {
+  sql(query, ...bindings) {
+    const cursor = this.ctx.storage.sql.exec(query, ...bindings);
+    return {
+      rows: cursor.toArray(),
+      columns: cursor.columnNames,
+      rowsRead: cursor.rowsRead,
+      rowsWritten: cursor.rowsWritten,
+    };
+  }
+  raw(query) {
+    return this.ctx.storage.sql.exec(query).raw().toArray();
+  }
+  kvRoundTrip() {
+    const kv = this.ctx.storage.kv;
+    kv.put("a", { nested: [1, 2], when: new Date(5) });
+    kv.put("b/1", "one");
+    kv.put("b/2", "two");
+    const list = [...kv.list({ prefix: "b/" }).entries()];
+    const deleted = kv.delete("b/1");
+    return { a: kv.get("a"), list, deleted, missing: kv.get("nope"), after: [...kv.list().keys()] };
+  }
+  async asyncApi() {
+    const storage = this.ctx.storage;
+    await storage.put("x", 1);
+    await storage.put({ y: 2, z: 3 });
+    const many = await storage.get(["x", "y", "missing"]);
+    const count = await storage.delete(["y", "z"]);
+    return { x: await storage.get("x"), many: [...many.entries()], count };
+  }
+  rollback() {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS t (v INTEGER)");
+    try {
+      this.ctx.storage.transactionSync(() => {
+        sql.exec("INSERT INTO t VALUES (1)");
+        throw new Error("abort the transaction");
+      });
+    } catch (e) {
+      // expected
+    }
+    this.ctx.storage.transactionSync(() => sql.exec("INSERT INTO t VALUES (2)"));
+    return sql.exec("SELECT v FROM t").toArray().map((r) => r.v);
+  }
+  size() {
+    return this.ctx.storage.sql.databaseSize;
+  }
+}
+
+export const sameNameSameObject = {
+  async test(ctrl, env) {
+    const a = env.COUNTER.getByName("alpha");
+    assertEqual(await a.increment(), 1);
+    assertEqual(await a.increment(2), 3);
+    const again = env.COUNTER.get(env.COUNTER.idFromName("alpha"));
+    assertEqual(await again.increment(), 4, "same name, same object and storage");
+    const whoA = await a.whoAmI();
+    const whoAgain = await again.whoAmI();
+    assertEqual(whoA.instance, whoAgain.instance, "one live instance per id");
+    assertEqual(await env.COUNTER.getByName("beta").increment(), 1, "another name, another object");
+  },
+};
+
+export const fetchReachesTheObject = {
+  async test(ctrl, env) {
+    const stub = env.COUNTER.getByName("fetch-me");
+    assertEqual(await (await stub.fetch("http://do/")).text(), "1");
+    assertEqual(await (await stub.fetch("http://do/")).text(), "2");
+  },
+};
+
+export const idsAreUnforgeable = {
+  test(ctrl, env) {
+    const id = env.COUNTER.idFromName("alpha");
+    assertEqual(id.toString().length, 64);
+    assertEqual(id.name, "alpha");
+    assert(id.equals(env.COUNTER.idFromString(id.toString())), "round trip");
+    assert(!id.equals(env.COUNTER.idFromName("beta")));
+    const unique = env.COUNTER.newUniqueId();
+    assert(unique.toString() !== env.COUNTER.newUniqueId().toString());
+    assert(env.COUNTER.idFromString(unique.toString()).equals(unique));
+    // Flip one hex digit of the id part: the MAC no longer matches.
+    const hex = id.toString();
+    const forged = (hex[0] === "0" ? "1" : "0") + hex.slice(1);
+    assertThrows(() => env.COUNTER.idFromString(forged), TypeError, "Invalid Durable Object ID");
+    assertThrows(() => env.COUNTER.idFromString("abc"), TypeError, "Invalid Durable Object ID");
+    // Another namespace's id is not valid here.
+    assertThrows(() => env.NOTES.idFromString(hex), TypeError, "Invalid Durable Object ID");
+  },
+};
+
+export const sqlCursor = {
+  async test(ctrl, env) {
+    const notes = env.NOTES.getByName("sql");
+    await notes.sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, score REAL)");
+    const inserted = await notes.sql("INSERT INTO notes (body, score) VALUES (?, ?), (?, ?)",
+      "first", 1.5, "second", 2);
+    assertEqual(inserted.rowsWritten, 2);
+    const all = await notes.sql("SELECT id, body, score FROM notes ORDER BY id");
+    assertDeepEqual(all.columns, ["id", "body", "score"]);
+    assertDeepEqual(all.rows, [{ id: 1, body: "first", score: 1.5 }, { id: 2, body: "second", score: 2 }]);
+    assert(all.rowsRead >= 2, `rowsRead ${all.rowsRead}`);
+    assertDeepEqual(await notes.raw("SELECT body FROM notes ORDER BY id"), [["first"], ["second"]]);
+    assert((await notes.size()) > 0);
+  },
+};
+
+export const sqlErrorsAreSqliteMessages = {
+  async test(ctrl, env) {
+    const notes = env.NOTES.getByName("errors");
+    await assertRejects(notes.sql("SELEC nonsense"), Error, "syntax error");
+    await assertRejects(notes.sql("SELECT * FROM no_such_table"), Error, "no such table: no_such_table");
+    await assertRejects(notes.sql("BEGIN TRANSACTION"), Error, "transactionSync()");
+    // A statement list that fails half-way leaves nothing behind.
+    await notes.sql("CREATE TABLE t (v INTEGER NOT NULL)");
+    await assertRejects(notes.sql("INSERT INTO t VALUES (1); INSERT INTO t VALUES (NULL)"), Error,
+      "NOT NULL constraint failed");
+    assertDeepEqual((await notes.sql("SELECT count(*) AS n FROM t")).rows, [{ n: 0 }]);
+  },
+};
+
+export const kvStorage = {
+  async test(ctrl, env) {
+    const result = await env.NOTES.getByName("kv").kvRoundTrip();
+    assertDeepEqual(result.a.nested, [1, 2]);
+    assertEqual(result.a.when.getTime(), 5);
+    assertDeepEqual(result.list, [["b/1", "one"], ["b/2", "two"]]);
+    assertEqual(result.deleted, true);
+    assertEqual(result.missing, undefined);
+    assertDeepEqual(result.after, ["a", "b/2"]);
+    const asyncResult = await env.NOTES.getByName("kv-async").asyncApi();
+    assertEqual(asyncResult.x, 1);
+    assertDeepEqual(asyncResult.many, [["x", 1], ["y", 2]]);
+    assertEqual(asyncResult.count, 2);
+  },
+};
+
+export const transactionSyncRollsBack = {
+  async test(ctrl, env) {
+    assertDeepEqual(await env.NOTES.getByName("tx").rollback(), [2]);
+  },
+};
