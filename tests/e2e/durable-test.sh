@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Durable Object storage survives a restart and a kill -9 in the middle of a write burst: every
+# write whose response reached the client is there afterwards, and the file passes
+# PRAGMA integrity_check.
+set -uo pipefail
+kiln="$(realpath "$1")"
+here="$(dirname "$(realpath "$2")")"
+work="$(mktemp -d)"
+trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+mkdir -p "$work/data"
+cp "$here/counter.js" "$work/"
+cat > "$work/config.capnp" <<CONFIG
+using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = (
+      modules = [(name = "counter.js", esModule = embed "counter.js")],
+      compatibilityDate = "2024-09-01",
+      durableObjectNamespaces = [(className = "Counter", uniqueKey = "e2e-counter", enableSql = true)],
+      durableObjectStorage = (localDisk = "data"),
+      bindings = [(name = "COUNTER", durableObjectNamespace = "Counter")],
+    )),
+    (name = "data", disk = (path = "$work/data", writable = true)),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+CONFIG
+
+passed=0
+failed=0
+check() { if [ "$2" = 0 ]; then passed=$((passed + 1)); echo "[ PASS ] $1"; else failed=$((failed + 1)); echo "[ FAIL ] $1"; fi; }
+start() {
+  "$kiln" serve "$work/config.capnp" 2>>"$work/log" &
+  pid=$!
+  url=""
+  for _ in $(seq 1 100); do
+    url="$(grep -o 'listening on http://[0-9.:]*' "$work/log" | tail -1 | sed 's/listening on //' || true)"
+    [ -n "$url" ] && curl -s "$url/count" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+start; check "daemon starts with a disk-backed namespace" $?
+for i in $(seq 1 20); do curl -s "$url/hit?n=$i" >/dev/null; done
+[ "$(curl -s "$url/count")" = 20 ]; check "20 writes stored" $?
+kill -TERM "$pid"; wait "$pid"
+: > "$work/log"
+start; check "daemon restarts" $?
+[ "$(curl -s "$url/count")" = 20 ]; check "the writes survive a restart" $?
+
+# A burst of writes, killed with SIGKILL part-way; remember which responses arrived.
+: > "$work/acked"
+( for i in $(seq 1000 1999); do
+    if [ "$(curl -s "$url/hit?n=$i")" = "stored $i" ]; then echo "$i" >> "$work/acked"; fi
+  done ) &
+burst=$!
+sleep 0.5
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+wait "$burst" 2>/dev/null
+acked="$(wc -l < "$work/acked")"
+echo "  $acked writes acknowledged before the kill"
+[ "$acked" -gt 0 ]; check "some writes were acknowledged before the kill" $?
+
+db="$(ls "$work"/data/e2e-counter/*.sqlite | head -1)"
+[ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ]; check "PRAGMA integrity_check is ok" $?
+missing=0
+while read -r n; do
+  [ "$(sqlite3 "$db" "SELECT count(*) FROM hits WHERE n = $n")" = 1 ] || missing=$((missing + 1))
+done < "$work/acked"
+[ "$missing" = 0 ]; check "every acknowledged write is in the file ($missing missing)" $?
+: > "$work/log"
+start; check "daemon restarts after kill -9" $?
+total="$(curl -s "$url/count")"
+[ "$total" -ge $((20 + acked)) ]; check "the restarted daemon sees them ($total rows)" $?
+kill -TERM "$pid"; wait "$pid"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
