@@ -21,7 +21,9 @@ kj::String Trace::toJson() const {
                                jsonQuote(e.message), ",\"stack\":", jsonQuote(e.stack),
                                ",\"timestamp\":", number(e.timestamp), "}"));
   }
-  auto event = method.size() > 0
+  auto event = rpcMethod.size() > 0
+      ? kj::str("{\"rpcMethod\":", jsonQuote(rpcMethod), "}")
+      : method.size() > 0
       ? kj::str("{\"request\":{\"method\":", jsonQuote(method), ",\"url\":", jsonQuote(url),
                 "},\"response\":", status > 0 ? kj::str("{\"status\":", status, "}") : kj::str("null"),
                 "}")

@@ -4,6 +4,7 @@
 #include "src/js/serializer.h"
 #include "src/js/value.h"
 #include "src/js/wrap.h"
+#include "src/util/metrics.h"
 
 #include <kj/debug.h>
 #include <kj/encoding.h>
@@ -205,6 +206,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
       }
     }
     KJ_IF_MAYBE(result, s->run(isolate, sql, bindings)) {
+      if (result->rowsWritten > 0) s->ns.reportSize();
       auto out = v8::Object::New(isolate);
       auto columns = v8::Array::New(isolate, result->columns.size());
       for (uint32_t i = 0; i < result->columns.size(); i++) {
@@ -263,6 +265,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
     s->run(isolate, "INSERT INTO _cf_KV (key, value) VALUES (?, ?) "
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
            kj::arrayPtr(params, 2), true);
+    s->ns.reportSize();
   }
 
   static void kvDelete(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -463,6 +466,10 @@ ObjectInstance& DurableObjectNamespace::getInstance(kj::StringPtr id) {
   auto& ref = *instance;
   instances.insert(kj::str(id), kj::mv(instance));
   return ref;
+}
+
+void DurableObjectNamespace::reportSize() {
+  metrics::setSqliteBytes(config.uniqueKey, storageBytes());
 }
 
 size_t DurableObjectNamespace::storageBytes() {

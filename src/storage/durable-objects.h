@@ -36,6 +36,7 @@ class DurableObjectNamespace {
   kj::Maybe<worker::Worker&> getWorker() { return getWorkerFn(); }
   const NamespaceConfig& getConfig() const { return config; }
   size_t storageBytes();
+  void reportSize();  // to /metrics
 
  private:
   NamespaceConfig config;

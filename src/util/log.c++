@@ -63,7 +63,8 @@ void logEvent(kj::StringPtr worker, uint64_t eventId, kj::StringPtr method, kj::
               unsigned status, int64_t durationMicros, int64_t cpuMicros, kj::StringPtr outcome) {
   if (logFormat == LogFormat::JSON) {
     writeLine(kj::str("{\"time\":\"", timestamp(), "\",\"level\":\"info\",\"source\":",
-                      jsonQuote(worker), ",\"event\":\"fetch\",\"requestId\":", eventId,
+                      jsonQuote(worker), ",\"event\":\"", method == "RPC" ? "rpc" : "fetch",
+                      "\",\"requestId\":", eventId,
                       ",\"method\":", jsonQuote(method), ",\"url\":", jsonQuote(url),
                       ",\"status\":", status, ",\"durationMs\":", millis(durationMicros),
                       ",\"cpuMs\":", millis(cpuMicros), ",\"outcome\":", jsonQuote(outcome),

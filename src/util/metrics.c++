@@ -12,6 +12,7 @@ namespace {
 std::mutex mutex;
 kj::HashMap<kj::String, uint64_t>* requests = nullptr;  // "worker\0outcome" -> count
 kj::HashMap<kj::String, int64_t>* cpuNanos = nullptr;
+kj::HashMap<kj::String, uint64_t>* sqliteBytes = nullptr;
 std::atomic<uint64_t> killsCpu{0}, killsMemory{0}, loads{0}, coldStarts{0}, evictions{0};
 std::atomic<int64_t> liveIsolates{0};
 
@@ -19,6 +20,7 @@ void ensure() {
   if (requests == nullptr) {
     requests = new kj::HashMap<kj::String, uint64_t>();
     cpuNanos = new kj::HashMap<kj::String, int64_t>();
+    sqliteBytes = new kj::HashMap<kj::String, uint64_t>();
   }
 }
 
@@ -57,6 +59,14 @@ void addCpuNanos(kj::StringPtr worker, int64_t nanos) {
   } else {
     cpuNanos->insert(kj::str(worker), nanos);
   }
+}
+
+void setSqliteBytes(kj::StringPtr ns, uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mutex);
+  ensure();
+  sqliteBytes->upsert(kj::str(ns), bytes, [](uint64_t& existing, uint64_t&& value) {
+    existing = value;
+  });
 }
 
 void countLimitKill(kj::StringPtr reason) {
@@ -111,6 +121,12 @@ kj::String render() {
     char buf[32];
     snprintf(buf, sizeof(buf), "%.6f", entry.value / 1e9);
     lines.add(kj::str("kiln_cpu_seconds_total{worker=\"", escape(entry.key), "\"} ", buf, "\n"));
+  }
+  lines.add(kj::str("# HELP kiln_sqlite_bytes SQLite bytes of the Durable Objects loaded since "
+                    "start, by namespace.\n# TYPE kiln_sqlite_bytes gauge\n"));
+  for (auto& entry: *sqliteBytes) {
+    lines.add(kj::str("kiln_sqlite_bytes{namespace=\"", escape(entry.key), "\"} ", entry.value,
+                      "\n"));
   }
   return kj::strArray(lines, "");
 }

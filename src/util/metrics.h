@@ -15,6 +15,7 @@ void countDynamicLoad(bool cold);            // every load()/get() miss starts a
 void countEviction();
 void isolateCreated();
 void isolateDestroyed();
+void setSqliteBytes(kj::StringPtr ns, uint64_t bytes);  // a Durable Object namespace's files
 
 kj::String render();
 // The whole registry in Prometheus text exposition format.

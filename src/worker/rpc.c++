@@ -2,6 +2,7 @@
 // WorkerEntrypoint class's methods) or through an RpcTarget or function this worker passed to
 // another worker by reference.
 
+#include "src/js/platform.h"
 #include "src/js/value.h"
 #include "src/worker/worker.h"
 
@@ -39,6 +40,7 @@ class TargetCapability final : public api::Capability {
                                      "created it has stopped.");
     }
     auto limits = worker.getCallbackLimits();
+    auto name = kj::str(method);
     return worker.runCall(limits, kj::mv(args),
                           [this, method = kj::mv(method)](
                               v8::Local<v8::Context> context,
@@ -48,7 +50,9 @@ class TargetCapability final : public api::Capability {
                                 target->Get(isolate), js::newString(isolate, method), argList};
                             return worker.getApi().callInternal(context, "invokeTarget",
                                                                 callArgs);
-                          });
+                          },
+                          name)
+        .attach(kj::mv(name));
   }
 
   kj::Promise<void> request(kj::HttpMethod, kj::StringPtr, const kj::HttpHeaders&,
@@ -76,6 +80,7 @@ kj::Promise<api::CallResult> Worker::handleCall(kj::Maybe<kj::StringPtr> entrypo
                                                 kj::String method, api::SerializedValue args,
                                                 io::IoLimits limits,
                                                 kj::Maybe<TargetProvider&> target) {
+  auto methodName = kj::str(method);
   KJ_IF_MAYBE(t, target) {
     return runCall(limits, kj::mv(args),
                    [this, t, method = kj::mv(method)](
@@ -86,7 +91,9 @@ kj::Promise<api::CallResult> Worker::handleCall(kj::Maybe<kj::StringPtr> entrypo
                      v8::Local<v8::Value> callArgs[] = {
                          instance, js::newString(context->GetIsolate(), method), argList};
                      return api->callInternal(context, "invokeTarget", callArgs);
-                   });
+                   },
+                   methodName)
+        .attach(kj::mv(methodName));
   }
   auto entry = entrypoint.map([](kj::StringPtr s) { return kj::str(s); });
   auto props = propsJson.map([](kj::StringPtr s) { return kj::str(s); });
@@ -111,7 +118,9 @@ kj::Promise<api::CallResult> Worker::handleCall(kj::Maybe<kj::StringPtr> entrypo
                    v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method),
                                                       argList, env.Get(isolate), ctxObj};
                    return api->callInternal(context, "callRpc", callArgs);
-                 });
+                 },
+                 methodName)
+      .attach(kj::mv(methodName));
 }
 
 kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoint,
@@ -191,10 +200,18 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
 }
 
 kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::SerializedValue args,
-                                             Invoke invoke) {
+                                             Invoke invoke, kj::StringPtr methodName) {
   if (runtime->isTerminated()) return api::userError("Error", runtime->terminationMessage());
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
+  auto startTime = kj::systemPreciseMonotonicClock().now();
+  {
+    auto trace = kj::heap<io::Trace>();
+    trace->scriptName = kj::str(name);
+    trace->eventTimestamp = js::frozenNowMillis();
+    trace->rpcMethod = kj::str(methodName);
+    ctx.setTrace(kj::mv(trace));
+  }
   auto settled =
       runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
         auto isolate = context->GetIsolate();
@@ -212,16 +229,19 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
       });
 
   return settled
-      .then([this, &ctx](io::Settled&& result) -> kj::Promise<api::CallResult> {
+      .then([this, &ctx, startTime](io::Settled&& result) -> kj::Promise<api::CallResult> {
         if (runtime->isTerminated()) {
+          finishEvent(ctx, 0, startTime);
           return api::userError("Error", runtime->terminationMessage());
         }
+        KJ_DEFER(finishEvent(ctx, 0, startTime));
         return runtime->run(ctx, [&](v8::Local<v8::Context> context) -> api::CallResult {
           auto isolate = context->GetIsolate();
           v8::TryCatch tryCatch(isolate);
           v8::Local<v8::Value> value = result.value.IsEmpty()
               ? v8::Undefined(isolate).As<v8::Value>()
               : result.value.Get(isolate);
+          if (result.rejected && !result.value.IsEmpty()) recordException(ctx, context, value);
           // RpcTargets and functions in what comes back travel by reference.
           v8::Local<v8::Value> args[] = {value};
           v8::Local<v8::Value> prepared;

@@ -505,9 +505,15 @@ void Worker::finishEvent(io::IoContext& ctx, unsigned status, kj::TimePoint star
                           trace.outcome);
     metrics::addCpuNanos(options.metricsName == nullptr ? name.asPtr() : options.metricsName,
                          ctx.getCpuUsedNs());
-    logEvent(name, ++eventCounter, trace.method, trace.url, status, elapsed / kj::MICROSECONDS,
-             ctx.getCpuUsedNs() / 1000, trace.outcome);
-    if (options.tails.size() > 0) {
+    if (trace.rpcMethod.size() > 0) {
+      logEvent(name, ++eventCounter, "RPC", trace.rpcMethod, status, elapsed / kj::MICROSECONDS,
+               ctx.getCpuUsedNs() / 1000, trace.outcome);
+    } else {
+      logEvent(name, ++eventCounter, trace.method, trace.url, status,
+               elapsed / kj::MICROSECONDS, ctx.getCpuUsedNs() / 1000, trace.outcome);
+    }
+    // A tail's own tail() calls are not traced to the tails again (that would never end).
+    if (options.tails.size() > 0 && trace.rpcMethod != "tail") {
       // After the response: a tail adds no latency, and one that fails changes nothing here.
       auto json = kj::str("[[", trace.toJson(), "]]");
       for (auto& tail: options.tails) {

@@ -135,7 +135,7 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   using Invoke = kj::Function<v8::MaybeLocal<v8::Value>(v8::Local<v8::Context> context,
                                                          v8::Local<v8::Array> args)>;
   kj::Promise<api::CallResult> runCall(io::IoLimits limits, api::SerializedValue args,
-                                       Invoke invoke);
+                                       Invoke invoke, kj::StringPtr methodName = "");
   // Runs one incoming RPC call as an event of its own: arguments in, result (or the thrown
   // error) out, RpcTargets and functions in the result passed by reference.
 

@@ -22,7 +22,10 @@ const config :Workerd.Config = (
     )),
     (name = "data", disk = (path = "$work/data", writable = true)),
   ],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+  sockets = [
+    (name = "http", address = "127.0.0.1:0", http = (), service = "main"),
+    (name = "admin", address = "127.0.0.1:0", admin = ()),
+  ],
 );
 CONFIG
 
@@ -34,7 +37,8 @@ start() {
   pid=$!
   url=""
   for _ in $(seq 1 100); do
-    url="$(grep -o 'listening on http://[0-9.:]*' "$work/log" | tail -1 | sed 's/listening on //' || true)"
+    # The log is emptied before each start; the http socket is listed first.
+    url="$(grep -o 'listening on http://[0-9.:]*' "$work/log" | head -1 | sed 's/listening on //' || true)"
     [ -n "$url" ] && curl -s "$url/count" >/dev/null 2>&1 && return 0
     sleep 0.05
   done
@@ -44,6 +48,9 @@ start() {
 start; check "daemon starts with a disk-backed namespace" $?
 for i in $(seq 1 20); do curl -s "$url/hit?n=$i" >/dev/null; done
 [ "$(curl -s "$url/count")" = 20 ]; check "20 writes stored" $?
+metrics_url="$(grep -o 'listening on http://[0-9.:]*/metrics' "$work/log" | tail -1 | sed 's/listening on //')"
+curl -s "$metrics_url" | grep -qE '^kiln_sqlite_bytes\{namespace="e2e-counter"\} [1-9][0-9]*$'
+check "/metrics reports the namespace's SQLite bytes" $?
 kill -TERM "$pid"; wait "$pid"
 : > "$work/log"
 start; check "daemon restarts" $?
@@ -64,7 +71,8 @@ echo "  $acked writes acknowledged before the kill"
 [ "$acked" -gt 0 ]; check "some writes were acknowledged before the kill" $?
 
 db="$(ls "$work"/data/e2e-counter/*.sqlite | head -1)"
-[ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ]; check "PRAGMA integrity_check is ok" $?
+[ -f "$db" ] && [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ]
+check "the object's file exists and PRAGMA integrity_check is ok" $?
 missing=0
 while read -r n; do
   [ "$(sqlite3 "$db" "SELECT count(*) FROM hits WHERE n = $n")" = 1 ] || missing=$((missing + 1))

@@ -11,9 +11,13 @@ const tests :Workerd.Config = (
       compatibilityDate = "2024-09-01",
       bindings = [
         (name = "TRACED", service = "traced"),
+        (name = "TRACED_API", service = (name = "traced", entrypoint = "Api")),
         (name = "TAILER", service = (name = "tailer", entrypoint = "Collected")),
         (name = "LOADER", workerLoader = ()),
+        (name = "LOG_SESSION", durableObjectNamespace = "LogSession"),
       ],
+      durableObjectNamespaces = [(className = "LogSession", uniqueKey = "log-sessions")],
+      durableObjectStorage = (inMemory = void),
     )),
     (name = "traced", worker = (
       modules = [(name = "traced.js", esModule = embed "traced.js")],

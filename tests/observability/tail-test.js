@@ -1,5 +1,5 @@
 import { assert, assertEqual } from "assert.js";
-import { WorkerEntrypoint } from "cloudflare:workers";
+import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 
 // Tails are delivered after the response, in the background: poll for them.
 async function waitFor(read, predicate) {
@@ -18,7 +18,7 @@ export const configuredTailGetsEachEvent = {
     // The event ends when its response has been delivered, body included.
     assertEqual(await response.text(), "traced ok");
     const events = await waitFor(() => env.TAILER.events(), (list) => list.length >= 1);
-    const event = events.find((e) => e.event.request.url.endsWith("/first?x=1"));
+    const event = events.find((e) => e.event.request?.url.endsWith("/first?x=1"));
     assert(event, JSON.stringify(events));
     assertEqual(event.scriptName, "traced");
     assertEqual(event.outcome, "ok");
@@ -34,14 +34,25 @@ export const configuredTailGetsEachEvent = {
   },
 };
 
+export const rpcCallsAreEventsToo = {
+  async test(ctrl, env) {
+    assertEqual(await env.TRACED_API.square(7), 49);
+    const events = await waitFor(() => env.TAILER.events(),
+      (list) => list.some((e) => e.event && e.event.rpcMethod === "square"));
+    const event = events.find((e) => e.event && e.event.rpcMethod === "square");
+    assertEqual(event.outcome, "ok");
+    assertEqual(event.logs[0].message[0], "squaring 7");
+  },
+};
+
 export const exceptionsAreReported = {
   async test(ctrl, env) {
     const response = await env.TRACED.fetch("http://traced/throw");
     assertEqual(response.status, 500);
     await response.text();
     const events = await waitFor(() => env.TAILER.events(),
-      (list) => list.some((e) => e.event.request.url.endsWith("/throw")));
-    const event = events.find((e) => e.event.request.url.endsWith("/throw"));
+      (list) => list.some((e) => e.event.request?.url.endsWith("/throw")));
+    const event = events.find((e) => e.event.request?.url.endsWith("/throw"));
     assertEqual(event.outcome, "exception");
     assertEqual(event.exceptions.length, 1);
     assertEqual(event.exceptions[0].name, "TypeError");
@@ -117,3 +128,56 @@ export class BrokenTailer extends WorkerEntrypoint {
     throw new Error("this tail is broken");
   }
 }
+
+// The Dynamic Workers docs' real-time log pattern: the child's tail forwards its logs to a
+// LogSession Durable Object, and the parent's request waits on that object to return the logs
+// along with the child's response.
+export class LogSession extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.lines = [];
+    this.waiters = [];
+  }
+  addLogs(lines) {
+    this.lines.push(...lines);
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+  async waitForLogs(count) {
+    while (this.lines.length < count) {
+      await new Promise((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 2000);  // Bounded: a lost tail fails the test instead of hanging.
+      });
+      if (this.lines.length < count && this.timedOut++ > 0) break;
+    }
+    return this.lines;
+  }
+}
+LogSession.prototype.timedOut = 0;
+
+export class DynamicWorkerTail extends WorkerEntrypoint {
+  async tail(events) {
+    const lines = events.flatMap((event) => event.logs.map((log) => log.message.join(" ")));
+    await this.env.LOG_SESSION.getByName(this.ctx.props.session).addLogs(lines);
+  }
+}
+
+export const realTimeLogsThroughADurableObject = {
+  async test(ctrl, env, ctx) {
+    const session = "session-" + crypto.randomUUID();
+    const worker = env.LOADER.get("logging-child", async () => child(`
+      export default {
+        fetch() {
+          console.log("step one");
+          console.log("step two");
+          return new Response("child result");
+        },
+      };
+    `, { tails: [ctx.exports.DynamicWorkerTail({ props: { session } })] }));
+    const response = await worker.getEntrypoint().fetch("http://child/");
+    const result = await response.text();
+    const logs = await env.LOG_SESSION.getByName(session).waitForLogs(2);
+    assertEqual(result, "child result");
+    assertEqual(JSON.stringify(logs), JSON.stringify(["step one", "step two"]));
+  },
+};

@@ -1,3 +1,5 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+
 export default {
   async fetch(request) {
     const url = new URL(request.url);
@@ -7,3 +9,10 @@ export default {
     return new Response("traced ok", { status: 201 });
   },
 };
+
+export class Api extends WorkerEntrypoint {
+  square(x) {
+    console.log("squaring", x);
+    return x * x;
+  }
+}
