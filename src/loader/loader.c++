@@ -17,6 +17,12 @@ namespace {
 alignas(8) char LOADER_TAG;
 alignas(8) char DYNAMIC_TAG;
 alignas(8) char ENV_TAG;
+alignas(8) char CLASS_TAG;
+
+struct ClassHandle {
+  kj::Own<WorkerHandle> worker;
+  kj::String className;
+};
 
 // What an idle dynamic worker costs outside the parent's heap (measured: ~1.6 MB RSS). Reported
 // to V8 for every JS object keeping one alive, so that the parent collects them promptly.
@@ -44,7 +50,7 @@ struct ParentInfo {
 
 }  // namespace
 
-class DynamicWorker final : public kj::Refcounted {
+class DynamicWorker final : public WorkerHandle {
  public:
   DynamicWorker(kj::String name, const LoaderLimits& limits)
       : name(kj::mv(name)), limits(limits), ready(nullptr) {
@@ -54,19 +60,19 @@ class DynamicWorker final : public kj::Refcounted {
   }
 
   kj::StringPtr getName() const { return name; }
-  kj::Promise<void> whenReady() { return ready.addBranch(); }
+  kj::Promise<void> whenReady() override { return ready.addBranch(); }
 
   void setNamed() { named = true; }
   int64_t footprint() const { return named ? 0 : WORKER_FOOTPRINT; }
   // What a JS object keeping this worker alive should report to V8: a load() worker lives only
   // as long as such objects; a named one stays in its cache anyway, and reporting it on every
   // get() would only make the parent collect garbage over and over.
-  worker::Worker& getWorker() { return *KJ_ASSERT_NONNULL(worker); }
+  worker::Worker& getWorker() override { return *KJ_ASSERT_NONNULL(worker); }
   io::IoLimits getEventLimits() const {
     return io::IoLimits::tighter(limits.eventLimits, codeLimits);
   }
 
-  bool isBroken() {
+  bool isBroken() override {
     if (failure != nullptr) return true;
     KJ_IF_MAYBE(w, worker) { return (*w)->getRuntime().isTerminated(); }
     return false;
@@ -314,7 +320,10 @@ class LoaderBinding {
   }
 
   v8::Local<v8::Value> newHandle(v8::Local<v8::Context> context, kj::Own<DynamicWorker> dw) {
-    static const js::WrapRegistry::Method METHODS[] = {{"getEntrypoint", &getEntrypoint}};
+    static const js::WrapRegistry::Method METHODS[] = {
+        {"getEntrypoint", &getEntrypoint},
+        {"getDurableObjectClass", &getDurableObjectClass},
+    };
     auto footprint = dw->footprint();
     return js::wrapWithMethods(context, kj::mv(dw), &DYNAMIC_TAG, METHODS, footprint);
   }
@@ -421,6 +430,18 @@ class LoaderBinding {
     }
   }
 
+  static void getDurableObjectClass(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto isolate = info.GetIsolate();
+    auto context = isolate->GetCurrentContext();
+    KJ_IF_MAYBE(dw, js::unwrapThis<DynamicWorker>(info, &DYNAMIC_TAG)) {
+      auto handle = kj::heap<ClassHandle>(
+          ClassHandle{kj::Own<WorkerHandle>(kj::addRef(*dw)), toKj(isolate, info[0])});
+      info.GetReturnValue().Set(js::wrap(context, kj::mv(handle), &CLASS_TAG));
+    } else {
+      js::throwTypeError(isolate, "Illegal invocation");
+    }
+  }
+
   static void getEntrypoint(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto isolate = info.GetIsolate();
     auto context = isolate->GetCurrentContext();
@@ -452,6 +473,13 @@ class LoaderBinding {
   LoaderCache* cache;
   uint64_t loadCount = 0;
 };
+
+kj::Maybe<DurableObjectClassRef> unwrapDurableObjectClass(v8::Local<v8::Value> value) {
+  KJ_IF_MAYBE(handle, js::unwrap<ClassHandle>(value, &CLASS_TAG)) {
+    return DurableObjectClassRef{kj::addRef(*handle->worker), handle->className};
+  }
+  return nullptr;
+}
 
 LoaderCache::~LoaderCache() noexcept(false) {}
 

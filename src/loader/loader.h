@@ -21,6 +21,23 @@ struct LoaderLimits {
 
 class DynamicWorker;
 
+class WorkerHandle : public kj::Refcounted {
+  // A dynamic worker as other layers see it (Durable Object facets run its classes).
+ public:
+  virtual kj::Promise<void> whenReady() = 0;
+  // Rejects with "Failed to start Worker: ..." if it could not start.
+  virtual worker::Worker& getWorker() = 0;  // Only once ready.
+  virtual bool isBroken() = 0;
+};
+
+struct DurableObjectClassRef {
+  kj::Own<WorkerHandle> worker;
+  kj::StringPtr className;
+};
+
+kj::Maybe<DurableObjectClassRef> unwrapDurableObjectClass(v8::Local<v8::Value> value);
+// What `workerStub.getDurableObjectClass(name)` returned; null for anything else.
+
 class LoaderCache {
   // The named workers of one loader id on one thread, evicted least-recently-used first when
   // over the count or memory budget. A later get() of an evicted id simply loads it again.

@@ -234,6 +234,13 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
           logLine(level, workerName, message);
         }};
     options.tails = tails.finish();
+    kj::Vector<worker::Binding> overrides;
+    for (auto ns: conf.getDurableObjectNamespaces()) {
+      auto key = kj::str(name, "/", ns.getClassName());
+      auto& namespaceObj = KJ_ASSERT_NONNULL(namespaces.find(key));
+      overrides.add(storage::newNamespaceBinding(ns.getClassName(), *namespaceObj));
+    }
+    options.exportOverrides = overrides.releaseAsArray();
     try {
       auto worker = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
       dynamic_cast<WorkerService&>(getService(name)).setWorker(kj::mv(worker));

@@ -4,13 +4,18 @@
 #include "src/js/serializer.h"
 #include "src/js/value.h"
 #include "src/js/wrap.h"
+#include "src/loader/loader.h"
+#include "src/api/settle.h"
 #include "src/util/metrics.h"
 
 #include <kj/debug.h>
 #include <kj/encoding.h>
+#include <kj/io.h>
 #include <openssl/hmac.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace kiln::storage {
 
@@ -39,39 +44,50 @@ class RefuseHostObjects final : public js::HostObjectHandler {
 
 }  // namespace
 
+struct InstanceSpec {
+  kj::String className;
+  kj::String id;
+  kj::Maybe<kj::String> filePrefix;  // "<dir>/<uniqueKey>/<id>[.<n>...]"; null: in memory.
+  unsigned depth;                    // 0 for a namespace's objects, 1+ for facets.
+  kj::Function<kj::Maybe<worker::Worker&>()> getWorker;
+  kj::Maybe<DurableObjectNamespace&> ns;  // For /metrics.
+  kj::Maybe<kj::Own<loader::WorkerHandle>> keepAlive;  // A facet's dynamic worker.
+};
+
+constexpr unsigned MAX_FACET_DEPTH = 4;
+constexpr size_t MAX_FACET_NAME = 256;
+
+class FacetSlot;
+
 class ObjectInstance final : public worker::Worker::TargetProvider {
  public:
-  ObjectInstance(DurableObjectNamespace& ns, kj::String id) : ns(ns), id(kj::mv(id)) {}
-  ~ObjectInstance() noexcept(false) {
-    KJ_IF_MAYBE(w, ns.getWorker()) {
-      v8::Locker locker(w->getRuntime().getIsolate());
-      object.Reset();
-    }
-  }
+  explicit ObjectInstance(InstanceSpec spec) : spec(kj::mv(spec)) {}
+  ~ObjectInstance() noexcept(false);
 
-  kj::StringPtr getId() { return id; }
+  kj::StringPtr getId() { return spec.id; }
 
   v8::MaybeLocal<v8::Object> getTarget(v8::Local<v8::Context> context,
                                        worker::Worker& worker) override {
     auto isolate = context->GetIsolate();
     if (!object.IsEmpty()) return object.Get(isolate);
-    // First event for this id since the daemon started: construct the instance.
+    // First event for this object since it was (re)started: construct the instance.
     static const js::WrapRegistry::Method METHODS[] = {
-        {"exec", &storageExec},     {"kvGet", &kvGet},         {"kvPut", &kvPut},
-        {"kvDelete", &kvDelete},    {"kvList", &kvList},       {"txBegin", &txBegin},
+        {"exec", &storageExec},     {"kvGet", &kvGet},           {"kvPut", &kvPut},
+        {"kvDelete", &kvDelete},    {"kvList", &kvList},         {"txBegin", &txBegin},
         {"txCommit", &txCommit},    {"txRollback", &txRollback}, {"size", &storageSize},
+        {"facetGet", &facetGet},    {"facetAbort", &facetAbort}, {"facetDelete", &facetDelete},
     };
     auto handle = js::wrapWithMethods(context, kj::Own<ObjectInstance*>(
         new ObjectInstance*(this), kj::_::HeapDisposer<ObjectInstance*>::instance),
         &STORAGE_TAG, METHODS);
-    v8::Local<v8::Value> stateArgs[] = {newString(isolate, id), handle};
+    v8::Local<v8::Value> stateArgs[] = {newString(isolate, spec.id), handle};
     v8::Local<v8::Value> state;
     if (!worker.getApi().callInternal(context, "newDurableObjectState", stateArgs).ToLocal(&state)) {
       return {};
     }
     v8::Local<v8::Value> ctorArgs[] = {state, worker.getEnv(isolate)};
     v8::Local<v8::Object> instance;
-    if (!worker.constructExport(context, ns.getConfig().className, ctorArgs).ToLocal(&instance)) {
+    if (!worker.constructExport(context, spec.className, ctorArgs).ToLocal(&instance)) {
       return {};
     }
     object.Reset(isolate, instance);
@@ -81,10 +97,11 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   kj::Maybe<SqliteDatabase&> getDatabase(v8::Isolate* isolate) {
     KJ_IF_MAYBE(d, db) { return **d; }
     kj::String path;
-    KJ_IF_MAYBE(dir, ns.getConfig().directory) {
-      auto folder = kj::str(*dir, "/", ns.getConfig().uniqueKey);
-      mkdir(folder.cStr(), 0755);
-      path = kj::str(folder, "/", id, ".sqlite");
+    KJ_IF_MAYBE(prefix, spec.filePrefix) {
+      KJ_IF_MAYBE(slash, prefix->findLast('/')) {
+        mkdir(kj::heapString(prefix->slice(0, *slash)).cStr(), 0755);
+      }
+      path = kj::str(*prefix, ".sqlite");
     } else {
       path = kj::str(":memory:");
     }
@@ -104,12 +121,25 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
     return 0;
   }
 
+  void reportSize() {
+    KJ_IF_MAYBE(ns, spec.ns) { ns->reportSize(); }
+  }
+
+  const InstanceSpec& getSpec() const { return spec; }
+
  private:
-  DurableObjectNamespace& ns;
-  kj::String id;
+  InstanceSpec spec;
   v8::Global<v8::Object> object;
   kj::Maybe<kj::Own<SqliteDatabase>> db;
   bool kvReady = false;
+  kj::HashMap<kj::String, kj::Own<FacetSlot>> facets;
+  kj::Maybe<kj::HashMap<kj::String, unsigned>> facetIndex;  // name -> n, from <prefix>.facets
+
+  kj::Own<FacetSlot> getFacetSlot(kj::StringPtr name);
+  unsigned facetNumber(kj::StringPtr name);
+  static void facetGet(const v8::FunctionCallbackInfo<v8::Value>& info);
+  static void facetAbort(const v8::FunctionCallbackInfo<v8::Value>& info);
+  static void facetDelete(const v8::FunctionCallbackInfo<v8::Value>& info);
 
   static ObjectInstance* self(const v8::FunctionCallbackInfo<v8::Value>& info) {
     KJ_IF_MAYBE(ptr, js::unwrapThis<ObjectInstance*>(info, &STORAGE_TAG)) { return *ptr; }
@@ -206,7 +236,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
       }
     }
     KJ_IF_MAYBE(result, s->run(isolate, sql, bindings)) {
-      if (result->rowsWritten > 0) s->ns.reportSize();
+      if (result->rowsWritten > 0) s->reportSize();
       auto out = v8::Object::New(isolate);
       auto columns = v8::Array::New(isolate, result->columns.size());
       for (uint32_t i = 0; i < result->columns.size(); i++) {
@@ -265,7 +295,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
     s->run(isolate, "INSERT INTO _cf_KV (key, value) VALUES (?, ?) "
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
            kj::arrayPtr(params, 2), true);
-    s->ns.reportSize();
+    s->reportSize();
   }
 
   static void kvDelete(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -356,6 +386,320 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
     }
   }
 };
+
+// One running facet: the dynamic worker whose class it is and the instance, once started.
+class FacetRun final : public kj::Refcounted {
+ public:
+  FacetRun() : ready(nullptr) {
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    fulfiller = kj::mv(paf.fulfiller);
+    ready = paf.promise.fork();
+  }
+
+  kj::Promise<void> whenReady() { return ready.addBranch(); }
+  void fail(kj::StringPtr cause) {
+    if (settled) return;
+    settled = true;
+    failure = kj::str(cause);
+    fulfiller->reject(api::userError("Error", kj::str("Failed to start facet: ", cause)));
+  }
+  void start(kj::Own<loader::WorkerHandle> handle, kj::Own<ObjectInstance> object) {
+    if (settled) return;
+    settled = true;
+    worker = kj::mv(handle);
+    instance = kj::mv(object);
+    fulfiller->fulfill();
+  }
+  bool isBroken() {
+    if (failure != nullptr) return true;
+    KJ_IF_MAYBE(w, worker) { return (*w)->isBroken(); }
+    return false;
+  }
+
+  kj::Maybe<kj::Own<loader::WorkerHandle>> worker;
+  kj::Maybe<kj::Own<ObjectInstance>> instance;
+
+ private:
+  kj::Own<kj::PromiseFulfiller<void>> fulfiller;
+  kj::ForkedPromise<void> ready;
+  bool settled = false;
+  kj::Maybe<kj::String> failure;
+};
+
+class FacetSlot final : public kj::Refcounted {
+ public:
+  FacetSlot(kj::String name, unsigned n) : name(kj::mv(name)), n(n) {}
+  kj::String name;
+  unsigned n;
+  uint64_t generation = 0;           // Bumped by abort(): older stubs are invalidated.
+  kj::String abortReason = kj::str("The facet was aborted.");
+  kj::Maybe<kj::Own<FacetRun>> running;
+};
+
+namespace {
+
+// A stub for a facet: valid until the facet is aborted.
+class FacetCapability final : public api::Capability {
+ public:
+  FacetCapability(kj::Own<FacetSlot> slot, uint64_t generation, kj::Own<FacetRun> run)
+      : slot(kj::mv(slot)), generation(generation), run(kj::mv(run)) {}
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override {
+    KJ_IF_MAYBE(e, checkValid()) { return kj::mv(*e); }
+    return run->whenReady().then([this, method, url, &headers, &requestBody,
+                                  &response]() -> kj::Promise<void> {
+      KJ_IF_MAYBE(e, checkValid()) { return kj::mv(*e); }
+      auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
+      return worker.handleFetch(nullptr, nullptr, method, url, headers, requestBody, response, {},
+                                worker::Worker::OnFailure::THROW,
+                                *KJ_ASSERT_NONNULL(run->instance));
+    });
+  }
+
+  kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
+    KJ_IF_MAYBE(e, checkValid()) { return kj::mv(*e); }
+    return run->whenReady().then([this, method = kj::mv(method),
+                                  args = kj::mv(args)]() mutable -> kj::Promise<api::CallResult> {
+      KJ_IF_MAYBE(e, checkValid()) { return kj::mv(*e); }
+      auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
+      return worker.handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args), {},
+                               *KJ_ASSERT_NONNULL(run->instance));
+    });
+  }
+
+ private:
+  kj::Own<FacetSlot> slot;
+  uint64_t generation;
+  kj::Own<FacetRun> run;
+
+  kj::Maybe<kj::Exception> checkValid() {
+    if (slot->generation != generation) return api::userError("Error", slot->abortReason);
+    return nullptr;
+  }
+};
+
+}  // namespace
+
+ObjectInstance::~ObjectInstance() noexcept(false) {
+  // Facets first: they are other objects, possibly in other isolates.
+  facets.clear();
+  kj::Maybe<worker::Worker&> worker;
+  KJ_IF_MAYBE(keep, spec.keepAlive) {
+    if ((*keep)->isBroken()) {
+      worker = nullptr;
+    }
+  }
+  worker = spec.getWorker();
+  KJ_IF_MAYBE(w, worker) {
+    v8::Locker locker(w->getRuntime().getIsolate());
+    object.Reset();
+  }
+}
+
+unsigned ObjectInstance::facetNumber(kj::StringPtr name) {
+  if (facetIndex == nullptr) {
+    kj::HashMap<kj::String, unsigned> index;
+    KJ_IF_MAYBE(prefix, spec.filePrefix) {
+      // The index file: one "n<TAB>name" line per facet ever created.
+      auto path = kj::str(*prefix, ".facets");
+      int fd = open(path.cStr(), O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        kj::FdInputStream in((kj::AutoCloseFd(fd)));
+        auto text = kj::heapString(in.readAllBytes().asChars());
+        kj::StringPtr rest = text;
+        while (rest.size() > 0) {
+          auto end = rest.findFirst('\n').orDefault(rest.size());
+          auto line = kj::heapString(rest.slice(0, end));
+          rest = end < rest.size() ? rest.slice(end + 1) : kj::StringPtr("");
+          KJ_IF_MAYBE(tab, line.findFirst('\t')) {
+            index.upsert(kj::heapString(line.slice(*tab + 1)),
+                         unsigned(atoi(kj::heapString(line.slice(0, *tab)).cStr())),
+                         [](unsigned& existing, unsigned&& replacement) { existing = replacement; });
+          }
+        }
+      }
+    }
+    facetIndex = kj::mv(index);
+  }
+  auto& index = KJ_ASSERT_NONNULL(facetIndex);
+  KJ_IF_MAYBE(n, index.find(name)) { return *n; }
+  unsigned n = index.size() + 1;
+  index.insert(kj::str(name), n);
+  KJ_IF_MAYBE(prefix, spec.filePrefix) {
+    auto path = kj::str(*prefix, ".facets");
+    KJ_IF_MAYBE(slash, prefix->findLast('/')) {
+      mkdir(kj::heapString(prefix->slice(0, *slash)).cStr(), 0755);
+    }
+    int fd = open(path.cStr(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      auto line = kj::str(n, "\t", name, "\n");
+      (void)!write(fd, line.begin(), line.size());
+      fsync(fd);
+      close(fd);
+    }
+  }
+  return n;
+}
+
+kj::Own<FacetSlot> ObjectInstance::getFacetSlot(kj::StringPtr name) {
+  KJ_IF_MAYBE(slot, facets.find(name)) { return kj::addRef(**slot); }
+  auto slot = kj::refcounted<FacetSlot>(kj::str(name), facetNumber(name));
+  auto result = kj::addRef(*slot);
+  facets.insert(kj::str(name), kj::mv(slot));
+  return result;
+}
+
+// facetGet(name, produce): a stub for the named facet, starting it (through produce(), which
+// resolves to {class}) unless it is running.
+void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto s = self(info);
+  if (s == nullptr) return;
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto name = toKj(isolate, info[0]);
+  if (name.size() == 0 || name.size() > MAX_FACET_NAME) {
+    js::throwTypeError(isolate, kj::str("Facet names must be 1 to ", MAX_FACET_NAME,
+                                        " bytes long."));
+    return;
+  }
+  if (s->spec.depth + 1 > MAX_FACET_DEPTH) {
+    js::throwError(isolate, js::ErrorType::RANGE_ERROR,
+                   kj::str("Facets can be nested at most ", MAX_FACET_DEPTH, " deep."));
+    return;
+  }
+  auto slot = s->getFacetSlot(name);
+  KJ_IF_MAYBE(run, slot->running) {
+    if (!(*run)->isBroken()) {
+      auto cap = kj::refcounted<FacetCapability>(kj::addRef(*slot), slot->generation,
+                                                  kj::addRef(**run));
+      info.GetReturnValue().Set(api::JsApi::from(context).newStub(context, kj::mv(cap)));
+      return;
+    }
+  }
+  auto& runtime = io::Runtime::from(context);
+  io::IoContext* ioContext;
+  KJ_IF_MAYBE(c, runtime.currentIoContext()) {
+    ioContext = c;
+  } else {
+    api::disallowedOutsideRequest(isolate);
+    return;
+  }
+  auto run = kj::refcounted<FacetRun>();
+  slot->running = kj::addRef(*run);
+  auto cap = kj::refcounted<FacetCapability>(kj::addRef(*slot), slot->generation,
+                                              kj::addRef(*run));
+  auto stub = api::JsApi::from(context).newStub(context, kj::mv(cap));
+
+  v8::TryCatch tryCatch(isolate);
+  v8::Local<v8::Value> produced;
+  if (!info[1].As<v8::Function>()->Call(context, v8::Undefined(isolate), 0, nullptr)
+           .ToLocal(&produced)) {
+    if (!tryCatch.CanContinue()) {
+      tryCatch.ReThrow();
+      return;
+    }
+    run->fail(js::describeException(isolate, tryCatch.Exception()));
+    info.GetReturnValue().Set(stub);
+    return;
+  }
+  auto filePrefix = s->spec.filePrefix.map([&](kj::String& prefix) {
+    return kj::str(prefix, ".", slot->n);
+  });
+  auto childId = kj::str(s->spec.id);
+  unsigned depth = s->spec.depth + 1;
+  auto& runRef = *run;
+  auto keep = kj::addRef(*run);
+  ioContext->addTask(
+      runtime.awaitJs(context, produced)
+          .then([&runtime, ioContext, &runRef, filePrefix = kj::mv(filePrefix),
+                 childId = kj::mv(childId), depth](io::Settled&& settled) mutable
+                -> kj::Promise<void> {
+            kj::Maybe<loader::DurableObjectClassRef> classRef;
+            runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
+              auto isolate = context->GetIsolate();
+              auto value = settled.value.Get(isolate);
+              if (settled.rejected) {
+                runRef.fail(js::describeException(isolate, value));
+                return;
+              }
+              auto cls = value->IsObject()
+                  ? js::getProperty(context, value.As<v8::Object>(), "class")
+                  : v8::Undefined(isolate).As<v8::Value>();
+              classRef = loader::unwrapDurableObjectClass(cls);
+              if (classRef == nullptr) {
+                runRef.fail("the callback must return {class}, with a class from "
+                            "workerStub.getDurableObjectClass(name).");
+              }
+            });
+            KJ_IF_MAYBE(ref, classRef) {
+              auto handle = kj::mv(ref->worker);
+              auto className = kj::str(ref->className);
+              auto& handleRef = *handle;
+              return handleRef.whenReady().then(
+                  [&runRef, handle = kj::mv(handle), className = kj::mv(className),
+                   filePrefix = kj::mv(filePrefix), childId = kj::mv(childId), depth]() mutable {
+                    auto& h = *handle;
+                    auto instance = kj::heap<ObjectInstance>(InstanceSpec{
+                        kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
+                        [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); },
+                        nullptr, kj::addRef(h)});
+                    runRef.start(kj::mv(handle), kj::mv(instance));
+                  },
+                  [&runRef](kj::Exception&& e) {
+                    KJ_IF_MAYBE(user, api::parseUserError(e)) {
+                      runRef.fail(kj::get<1>(*user));
+                    } else {
+                      runRef.fail("the facet's worker could not start");
+                    }
+                  });
+            }
+            return kj::READY_NOW;
+          })
+          .attach(kj::defer([keep = kj::mv(keep)]() mutable {
+            keep->fail("the request that called facets.get() ended before the callback returned");
+          })));
+  info.GetReturnValue().Set(stub);
+}
+
+void ObjectInstance::facetAbort(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto s = self(info);
+  if (s == nullptr) return;
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto name = toKj(isolate, info[0]);
+  KJ_IF_MAYBE(slot, s->facets.find(name)) {
+    auto reason = info[1];
+    kj::String message;
+    if (reason->IsObject()) {
+      message = toKj(isolate, js::getProperty(context, reason.As<v8::Object>(), "message"));
+    } else if (!reason->IsUndefined()) {
+      message = toKj(isolate, reason);
+    }
+    (*slot)->generation++;
+    (*slot)->abortReason = message.size() > 0 ? kj::mv(message) : kj::str("The facet was aborted.");
+    // Stubs hold the run too; the instance (and its database) goes when the last one drops.
+    (*slot)->running = nullptr;
+  }
+}
+
+void ObjectInstance::facetDelete(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto s = self(info);
+  if (s == nullptr) return;
+  auto isolate = info.GetIsolate();
+  auto name = toKj(isolate, info[0]);
+  facetAbort(info);
+  KJ_IF_MAYBE(slot, s->facets.find(name)) {
+    KJ_IF_MAYBE(prefix, s->spec.filePrefix) {
+      auto base = kj::str(*prefix, ".", (*slot)->n);
+      for (auto suffix: {".sqlite", ".sqlite-wal", ".sqlite-shm", ".facets"}) {
+        unlink(kj::str(base, suffix).cStr());
+      }
+    }
+    s->facets.erase(name);
+  }
+}
 
 namespace {
 
@@ -462,7 +806,12 @@ kj::Own<api::Capability> DurableObjectNamespace::getStub(kj::String id) {
 
 ObjectInstance& DurableObjectNamespace::getInstance(kj::StringPtr id) {
   KJ_IF_MAYBE(instance, instances.find(id)) { return **instance; }
-  auto instance = kj::heap<ObjectInstance>(*this, kj::str(id));
+  auto instance = kj::heap<ObjectInstance>(InstanceSpec{
+      kj::str(config.className), kj::str(id),
+      config.directory.map([&](kj::String& dir) {
+        return kj::str(dir, "/", config.uniqueKey, "/", id);
+      }),
+      0, [this]() { return getWorker(); }, *this, nullptr});
   auto& ref = *instance;
   instances.insert(kj::str(id), kj::mv(instance));
   return ref;

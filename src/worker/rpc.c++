@@ -40,7 +40,7 @@ class TargetCapability final : public api::Capability {
                                      "created it has stopped.");
     }
     auto limits = worker.getCallbackLimits();
-    auto name = kj::str(method);
+    auto name = method.size() > 0 ? kj::str(method) : kj::str("(function call)");
     return worker.runCall(limits, kj::mv(args),
                           [this, method = kj::mv(method)](
                               v8::Local<v8::Context> context,

@@ -228,6 +228,10 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
         ->Set(context, key, api->newStub(context, kj::mv(cap), api::JsApi::StubKind::WITH_PROPS))
         .Check();
   }
+  for (auto& override: options.exportOverrides) {
+    ctxExportsObj->Set(context, newString(isolate, override.name), override.factory(context, *this))
+        .Check();
+  }
 }
 
 Worker::~Worker() noexcept(false) {

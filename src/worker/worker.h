@@ -53,6 +53,10 @@ struct WorkerOptions {
   kj::Array<kj::Own<api::Capability>> tails = nullptr;
   // Each gets `tail([traceItem])` after every event of this worker.
 
+  kj::Array<Binding> exportOverrides = nullptr;
+  // ctx.exports entries replaced by these (FACTORY) values: a Durable Object class's entry is
+  // its namespace (`ctx.exports.Counter.getByName(...)`).
+
   kj::StringPtr metricsName = nullptr;
   // The worker label in /metrics (dynamic workers use their parent's, not one per load).
 };

@@ -221,7 +221,11 @@ class WorkerStub {
   }
 
   getDurableObjectClass(name) {
-    throw typeError("getDurableObjectClass() is not supported by this version of kiln yet.");
+    if (typeof name !== "string" || name.length === 0) {
+      throw typeError("getDurableObjectClass(name): name must be the name of an exported class.");
+    }
+    // An opaque handle: only ctx.facets.get() can instantiate it.
+    return this[kHandle].getDurableObjectClass(name);
   }
 }
 Object.defineProperty(WorkerStub.prototype, Symbol.toStringTag, { value: "WorkerStub" });

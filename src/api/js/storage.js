@@ -230,12 +230,32 @@ function makeStorage(handle) {
 
 internal.makeDurableObjectNamespace = (handle) => new DurableObjectNamespace(kHandle, handle);
 
+// ctx.facets: child objects running classes from dynamic workers, each with its own database.
+function makeFacets(handle) {
+  return {
+    get(name, getStartupOptions) {
+      if (typeof name !== "string") throw new TypeError("facets.get(name, callback): name must be a string.");
+      if (typeof getStartupOptions !== "function") {
+        throw new TypeError("facets.get(name, callback): callback must be a function returning {class}.");
+      }
+      return handle.facetGet(name, async () => await getStartupOptions());
+    },
+    abort(name, reason) {
+      handle.facetAbort(String(name), reason);
+    },
+    delete(name) {
+      handle.facetDelete(String(name));
+    },
+  };
+}
+
 internal.newDurableObjectState = (idHex, storageHandle) => {
   const id = new DurableObjectId(kHandle, idHex, undefined);
   const storage = makeStorage(storageHandle);
   return {
     id,
     storage,
+    facets: makeFacets(storageHandle),
     waitUntil(promise) {
       natives.waitUntil(Promise.resolve(promise));
     },
