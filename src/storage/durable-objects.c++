@@ -52,6 +52,8 @@ struct InstanceSpec {
   kj::Function<kj::Maybe<worker::Worker&>()> getWorker;
   kj::Maybe<DurableObjectNamespace&> ns;  // For /metrics.
   kj::Maybe<kj::Own<loader::WorkerHandle>> keepAlive;  // A facet's dynamic worker.
+  kj::Maybe<SqliteDatabase&> memoryDb;
+  // An in-memory facet's database, owned by its FacetSlot so that it outlives an abort().
 };
 
 constexpr unsigned MAX_FACET_DEPTH = 4;
@@ -96,6 +98,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   kj::Maybe<SqliteDatabase&> getDatabase(v8::Isolate* isolate) {
     KJ_IF_MAYBE(d, db) { return **d; }
+    KJ_IF_MAYBE(shared, spec.memoryDb) { return *shared; }
     kj::String path;
     KJ_IF_MAYBE(prefix, spec.filePrefix) {
       KJ_IF_MAYBE(slash, prefix->findLast('/')) {
@@ -118,6 +121,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   size_t storageBytes() {
     KJ_IF_MAYBE(d, db) { return (*d)->sizeBytes(); }
+    KJ_IF_MAYBE(shared, spec.memoryDb) { return shared->sizeBytes(); }
     return 0;
   }
 
@@ -434,6 +438,7 @@ class FacetSlot final : public kj::Refcounted {
   uint64_t generation = 0;           // Bumped by abort(): older stubs are invalidated.
   kj::String abortReason = kj::str("The facet was aborted.");
   kj::Maybe<kj::Own<FacetRun>> running;
+  kj::Maybe<kj::Own<SqliteDatabase>> memoryDb;  // Only when the supervisor is in memory.
 };
 
 namespace {
@@ -452,8 +457,9 @@ class FacetCapability final : public api::Capability {
                                   &response]() -> kj::Promise<void> {
       KJ_IF_MAYBE(e, checkValid()) { return kj::mv(*e); }
       auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
-      return worker.handleFetch(nullptr, nullptr, method, url, headers, requestBody, response, {},
-                                worker::Worker::OnFailure::THROW,
+      // A facet's code is a dynamic worker's: its loader's limits apply.
+      return worker.handleFetch(nullptr, nullptr, method, url, headers, requestBody, response,
+                                worker.getCallbackLimits(), worker::Worker::OnFailure::THROW,
                                 *KJ_ASSERT_NONNULL(run->instance));
     });
   }
@@ -464,8 +470,8 @@ class FacetCapability final : public api::Capability {
                                   args = kj::mv(args)]() mutable -> kj::Promise<api::CallResult> {
       KJ_IF_MAYBE(e, checkValid()) { return kj::mv(*e); }
       auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
-      return worker.handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args), {},
-                               *KJ_ASSERT_NONNULL(run->instance));
+      return worker.handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args),
+                               worker.getCallbackLimits(), *KJ_ASSERT_NONNULL(run->instance));
     });
   }
 
@@ -607,6 +613,16 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto filePrefix = s->spec.filePrefix.map([&](kj::String& prefix) {
     return kj::str(prefix, ".", slot->n);
   });
+  kj::Maybe<SqliteDatabase&> memoryDb;
+  if (filePrefix == nullptr) {
+    if (slot->memoryDb == nullptr) {
+      auto opened = SqliteDatabase::open(":memory:");
+      if (opened.is<kj::Own<SqliteDatabase>>()) {
+        slot->memoryDb = kj::mv(opened.get<kj::Own<SqliteDatabase>>());
+      }
+    }
+    KJ_IF_MAYBE(d, slot->memoryDb) { memoryDb = **d; }
+  }
   auto childId = kj::str(s->spec.id);
   unsigned depth = s->spec.depth + 1;
   auto& runRef = *run;
@@ -614,7 +630,7 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
   ioContext->addTask(
       runtime.awaitJs(context, produced)
           .then([&runtime, ioContext, &runRef, filePrefix = kj::mv(filePrefix),
-                 childId = kj::mv(childId), depth](io::Settled&& settled) mutable
+                 childId = kj::mv(childId), depth, memoryDb](io::Settled&& settled) mutable
                 -> kj::Promise<void> {
             kj::Maybe<loader::DurableObjectClassRef> classRef;
             runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
@@ -639,12 +655,13 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
               auto& handleRef = *handle;
               return handleRef.whenReady().then(
                   [&runRef, handle = kj::mv(handle), className = kj::mv(className),
-                   filePrefix = kj::mv(filePrefix), childId = kj::mv(childId), depth]() mutable {
+                   filePrefix = kj::mv(filePrefix), childId = kj::mv(childId), depth,
+                   memoryDb]() mutable {
                     auto& h = *handle;
                     auto instance = kj::heap<ObjectInstance>(InstanceSpec{
                         kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
                         [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); },
-                        nullptr, kj::addRef(h)});
+                        nullptr, kj::addRef(h), memoryDb});
                     runRef.start(kj::mv(handle), kj::mv(instance));
                   },
                   [&runRef](kj::Exception&& e) {
@@ -811,7 +828,7 @@ ObjectInstance& DurableObjectNamespace::getInstance(kj::StringPtr id) {
       config.directory.map([&](kj::String& dir) {
         return kj::str(dir, "/", config.uniqueKey, "/", id);
       }),
-      0, [this]() { return getWorker(); }, *this, nullptr});
+      0, [this]() { return getWorker(); }, *this, nullptr, nullptr});
   auto& ref = *instance;
   instances.insert(kj::str(id), kj::mv(instance));
   return ref;

@@ -54,5 +54,24 @@ check "egress-gateway injects the credential the child never sees" \
   "$(curl -s "$url/?tenant=alice")" '"childSeesToken":false.*"authorized":true.*"x-tenant":"alice"'
 stop
 
+# app-runner keeps its files under /tmp/kiln-app-runner; use a scratch copy of the config.
+mkdir -p "$work/app-runner-data" "$work/app-runner"
+cp "$root/samples/app-runner/worker.js" "$work/app-runner/"
+sed "s|/tmp/kiln-app-runner|$work/app-runner-data|" "$root/samples/app-runner/config.capnp" \
+  > "$work/app-runner/config.capnp"
+"$kiln" serve "$work/app-runner/config.capnp" --socket-addr http=127.0.0.1:0 2>"$work/ar.log" &
+pid=$!
+url=""
+for _ in $(seq 1 100); do
+  url="$(grep -o 'listening on http://[0-9.:]*' "$work/ar.log" | head -1 | sed 's/listening on //')"
+  [ -n "$url" ] && break
+  sleep 0.05
+done
+check "app-runner (the docs' facets example) counts in its facet" \
+  "$( (curl -s "$url/"; curl -s "$url/") | tr '\n' ' ')" "You have made 1 requests. You have made 2 requests."
+check "the facet has its own SQLite file next to the supervisor's" \
+  "$(ls "$work"/app-runner-data/app-runner/)" '\.1\.sqlite'
+stop
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,0 +1,142 @@
+import { assert, assertEqual, assertRejects } from "assert.js";
+import { DurableObject } from "cloudflare:workers";
+
+const APP_V1 = `
+  import { DurableObject } from "cloudflare:workers";
+  export class App extends DurableObject {
+    count() {
+      let n = this.ctx.storage.kv.get("n") || 0;
+      this.ctx.storage.kv.put("n", ++n);
+      return "v1:" + n;
+    }
+    peek(table) {
+      try {
+        return this.ctx.storage.sql.exec("SELECT * FROM " + table).toArray();
+      } catch (e) {
+        return e.message;
+      }
+    }
+    spin() { for (;;) {} }
+    fetch() { return new Response("facet fetch " + this.count()); }
+  }
+`;
+const APP_V2 = APP_V1.replace('"v1:"', '"v2:"');
+
+export class Supervisor extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS secrets (value TEXT)");
+    ctx.storage.sql.exec("INSERT INTO secrets VALUES ('supervisor only')");
+  }
+  facet(name, version = "v1") {
+    return this.ctx.facets.get(name, async () => {
+      const worker = this.env.LOADER.get("app-" + version, () => ({
+        compatibilityDate: "2024-09-01",
+        mainModule: "app.js",
+        modules: { "app.js": version === "v1" ? APP_V1 : APP_V2 },
+        globalOutbound: null,
+      }));
+      return { class: worker.getDurableObjectClass("App") };
+    });
+  }
+  count(name, version) {
+    return this.facet(name, version).count();
+  }
+  peek(name, table) {
+    return this.facet(name).peek(table);
+  }
+  async fetchFacet(name) {
+    return await (await this.facet(name).fetch("http://facet/")).text();
+  }
+  async abortThenUse(name) {
+    const stub = this.facet(name);
+    await stub.count();
+    this.ctx.facets.abort(name, new Error("updating the code"));
+    let message;
+    try {
+      await stub.count();
+    } catch (e) {
+      message = e.message;
+    }
+    return message;
+  }
+  abort(name) {
+    this.ctx.facets.abort(name, "stopped");
+  }
+  remove(name) {
+    this.ctx.facets.delete(name);
+  }
+  async spin(name) {
+    try {
+      await this.facet(name).spin();
+      return "no error";
+    } catch (e) {
+      return e.message;
+    }
+  }
+  ownSecret() {
+    return this.ctx.storage.sql.exec("SELECT value FROM secrets").one().value;
+  }
+  badName() {
+    try {
+      this.ctx.facets.get("x".repeat(300), () => ({}));
+      return "accepted";
+    } catch (e) {
+      return e.constructor.name;
+    }
+  }
+}
+
+export const facetsKeepTheirOwnState = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("state");
+    assertEqual(await sup.count("a"), "v1:1");
+    assertEqual(await sup.count("a"), "v1:2");
+    assertEqual(await sup.count("b"), "v1:1", "another facet, another database");
+    assertEqual(await sup.fetchFacet("a"), "facet fetch v1:3");
+  },
+};
+
+export const facetCannotReadTheSupervisorsDatabase = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("isolation");
+    assertEqual(await sup.ownSecret(), "supervisor only");
+    const seen = await sup.peek("a", "secrets");
+    assert(typeof seen === "string" && seen.includes("no such table: secrets"), JSON.stringify(seen));
+  },
+};
+
+export const abortInvalidatesStubsAndAllowsACodeUpdate = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("abort");
+    assertEqual(await sup.abortThenUse("app"), "updating the code");
+    // Restart with new code; the storage survived the abort.
+    assertEqual(await sup.count("app", "v2"), "v2:2");
+  },
+};
+
+export const deleteRemovesTheFacetsStorage = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("delete");
+    await sup.count("gone");
+    assertEqual(await sup.count("gone"), "v1:2");
+    await sup.remove("gone");
+    assertEqual(await sup.count("gone"), "v1:1", "a fresh, empty database");
+  },
+};
+
+export const aLoopingFacetFailsAndTheSupervisorGoesOn = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("loop");
+    const message = await sup.spin("looper");
+    assert(message.includes("exceeded CPU time limit"), message);
+    assertEqual(await sup.ownSecret(), "supervisor only", "the supervisor and its database go on");
+    assertEqual(await sup.count("other"), "v1:1", "its other facets too");
+  },
+};
+
+export const facetNamesAreCapped = {
+  async test(ctrl, env, ctx) {
+    assertEqual(await ctx.exports.Supervisor.getByName("names").badName(), "TypeError");
+  },
+};
