@@ -271,6 +271,9 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
     }
   }
   for (auto socket: root.getSockets()) checkEntrypoint(socket.getService());
+  if (errors.empty()) {
+    for (auto& entry: namespaces) entry.value->restoreAlarms();
+  }
   return errors.empty();
 }
 

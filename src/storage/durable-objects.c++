@@ -1,6 +1,7 @@
 #include "src/storage/durable-objects.h"
 
 #include "src/api/natives.h"
+#include "src/js/platform.h"
 #include "src/js/serializer.h"
 #include "src/js/value.h"
 #include "src/js/wrap.h"
@@ -14,6 +15,8 @@
 #include <openssl/hmac.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <cmath>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -57,6 +60,8 @@ struct InstanceSpec {
 };
 
 constexpr unsigned MAX_FACET_DEPTH = 4;
+constexpr unsigned MAX_ALARM_RETRIES = 6;
+constexpr double ALARM_BACKOFF_MS = 250;
 constexpr size_t MAX_FACET_NAME = 256;
 
 class FacetSlot;
@@ -78,6 +83,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
         {"kvDelete", &kvDelete},    {"kvList", &kvList},         {"txBegin", &txBegin},
         {"txCommit", &txCommit},    {"txRollback", &txRollback}, {"size", &storageSize},
         {"facetGet", &facetGet},    {"facetAbort", &facetAbort}, {"facetDelete", &facetDelete},
+        {"getAlarm", &getAlarm},    {"setAlarm", &setAlarm},     {"deleteAlarm", &deleteAlarm},
     };
     auto handle = js::wrapWithMethods(context, kj::Own<ObjectInstance*>(
         new ObjectInstance*(this), kj::_::HeapDisposer<ObjectInstance*>::instance),
@@ -97,6 +103,13 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   }
 
   kj::Maybe<SqliteDatabase&> getDatabase(v8::Isolate* isolate) {
+    KJ_IF_MAYBE(d, openDatabase()) { return *d; }
+    js::throwError(isolate, js::ErrorType::ERROR,
+                   kj::str("Durable Object storage could not be opened: ", openError));
+    return nullptr;
+  }
+
+  kj::Maybe<SqliteDatabase&> openDatabase() {
     KJ_IF_MAYBE(d, db) { return **d; }
     KJ_IF_MAYBE(shared, spec.memoryDb) { return *shared; }
     kj::String path;
@@ -110,13 +123,117 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
     }
     auto opened = SqliteDatabase::open(path);
     if (opened.is<kj::String>()) {
-      js::throwError(isolate, js::ErrorType::ERROR,
-                     kj::str("Durable Object storage could not be opened: ",
-                             opened.get<kj::String>()));
+      openError = kj::mv(opened.get<kj::String>());
       return nullptr;
     }
     db = kj::mv(opened.get<kj::Own<SqliteDatabase>>());
     return *KJ_ASSERT_NONNULL(db);
+  }
+
+  // --- Alarms: the time lives in the object's own database, so it survives restarts. ---
+
+  kj::Maybe<double> readAlarm() {
+    KJ_IF_MAYBE(database, openDatabase()) {
+      database->exec("CREATE TABLE IF NOT EXISTS _cf_METADATA (key TEXT PRIMARY KEY, value)",
+                     nullptr, true);
+      auto result = database->exec("SELECT value FROM _cf_METADATA WHERE key = 'alarm'", nullptr,
+                                   true);
+      if (result.is<SqlResult>() && result.get<SqlResult>().rows.size() == 1) {
+        auto& v = result.get<SqlResult>().rows[0][0];
+        return v.type == SqlValue::Type::REAL ? v.real : double(v.integer);
+      }
+    }
+    return nullptr;
+  }
+
+  void writeAlarm(kj::Maybe<double> time) {
+    KJ_IF_MAYBE(database, openDatabase()) {
+      database->exec("CREATE TABLE IF NOT EXISTS _cf_METADATA (key TEXT PRIMARY KEY, value)",
+                     nullptr, true);
+      KJ_IF_MAYBE(t, time) {
+        SqlValue v;
+        v.type = SqlValue::Type::REAL;
+        v.real = *t;
+        database->exec("INSERT INTO _cf_METADATA VALUES ('alarm', ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       kj::arrayPtr(&v, 1), true);
+      } else {
+        database->exec("DELETE FROM _cf_METADATA WHERE key = 'alarm'", nullptr, true);
+      }
+    }
+  }
+
+  void scheduleAlarm(double timeMs, unsigned retry) {
+    KJ_IF_MAYBE(worker, spec.getWorker()) {
+      uint64_t generation = ++alarmGeneration;
+      double delay = kj::max(timeMs - js::frozenNowMillis(), 0.0);
+      auto& timer = worker->getTimer();
+      alarmTasks.add(timer.afterDelay(uint64_t(delay) * kj::MILLISECONDS)
+                         .then([this, generation, timeMs, retry]() -> kj::Promise<void> {
+                           if (generation != alarmGeneration) return kj::READY_NOW;
+                           return fireAlarm(timeMs, retry);
+                         }));
+    }
+  }
+
+  kj::Promise<void> fireAlarm(double timeMs, unsigned retry) {
+    KJ_IF_MAYBE(worker, spec.getWorker()) {
+      auto info = kj::str("[{\"retryCount\":", retry, ",\"isRetry\":", retry > 0 ? "true" : "false",
+                          "}]");
+      uint64_t generation = alarmGeneration;
+      return worker->handleJsonCall(nullptr, nullptr, kj::str("alarm"), kj::mv(info),
+                                    worker->getCallbackLimits(), *this)
+          .then(
+              [this, timeMs, generation](kj::String) {
+                // Done, unless the handler set a new alarm meanwhile.
+                if (generation == alarmGeneration) {
+                  KJ_IF_MAYBE(current, readAlarm()) {
+                    if (*current == timeMs) writeAlarm(nullptr);
+                  }
+                }
+              },
+              [this, timeMs, retry, generation](kj::Exception&& e) {
+                if (generation != alarmGeneration) return;
+                if (retry + 1 < MAX_ALARM_RETRIES) {
+                  // Exponential backoff from ALARM_BACKOFF_MS; the alarm stays stored meanwhile.
+                  scheduleAlarm(js::frozenNowMillis() + ALARM_BACKOFF_MS * (1u << retry),
+                                retry + 1);
+                } else {
+                  writeAlarm(nullptr);
+                }
+              });
+    }
+    return kj::READY_NOW;
+  }
+
+  static void getAlarm(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr) return;
+    KJ_IF_MAYBE(t, s->readAlarm()) {
+      info.GetReturnValue().Set(*t);
+    } else {
+      info.GetReturnValue().SetNull();
+    }
+  }
+
+  static void setAlarm(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr) return;
+    auto isolate = info.GetIsolate();
+    double time = info[0]->NumberValue(isolate->GetCurrentContext()).FromMaybe(NAN);
+    if (!(time == time)) {
+      js::throwTypeError(isolate, "setAlarm() takes a Date or milliseconds since the epoch.");
+      return;
+    }
+    s->writeAlarm(time);
+    s->scheduleAlarm(time, 0);
+  }
+
+  static void deleteAlarm(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr) return;
+    ++s->alarmGeneration;
+    s->writeAlarm(nullptr);
   }
 
   size_t storageBytes() {
@@ -135,6 +252,14 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   InstanceSpec spec;
   v8::Global<v8::Object> object;
   kj::Maybe<kj::Own<SqliteDatabase>> db;
+  kj::String openError;
+  uint64_t alarmGeneration = 0;
+  class LogErrors final : public kj::TaskSet::ErrorHandler {
+   public:
+    void taskFailed(kj::Exception&& e) override {}
+  };
+  LogErrors alarmErrors;
+  kj::TaskSet alarmTasks{alarmErrors};
   bool kvReady = false;
   kj::HashMap<kj::String, kj::Own<FacetSlot>> facets;
   kj::Maybe<kj::HashMap<kj::String, unsigned>> facetIndex;  // name -> n, from <prefix>.facets
@@ -832,6 +957,24 @@ ObjectInstance& DurableObjectNamespace::getInstance(kj::StringPtr id) {
   auto& ref = *instance;
   instances.insert(kj::str(id), kj::mv(instance));
   return ref;
+}
+
+void DurableObjectNamespace::restoreAlarms() {
+  KJ_IF_MAYBE(dir, config.directory) {
+    auto folder = kj::str(*dir, "/", config.uniqueKey);
+    DIR* d = opendir(folder.cStr());
+    if (d == nullptr) return;
+    KJ_DEFER(closedir(d));
+    while (auto entry = readdir(d)) {
+      kj::StringPtr file = entry->d_name;
+      // "<64 hex>.sqlite" only: facets' files carry more dots.
+      if (file.size() != ID_BYTES * 4 + 7 || !file.endsWith(".sqlite")) continue;
+      auto id = kj::heapString(file.slice(0, ID_BYTES * 4));
+      if (!isValidId(id)) continue;
+      auto& instance = getInstance(id);
+      KJ_IF_MAYBE(time, instance.readAlarm()) { instance.scheduleAlarm(*time, 0); }
+    }
+  }
 }
 
 void DurableObjectNamespace::reportSize() {

@@ -37,6 +37,8 @@ class DurableObjectNamespace {
   const NamespaceConfig& getConfig() const { return config; }
   size_t storageBytes();
   void reportSize();  // to /metrics
+  void restoreAlarms();
+  // Schedules the alarms stored in this namespace's files (after a restart).
 
  private:
   NamespaceConfig config;

@@ -126,7 +126,8 @@ kj::Promise<api::CallResult> Worker::handleCall(kj::Maybe<kj::StringPtr> entrypo
 kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoint,
                                                kj::Maybe<kj::StringPtr> propsJson,
                                                kj::String method, kj::String paramsJson,
-                                               io::IoLimits limits) {
+                                               io::IoLimits limits,
+                                               kj::Maybe<TargetProvider&> target) {
   if (runtime->isTerminated()) return api::userError("Error", runtime->terminationMessage());
   auto entry = entrypoint.map([](kj::StringPtr s) { return kj::str(s); });
   auto props = propsJson.map([](kj::StringPtr s) { return kj::str(s); });
@@ -144,6 +145,20 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
                                        isolate, js::newError(isolate, js::ErrorType::TYPE_ERROR,
                                                              "paramsJson must be a JSON array."))};
         }
+        v8::Local<v8::Value> result;
+        KJ_IF_MAYBE(t, target) {
+          v8::Local<v8::Object> instance;
+          if (t->getTarget(context, *this).ToLocal(&instance)) {
+            v8::Local<v8::Value> callArgs[] = {instance, js::newString(isolate, method), params};
+            if (api->callInternal(context, "callInstance", callArgs).ToLocal(&result)) {
+              return runtime->awaitJs(context, result);
+            }
+          }
+          if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
+            return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+          }
+          return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+        }
         kj::StringPtr exportName = "default";
         KJ_IF_MAYBE(e, entry) { exportName = *e; }
         auto exported = js::getProperty(context, exports.Get(isolate), exportName);
@@ -151,7 +166,6 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
             parseProps(context, props.map([](kj::String& s) -> kj::StringPtr { return s; })),
             ctxExports.Get(isolate)};
         v8::Local<v8::Value> ctxObj;
-        v8::Local<v8::Value> result;
         if (api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
           v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method), params,
                                              env.Get(isolate), ctxObj};

@@ -133,7 +133,9 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
 
   kj::Promise<kj::String> handleJsonCall(kj::Maybe<kj::StringPtr> entrypoint,
                                          kj::Maybe<kj::StringPtr> propsJson, kj::String method,
-                                         kj::String paramsJson, io::IoLimits limits = {});
+                                         kj::String paramsJson, io::IoLimits limits = {},
+                                         kj::Maybe<TargetProvider&> target = nullptr);
+  // With a target, `method` is one of the object's handlers (e.g. a Durable Object's alarm()).
   // The same with JSON arguments and result, for callers outside any isolate.
 
   using Invoke = kj::Function<v8::MaybeLocal<v8::Value>(v8::Local<v8::Context> context,

@@ -12,11 +12,13 @@ const tests :Workerd.Config = (
       durableObjectNamespaces = [
         (className = "Counter", uniqueKey = "counter-key-for-tests", enableSql = true),
         (className = "Notes", uniqueKey = "notes-key-for-tests", enableSql = true),
+        (className = "Alarmed", uniqueKey = "alarm-key-for-tests", enableSql = true),
       ],
       durableObjectStorage = (inMemory = void),
       bindings = [
         (name = "COUNTER", durableObjectNamespace = "Counter"),
         (name = "NOTES", durableObjectNamespace = "Notes"),
+        (name = "ALARMED", durableObjectNamespace = "Alarmed"),
       ],
     )),
   ],

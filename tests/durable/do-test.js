@@ -163,3 +163,70 @@ export const transactionSyncRollsBack = {
     assertDeepEqual(await env.NOTES.getByName("tx").rollback(), [2]);
   },
 };
+
+export class Alarmed extends DurableObject {
+  async arm(inMs, failFirst = false) {
+    this.ctx.storage.kv.put("failFirst", failFirst);
+    await this.ctx.storage.setAlarm(Date.now() + inMs);
+    return await this.ctx.storage.getAlarm();
+  }
+  async disarm() {
+    await this.ctx.storage.deleteAlarm();
+    return await this.ctx.storage.getAlarm();
+  }
+  async alarm(info) {
+    const calls = this.ctx.storage.kv.get("calls") || [];
+    calls.push(info);
+    this.ctx.storage.kv.put("calls", calls);
+    if (this.ctx.storage.kv.get("failFirst") && info.retryCount === 0) {
+      throw new Error("first attempt fails on purpose");
+    }
+  }
+  calls() {
+    return this.ctx.storage.kv.get("calls") || [];
+  }
+  async pending() {
+    return await this.ctx.storage.getAlarm();
+  }
+}
+
+async function pollCalls(stub, count) {
+  for (let i = 0; i < 200; i++) {
+    const calls = await stub.calls();
+    if (calls.length >= count) return calls;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return await stub.calls();
+}
+
+export const alarmsFire = {
+  async test(ctrl, env) {
+    const stub = env.ALARMED.getByName("fires");
+    const scheduled = await stub.arm(30);
+    assert(typeof scheduled === "number" && scheduled > Date.now() - 1000, String(scheduled));
+    const calls = await pollCalls(stub, 1);
+    assertEqual(calls.length, 1);
+    assertDeepEqual(calls[0], { retryCount: 0, isRetry: false });
+    assertEqual(await stub.pending(), null, "a delivered alarm is cleared");
+  },
+};
+
+export const failedAlarmsAreRetried = {
+  async test(ctrl, env) {
+    const stub = env.ALARMED.getByName("retries");
+    await stub.arm(10, true);
+    const calls = await pollCalls(stub, 2);
+    assertEqual(calls.length, 2);
+    assertDeepEqual(calls[1], { retryCount: 1, isRetry: true });
+  },
+};
+
+export const deletedAlarmsDoNotFire = {
+  async test(ctrl, env) {
+    const stub = env.ALARMED.getByName("deleted");
+    await stub.arm(30);
+    assertEqual(await stub.disarm(), null);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assertEqual((await stub.calls()).length, 0);
+  },
+};

@@ -17,6 +17,9 @@ const APP_V1 = `
       }
     }
     spin() { for (;;) {} }
+    async armAlarm() { await this.ctx.storage.setAlarm(Date.now() + 20); }
+    alarm() { this.ctx.storage.kv.put("alarmed", true); }
+    alarmed() { return this.ctx.storage.kv.get("alarmed") === true; }
     fetch() { return new Response("facet fetch " + this.count()); }
   }
 `;
@@ -73,6 +76,12 @@ export class Supervisor extends DurableObject {
     } catch (e) {
       return e.message;
     }
+  }
+  armFacetAlarm(name) {
+    return this.facet(name).armAlarm();
+  }
+  facetAlarmed(name) {
+    return this.facet(name).alarmed();
   }
   ownSecret() {
     return this.ctx.storage.sql.exec("SELECT value FROM secrets").one().value;
@@ -138,5 +147,18 @@ export const aLoopingFacetFailsAndTheSupervisorGoesOn = {
 export const facetNamesAreCapped = {
   async test(ctrl, env, ctx) {
     assertEqual(await ctx.exports.Supervisor.getByName("names").badName(), "TypeError");
+  },
+};
+
+export const alarmsWorkInFacets = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("alarms");
+    await sup.armFacetAlarm("timed");
+    let alarmed = false;
+    for (let i = 0; i < 100 && !alarmed; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      alarmed = await sup.facetAlarmed("timed");
+    }
+    assert(alarmed, "the facet's alarm() ran");
   },
 };

@@ -7,14 +7,26 @@ export class Counter extends DurableObject {
   }
   async fetch(request) {
     const sql = this.ctx.storage.sql;
-    if (new URL(request.url).pathname === "/count") {
+    const path = new URL(request.url).pathname;
+    if (path === "/count") {
       return new Response(String(sql.exec("SELECT count(*) AS c FROM hits").one().c));
+    }
+    if (path === "/arm") {
+      await this.ctx.storage.setAlarm(Date.now() + 1000);
+      return new Response("armed");
+    }
+    if (path === "/alarmed") {
+      return new Response(String(sql.exec("SELECT count(*) AS c FROM hits WHERE n = -1").one().c));
     }
     const n = Number(new URL(request.url).searchParams.get("n"));
     sql.exec("INSERT INTO hits (n) VALUES (?)", n);
     return new Response(`stored ${n}`);
   }
 }
+
+Counter.prototype.alarm = function () {
+  this.ctx.storage.sql.exec("INSERT INTO hits (n) VALUES (-1)");
+};
 
 export default {
   fetch(request, env) {

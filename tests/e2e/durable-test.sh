@@ -51,10 +51,17 @@ for i in $(seq 1 20); do curl -s "$url/hit?n=$i" >/dev/null; done
 metrics_url="$(grep -o 'listening on http://[0-9.:]*/metrics' "$work/log" | tail -1 | sed 's/listening on //')"
 curl -s "$metrics_url" | grep -qE '^kiln_sqlite_bytes\{namespace="e2e-counter"\} [1-9][0-9]*$'
 check "/metrics reports the namespace's SQLite bytes" $?
+[ "$(curl -s "$url/arm")" = armed ]; check "an alarm is set a second ahead" $?
 kill -TERM "$pid"; wait "$pid"
 : > "$work/log"
 start; check "daemon restarts" $?
 [ "$(curl -s "$url/count")" = 20 ]; check "the writes survive a restart" $?
+alarmed=0
+for _ in $(seq 1 40); do
+  [ "$(curl -s "$url/alarmed")" = 1 ] && { alarmed=1; break; }
+  sleep 0.1
+done
+[ "$alarmed" = 1 ]; check "the alarm set before the restart fires after it" $?
 
 # A burst of writes, killed with SIGKILL part-way; remember which responses arrived.
 : > "$work/acked"
@@ -81,7 +88,7 @@ done < "$work/acked"
 : > "$work/log"
 start; check "daemon restarts after kill -9" $?
 total="$(curl -s "$url/count")"
-[ "$total" -ge $((20 + acked)) ]; check "the restarted daemon sees them ($total rows)" $?
+[ "$total" -ge $((21 + acked)) ]; check "the restarted daemon sees them ($total rows)" $?
 kill -TERM "$pid"; wait "$pid"
 
 echo "$passed passed, $failed failed"

@@ -216,14 +216,14 @@ function makeStorage(handle) {
       });
     },
     async sync() {},
-    getAlarm() {
-      return Promise.reject(new Error("Alarms are not supported by this version of kiln yet."));
+    async getAlarm() {
+      return handle.getAlarm();
     },
-    setAlarm() {
-      return Promise.reject(new Error("Alarms are not supported by this version of kiln yet."));
+    async setAlarm(time) {
+      handle.setAlarm(time instanceof Date ? time.getTime() : Number(time));
     },
-    deleteAlarm() {
-      return Promise.reject(new Error("Alarms are not supported by this version of kiln yet."));
+    async deleteAlarm() {
+      handle.deleteAlarm();
     },
   };
 }
