@@ -164,6 +164,27 @@ export const transactionSyncRollsBack = {
   },
 };
 
+// Read-modify-write with the async storage API: with input gates, concurrent events to one
+// object cannot interleave between the get() and the put(), so no increment is lost.
+export class Racer extends DurableObject {
+  async add() {
+    const value = (await this.ctx.storage.get("n")) ?? 0;
+    await this.ctx.storage.put("n", value + 1);
+    return value + 1;
+  }
+  async value() {
+    return await this.ctx.storage.get("n");
+  }
+}
+
+export const inputGatesPreventLostUpdates = {
+  async test(ctrl, env) {
+    const stub = env.RACER.getByName("race");
+    await Promise.all(Array.from({ length: 50 }, () => stub.add()));
+    assertEqual(await stub.value(), 50);
+  },
+};
+
 export class Alarmed extends DurableObject {
   async arm(inMs, failFirst = false) {
     this.ctx.storage.kv.put("failFirst", failFirst);
