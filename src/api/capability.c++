@@ -41,11 +41,13 @@ kj::Exception userError(kj::StringPtr type, kj::StringPtr message) {
 
 kj::Maybe<kj::Tuple<kj::String, kj::String>> parseUserError(const kj::Exception& e) {
   auto description = e.getDescription();
-  if (!description.startsWith(USER_ERROR_PREFIX)) return nullptr;
+  if (!description.startsWith(USER_ERROR_PREFIX))
+    return nullptr;
   auto rest = description.slice(USER_ERROR_PREFIX.size());
-  KJ_IF_MAYBE(colon, rest.findFirst(':')) {
+  KJ_IF_MAYBE (colon, rest.findFirst(':')) {
     if (*colon + 2 <= rest.size()) {
-      return kj::tuple(kj::heapString(rest.slice(0, *colon)), kj::heapString(rest.slice(*colon + 2)));
+      return kj::tuple(kj::heapString(rest.slice(0, *colon)),
+                       kj::heapString(rest.slice(*colon + 2)));
     }
   }
   return nullptr;

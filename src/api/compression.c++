@@ -31,7 +31,8 @@ class Zlib {
   kj::Maybe<kj::StringPtr> process(kj::ArrayPtr<const kj::byte> input, bool finish,
                                    kj::Vector<kj::Array<kj::byte>>& output) {
     if (ended) {
-      if (input.size() > 0) return "Trailing bytes after the end of the compressed stream."_kj;
+      if (input.size() > 0)
+        return "Trailing bytes after the end of the compressed stream."_kj;
       return nullptr;
     }
     stream.next_in = const_cast<kj::byte*>(input.begin());
@@ -43,19 +44,24 @@ class Zlib {
       int rc = decompress ? inflate(&stream, finish ? Z_FINISH : Z_NO_FLUSH)
                           : deflate(&stream, finish ? Z_FINISH : Z_NO_FLUSH);
       size_t produced = sizeof(buffer) - stream.avail_out;
-      if (produced > 0) output.add(kj::heapArray<kj::byte>(buffer, produced));
+      if (produced > 0)
+        output.add(kj::heapArray<kj::byte>(buffer, produced));
       if (rc == Z_STREAM_END) {
         ended = true;
-        if (stream.avail_in > 0) return "Trailing bytes after the end of the compressed stream."_kj;
+        if (stream.avail_in > 0)
+          return "Trailing bytes after the end of the compressed stream."_kj;
         return nullptr;
       }
       if (rc == Z_BUF_ERROR) {
         // No progress possible: either all input consumed, or (when finishing) input truncated.
-        if (finish && decompress) return "The compressed data ended unexpectedly."_kj;
+        if (finish && decompress)
+          return "The compressed data ended unexpectedly."_kj;
         return nullptr;
       }
-      if (rc != Z_OK) return "The compressed data is corrupt."_kj;
-      if (stream.avail_in == 0 && stream.avail_out != 0 && !finish) return nullptr;
+      if (rc != Z_OK)
+        return "The compressed data is corrupt."_kj;
+      if (stream.avail_in == 0 && stream.avail_out != 0 && !finish)
+        return nullptr;
     }
   }
 
@@ -83,9 +89,9 @@ void returnChunks(const v8::FunctionCallbackInfo<v8::Value>& info,
 
 void zlibWrite(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
-  KJ_IF_MAYBE(bytes, js::viewBytes(info[0])) {
+  KJ_IF_MAYBE (bytes, js::viewBytes(info[0])) {
     kj::Vector<kj::Array<kj::byte>> chunks;
-    KJ_IF_MAYBE(error, unwrap(info).process(*bytes, false, chunks)) {
+    KJ_IF_MAYBE (error, unwrap(info).process(*bytes, false, chunks)) {
       js::throwTypeError(isolate, *error);
       return;
     }
@@ -97,7 +103,7 @@ void zlibWrite(const v8::FunctionCallbackInfo<v8::Value>& info) {
 
 void zlibFinish(const v8::FunctionCallbackInfo<v8::Value>& info) {
   kj::Vector<kj::Array<kj::byte>> chunks;
-  KJ_IF_MAYBE(error, unwrap(info).process(nullptr, true, chunks)) {
+  KJ_IF_MAYBE (error, unwrap(info).process(nullptr, true, chunks)) {
     js::throwTypeError(info.GetIsolate(), *error);
     return;
   }
@@ -152,6 +158,8 @@ const NativeFunction COMPRESSION_NATIVES[] = {{"zlibCreate", &zlibCreate}};
 
 }  // namespace
 
-kj::ArrayPtr<const NativeFunction> compressionNatives() { return COMPRESSION_NATIVES; }
+kj::ArrayPtr<const NativeFunction> compressionNatives() {
+  return COMPRESSION_NATIVES;
+}
 
 }  // namespace kiln::api

@@ -39,12 +39,15 @@ v8::Local<v8::Array> headersToJs(v8::Local<v8::Context> context, const kj::HttpH
 bool headersFromJs(v8::Local<v8::Context> context, v8::Local<v8::Value> value,
                    kj::HttpHeaders& headers) {
   auto isolate = context->GetIsolate();
-  if (!value->IsArray()) return true;
+  if (!value->IsArray())
+    return true;
   auto list = value.As<v8::Array>();
   for (uint32_t i = 0; i < list->Length(); i++) {
     v8::Local<v8::Value> pair;
-    if (!list->Get(context, i).ToLocal(&pair)) return false;
-    if (!pair->IsArray()) continue;
+    if (!list->Get(context, i).ToLocal(&pair))
+      return false;
+    if (!pair->IsArray())
+      continue;
     v8::Local<v8::Value> name, val;
     if (!pair.As<v8::Array>()->Get(context, 0).ToLocal(&name) ||
         !pair.As<v8::Array>()->Get(context, 1).ToLocal(&val)) {
@@ -65,7 +68,7 @@ void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
   SourceRef* refPtr;
-  KJ_IF_MAYBE(r, js::unwrapThis<SourceRef>(info, &SOURCE_TAG)) {
+  KJ_IF_MAYBE (r, js::unwrapThis<SourceRef>(info, &SOURCE_TAG)) {
     refPtr = r;
   } else {
     js::throwTypeError(isolate, "Illegal invocation");
@@ -75,8 +78,8 @@ void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
   info.GetReturnValue().Set(resolver->GetPromise());
 
-  KJ_IF_MAYBE(ioContext, currentIoContext(isolate)) {
-    KJ_IF_MAYBE(stream, ref.source->getStream()) {
+  KJ_IF_MAYBE (ioContext, currentIoContext(isolate)) {
+    KJ_IF_MAYBE (stream, ref.source->getStream()) {
       auto buffer = kj::heapArray<kj::byte>(READ_CHUNK);
       auto promise = stream->tryRead(buffer.begin(), 1, READ_CHUNK);
       // The buffer must outlive the read: KJ drops a promise's attachments before running its
@@ -86,7 +89,8 @@ void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
           [buffer = kj::mv(buffer)](v8::Local<v8::Context> context,
                                     size_t n) -> v8::MaybeLocal<v8::Value> {
             auto isolate = context->GetIsolate();
-            if (n == 0) return v8::Undefined(isolate).As<v8::Value>();
+            if (n == 0)
+              return v8::Undefined(isolate).As<v8::Value>();
             return js::newBytes(isolate, buffer.slice(0, n)).As<v8::Value>();
           },
           "Network connection lost.", info.This());
@@ -102,7 +106,9 @@ void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
 }
 
 void bodySourceCancel(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  KJ_IF_MAYBE(ref, js::unwrapThis<SourceRef>(info, &SOURCE_TAG)) { ref->source->detach(); }
+  KJ_IF_MAYBE (ref, js::unwrapThis<SourceRef>(info, &SOURCE_TAG)) {
+    ref->source->detach();
+  }
 }
 
 const js::WrapRegistry::Method BODY_SOURCE_METHODS[] = {
@@ -119,7 +125,7 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
 
   auto ioContextMaybe = currentIoContext(isolate);
   io::IoContext* ioContext;
-  KJ_IF_MAYBE(c, ioContextMaybe) {
+  KJ_IF_MAYBE (c, ioContextMaybe) {
     ioContext = c;
   } else {
     disallowedOutsideRequest(isolate);
@@ -133,7 +139,7 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
   auto methodName = toKj(isolate, js::getProperty(context, desc, "method"));
   auto url = toKj(isolate, js::getProperty(context, desc, "url"));
   kj::HttpMethod method;
-  KJ_IF_MAYBE(m, kj::tryParseHttpMethod(methodName)) {
+  KJ_IF_MAYBE (m, kj::tryParseHttpMethod(methodName)) {
     method = *m;
   } else {
     js::throwTypeError(isolate, kj::str("Invalid HTTP method: ", methodName));
@@ -145,10 +151,11 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
     return;
   }
   auto headers = kj::heap<kj::HttpHeaders>(api.getHost().getHeaderTable());
-  if (!headersFromJs(context, js::getProperty(context, desc, "headers"), *headers)) return;
+  if (!headersFromJs(context, js::getProperty(context, desc, "headers"), *headers))
+    return;
   kj::Array<kj::byte> body;
   bool hasBody = false;
-  KJ_IF_MAYBE(bytes, js::viewBytes(js::getProperty(context, desc, "body"))) {
+  KJ_IF_MAYBE (bytes, js::viewBytes(js::getProperty(context, desc, "body"))) {
     body = kj::heapArray<kj::byte>(*bytes);
     hasBody = true;
   }
@@ -177,14 +184,15 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
         auto isolate = context->GetIsolate();
         auto& api = JsApi::from(context);
         auto result = v8::Object::New(isolate);
-        result->Set(context, newString(isolate, "status"),
-                    v8::Integer::New(isolate, response.statusCode))
+        result
+            ->Set(context, newString(isolate, "status"),
+                  v8::Integer::New(isolate, response.statusCode))
             .Check();
-        result->Set(context, newString(isolate, "statusText"),
-                    newString(isolate, response.statusText))
+        result
+            ->Set(context, newString(isolate, "statusText"),
+                  newString(isolate, response.statusText))
             .Check();
-        result->Set(context, newString(isolate, "headers"),
-                    headersToJs(context, *response.headers))
+        result->Set(context, newString(isolate, "headers"), headersToJs(context, *response.headers))
             .Check();
         result->Set(context, newString(isolate, "url"), newString(isolate, url)).Check();
         // The response headers live in the stream's message; keep them with the body.
@@ -200,7 +208,7 @@ void outboundFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
   auto& api = JsApi::from(context);
-  KJ_IF_MAYBE(client, api.getHost().getGlobalOutbound()) {
+  KJ_IF_MAYBE (client, api.getHost().getGlobalOutbound()) {
     doFetch(info, *client, info[0], nullptr);
   } else {
     auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
@@ -215,7 +223,7 @@ void outboundFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
 }
 
 void stubFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  KJ_IF_MAYBE(cap, unwrapStub(info[0])) {
+  KJ_IF_MAYBE (cap, unwrapStub(info[0])) {
     auto client = kj::newHttpClient(*cap);
     auto& clientRef = *client;
     doFetch(info, clientRef, info[1], client.attach(cap->addRef()));
@@ -238,7 +246,9 @@ const NativeFunction FETCH_NATIVES[] = {
 }  // namespace
 
 kj::Maybe<kj::AsyncInputStream&> BodySource::getStream() {
-  KJ_IF_MAYBE(s, stream) { return **s; }
+  KJ_IF_MAYBE (s, stream) {
+    return **s;
+  }
   return nullptr;
 }
 
@@ -254,7 +264,9 @@ v8::Local<v8::Object> JsApi::newBodySource(v8::Local<v8::Context> context,
                              BODY_SOURCE_METHODS);
 }
 
-kj::ArrayPtr<const NativeFunction> fetchNatives() { return FETCH_NATIVES; }
+kj::ArrayPtr<const NativeFunction> fetchNatives() {
+  return FETCH_NATIVES;
+}
 
 kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::Value> value,
                                       kj::HttpService::Response& response) {
@@ -288,10 +300,10 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
       return p;
     }
     auto body = js::getProperty(context, desc, "body");
-    KJ_IF_MAYBE(bytes, js::viewBytes(body)) {
+    KJ_IF_MAYBE (bytes, js::viewBytes(body)) {
       p.bytes = kj::heapArray<kj::byte>(*bytes);
       p.hasBody = true;
-    } else KJ_IF_MAYBE(source, js::unwrap<SourceRef>(body, &SOURCE_TAG)) {
+    } else KJ_IF_MAYBE (source, js::unwrap<SourceRef>(body, &SOURCE_TAG)) {
       // A body that came from elsewhere untouched (a proxied fetch): pump it in KJ, no JS.
       p.nativeBody = source->source->take();
       p.hasBody = true;
@@ -306,7 +318,7 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
     return p;
   });
 
-  KJ_IF_MAYBE(error, prepared.error) {
+  KJ_IF_MAYBE (error, prepared.error) {
     return KJ_EXCEPTION(FAILED, "jsg.TypeError", kj::mv(*error));
   }
   if (prepared.statusText.size() == 0) {
@@ -316,17 +328,17 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
     response.send(prepared.status, prepared.statusText, *prepared.headers, uint64_t(0));
     return kj::READY_NOW;
   }
-  KJ_IF_MAYBE(bytes, prepared.bytes) {
+  KJ_IF_MAYBE (bytes, prepared.bytes) {
     auto stream = response.send(prepared.status, prepared.statusText, *prepared.headers,
                                 uint64_t(bytes->size()));
     auto ptr = bytes->asPtr();
     return stream->write(ptr.begin(), ptr.size()).attach(kj::mv(stream), kj::mv(*bytes));
   }
 
-  KJ_IF_MAYBE(source, prepared.nativeBody) {
+  KJ_IF_MAYBE (source, prepared.nativeBody) {
     auto in = kj::mv(*source);
-    auto stream = response.send(prepared.status, prepared.statusText, *prepared.headers,
-                                in->tryGetLength());
+    auto stream =
+        response.send(prepared.status, prepared.statusText, *prepared.headers, in->tryGetLength());
     return in->pumpTo(*stream).ignoreResult().attach(kj::mv(in), kj::mv(stream));
   }
 
@@ -338,35 +350,38 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
 
 kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
                                     kj::AsyncOutputStream& out) {
-  auto next = runtime.run(ioContext, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
-    auto isolate = context->GetIsolate();
-    v8::TryCatch tryCatch(isolate);
-    auto obj = reader.Get(isolate);
-    auto read = js::getProperty(context, obj, "read");
-    v8::Local<v8::Value> result;
-    if (!read->IsFunction() ||
-        !read.As<v8::Function>()->Call(context, obj, 0, nullptr).ToLocal(&result)) {
-      return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.HasCaught()
-                                                                  ? tryCatch.Exception()
-                                                                  : v8::Undefined(isolate).As<v8::Value>())};
-    }
-    return runtime.awaitJs(context, result);
-  });
+  auto next =
+      runtime.run(ioContext, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
+        auto isolate = context->GetIsolate();
+        v8::TryCatch tryCatch(isolate);
+        auto obj = reader.Get(isolate);
+        auto read = js::getProperty(context, obj, "read");
+        v8::Local<v8::Value> result;
+        if (!read->IsFunction() ||
+            !read.As<v8::Function>()->Call(context, obj, 0, nullptr).ToLocal(&result)) {
+          return io::Settled{
+              true, v8::Global<v8::Value>(isolate, tryCatch.HasCaught()
+                                                       ? tryCatch.Exception()
+                                                       : v8::Undefined(isolate).As<v8::Value>())};
+        }
+        return runtime.awaitJs(context, result);
+      });
   return next.then([this, &ioContext, &reader, &out](io::Settled&& settled) -> kj::Promise<void> {
     if (settled.rejected) {
       auto message = runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
-        return js::describeException(context->GetIsolate(), settled.value.Get(context->GetIsolate()));
+        return js::describeException(context->GetIsolate(),
+                                     settled.value.Get(context->GetIsolate()));
       });
       host.log("error", kj::str("Uncaught (in response body) ", message));
       return KJ_EXCEPTION(DISCONNECTED, "response body stream failed");
     }
     kj::Maybe<kj::Array<kj::byte>> chunk;
     runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
-      KJ_IF_MAYBE(bytes, js::viewBytes(settled.value.Get(context->GetIsolate()))) {
+      KJ_IF_MAYBE (bytes, js::viewBytes(settled.value.Get(context->GetIsolate()))) {
         chunk = kj::heapArray<kj::byte>(*bytes);
       }
     });
-    KJ_IF_MAYBE(c, chunk) {
+    KJ_IF_MAYBE (c, chunk) {
       auto ptr = c->asPtr();
       return out.write(ptr.begin(), ptr.size())
           .attach(kj::mv(*c))

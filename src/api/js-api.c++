@@ -15,9 +15,8 @@ constexpr int SLOT_API = 3;
 
 // Evaluation order matters: later files use what earlier ones put on `internal`.
 const char* const BUILTIN_ORDER[] = {
-    "events.js",   "encoding.js", "url.js",  "streams.js", "streams-writable.js",
-    "compression.js", "body.js", "http.js", "runtime.js", "workers.js", "loader.js",
-    "storage.js",
+    "events.js", "encoding.js", "url.js",     "streams.js", "streams-writable.js", "compression.js",
+    "body.js",   "http.js",     "runtime.js", "workers.js", "loader.js",           "storage.js",
 };
 }  // namespace
 
@@ -40,7 +39,7 @@ JsApi::JsApi(io::Runtime& runtime, ApiHost& host) : runtime(runtime), host(host)
     nativesObj = v8::Object::New(isolate);
     internalObj = v8::Object::New(isolate);
     installNatives(context, nativesObj);
-    KJ_IF_MAYBE(error, evaluateBuiltins(context, nativesObj, internalObj)) {
+    KJ_IF_MAYBE (error, evaluateBuiltins(context, nativesObj, internalObj)) {
       KJ_FAIL_ASSERT("built-in failed to evaluate", *error);
     }
   }
@@ -64,7 +63,8 @@ kj::Maybe<kj::String> evaluateBuiltins(v8::Local<v8::Context> context,
   for (auto name: BUILTIN_ORDER) {
     const EmbeddedFile* file = nullptr;
     for (auto& f: files) {
-      if (kj::StringPtr(f.name) == name) file = &f;
+      if (kj::StringPtr(f.name) == name)
+        file = &f;
     }
     KJ_ASSERT(file != nullptr, "built-in missing from the binary", name);
 
@@ -87,7 +87,8 @@ v8::MaybeLocal<v8::Value> JsApi::callInternal(v8::Local<v8::Context> context, kj
   auto isolate = context->GetIsolate();
   auto obj = internal.Get(isolate);
   v8::Local<v8::Value> fn;
-  if (!obj->Get(context, js::newString(isolate, name)).ToLocal(&fn)) return {};
+  if (!obj->Get(context, js::newString(isolate, name)).ToLocal(&fn))
+    return {};
   KJ_ASSERT(fn->IsFunction(), "missing built-in entry point", name);
   return fn.As<v8::Function>()->Call(context, obj, args.size(), args.begin());
 }

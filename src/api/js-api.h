@@ -50,9 +50,9 @@ class JsApi {
   // Calls `internal[name](...args)`; on failure a JS exception is pending.
 
   enum class StubKind {
-    PLAIN,        // fetch() and RPC methods
-    WITH_PROPS,   // also callable as `stub({props})` (ctx.exports entries)
-    FUNCTION,     // a function passed by reference: calling it is an RPC call
+    PLAIN,       // fetch() and RPC methods
+    WITH_PROPS,  // also callable as `stub({props})` (ctx.exports entries)
+    FUNCTION,    // a function passed by reference: calling it is an RPC call
   };
   v8::Local<v8::Object> newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap,
                                 StubKind kind = StubKind::PLAIN, int64_t externalBytes = 0);

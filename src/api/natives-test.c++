@@ -8,7 +8,8 @@ namespace {
 
 bool valid(std::initializer_list<int> bytes) {
   kj::Vector<kj::byte> v;
-  for (int b: bytes) v.add(b);
+  for (int b: bytes)
+    v.add(b);
   return isValidUtf8(v);
 }
 

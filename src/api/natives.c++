@@ -13,8 +13,8 @@ namespace kiln::api {
 using js::newString;
 using js::toKj;
 
-void setFunction(v8::Local<v8::Context> context, v8::Local<v8::Object> target,
-                 kj::StringPtr name, v8::FunctionCallback callback, v8::Local<v8::Value> data) {
+void setFunction(v8::Local<v8::Context> context, v8::Local<v8::Object> target, kj::StringPtr name,
+                 v8::FunctionCallback callback, v8::Local<v8::Value> data) {
   auto isolate = context->GetIsolate();
   auto fn = v8::Function::New(context, callback, data).ToLocalChecked();
   fn->SetName(newString(isolate, name));
@@ -43,9 +43,11 @@ bool isValidUtf8(kj::ArrayPtr<const kj::byte> bytes) {
     } else {
       return false;
     }
-    if (i + len > n) return false;
+    if (i + len > n)
+      return false;
     for (size_t j = 1; j < len; j++) {
-      if ((bytes[i + j] & 0xC0) != 0x80) return false;
+      if ((bytes[i + j] & 0xC0) != 0x80)
+        return false;
       cp = (cp << 6) | (bytes[i + j] & 0x3F);
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
@@ -69,18 +71,19 @@ void nativeLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto& api = JsApi::from(isolate->GetCurrentContext());
   auto level = toKj(isolate, info[0]);
   auto message = toKj(isolate, info[1]);
-  KJ_IF_MAYBE(ioContext, currentIoContext(isolate)) {
+  KJ_IF_MAYBE (ioContext, currentIoContext(isolate)) {
     switch (ioContext->admitLog(message.size())) {
       case io::IoContext::LogVerdict::EMIT:
         break;
       case io::IoContext::LogVerdict::DROP:
         return;
       case io::IoContext::LogVerdict::EMIT_THEN_CUT:
-        api.getHost().log("warn", "console output limit reached for this request; further "
-                                  "output is dropped");
+        api.getHost().log("warn",
+                          "console output limit reached for this request; further "
+                          "output is dropped");
         return;
     }
-    KJ_IF_MAYBE(trace, ioContext->getTrace()) {
+    KJ_IF_MAYBE (trace, ioContext->getTrace()) {
       trace->logs.add(io::Trace::Log{kj::str(level), kj::str(message), js::frozenNowMillis()});
     }
   }
@@ -90,7 +93,8 @@ void nativeLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
 void nativeUtf8Encode(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
   v8::Local<v8::String> str;
-  if (!info[0]->ToString(isolate->GetCurrentContext()).ToLocal(&str)) return;
+  if (!info[0]->ToString(isolate->GetCurrentContext()).ToLocal(&str))
+    return;
   int length = str->Utf8Length(isolate);
   auto buffer = v8::ArrayBuffer::New(isolate, length);
   str->WriteUtf8(isolate, static_cast<char*>(buffer->Data()), length, nullptr,
@@ -102,13 +106,13 @@ void nativeUtf8EncodeInto(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
   v8::Local<v8::String> str;
-  if (!info[0]->ToString(context).ToLocal(&str)) return;
-  KJ_IF_MAYBE(bytes, js::viewBytes(info[1])) {
+  if (!info[0]->ToString(context).ToLocal(&str))
+    return;
+  KJ_IF_MAYBE (bytes, js::viewBytes(info[1])) {
     int read = 0;
-    int written = str->WriteUtf8(isolate, reinterpret_cast<char*>(bytes->begin()), bytes->size(),
-                                 &read,
-                                 v8::String::NO_NULL_TERMINATION |
-                                     v8::String::REPLACE_INVALID_UTF8);
+    int written =
+        str->WriteUtf8(isolate, reinterpret_cast<char*>(bytes->begin()), bytes->size(), &read,
+                       v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
     auto result = v8::Array::New(isolate, 2);
     result->Set(context, 0, v8::Integer::New(isolate, read)).Check();
     result->Set(context, 1, v8::Integer::New(isolate, written)).Check();
@@ -120,7 +124,7 @@ void nativeUtf8EncodeInto(const v8::FunctionCallbackInfo<v8::Value>& info) {
 
 void nativeUtf8Decode(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
-  KJ_IF_MAYBE(bytes, js::viewBytes(info[0])) {
+  KJ_IF_MAYBE (bytes, js::viewBytes(info[0])) {
     if (info[1]->BooleanValue(isolate) && !isValidUtf8(*bytes)) {
       js::throwTypeError(isolate, "The encoded data was not valid for encoding utf-8");
       return;
@@ -145,7 +149,7 @@ void nativeSetTimer(const v8::FunctionCallbackInfo<v8::Value>& info) {
     js::throwTypeError(isolate, "The timer callback must be a function.");
     return;
   }
-  KJ_IF_MAYBE(ioContext, currentIoContext(isolate)) {
+  KJ_IF_MAYBE (ioContext, currentIoContext(isolate)) {
     double delay = info[1]->NumberValue(isolate->GetCurrentContext()).FromMaybe(0);
     auto id = ioContext->setTimer(isolate, info[0].As<v8::Function>(), delay,
                                   info[2]->BooleanValue(isolate));
@@ -157,19 +161,21 @@ void nativeSetTimer(const v8::FunctionCallbackInfo<v8::Value>& info) {
 
 void nativeClearTimer(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
-  KJ_IF_MAYBE(ioContext, currentIoContext(isolate)) {
+  KJ_IF_MAYBE (ioContext, currentIoContext(isolate)) {
     double id = info[0]->NumberValue(isolate->GetCurrentContext()).FromMaybe(0);
-    if (id >= 1 && id <= UINT32_MAX) ioContext->clearTimer(uint32_t(id));
+    if (id >= 1 && id <= UINT32_MAX)
+      ioContext->clearTimer(uint32_t(id));
   }
 }
 
 void nativeGetRandomValues(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  KJ_IF_MAYBE(bytes, js::viewBytes(info[0])) {
+  KJ_IF_MAYBE (bytes, js::viewBytes(info[0])) {
     size_t done = 0;
     while (done < bytes->size()) {
       ssize_t n = getrandom(bytes->begin() + done, bytes->size() - done, 0);
       if (n < 0) {
-        if (errno == EINTR) continue;
+        if (errno == EINTR)
+          continue;
         KJ_FAIL_SYSCALL("getrandom", errno);
       }
       done += n;
@@ -201,7 +207,8 @@ void nativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto list = info[1].As<v8::Array>();
     for (uint32_t i = 0; i < list->Length(); i++) {
       v8::Local<v8::Value> item;
-      if (!list->Get(context, i).ToLocal(&item)) return;
+      if (!list->Get(context, i).ToLocal(&item))
+        return;
       if (!item->IsArrayBuffer() || !item.As<v8::ArrayBuffer>()->IsDetachable()) {
         throwDataCloneError(isolate, "Value not transferable");
         return;
@@ -217,9 +224,10 @@ void nativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value>& info) {
     if (serializer.WriteValue(context, info[0]).IsNothing()) {
       if (tryCatch.CanContinue() && tryCatch.HasCaught()) {
         auto error = tryCatch.Exception();
-        auto message = error->IsObject()
-            ? js::toKj(isolate, js::getProperty(context, error.As<v8::Object>(), "message"))
-            : kj::str();
+        auto message =
+            error->IsObject()
+                ? js::toKj(isolate, js::getProperty(context, error.As<v8::Object>(), "message"))
+                : kj::str();
         if (message.endsWith("could not be cloned.") && error->IsNativeError()) {
           error.As<v8::Object>()
               ->Set(context, newString(isolate, "name"), newString(isolate, "DataCloneError"))
@@ -245,9 +253,11 @@ void nativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value>& info) {
     original->Detach();
     deserializer.TransferArrayBuffer(i, copy);
   }
-  if (deserializer.ReadHeader(context).IsNothing()) return;
+  if (deserializer.ReadHeader(context).IsNothing())
+    return;
   v8::Local<v8::Value> result;
-  if (deserializer.ReadValue(context).ToLocal(&result)) info.GetReturnValue().Set(result);
+  if (deserializer.ReadValue(context).ToLocal(&result))
+    info.GetReturnValue().Set(result);
 }
 
 void nativeNow(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -257,7 +267,7 @@ void nativeNow(const v8::FunctionCallbackInfo<v8::Value>& info) {
 void nativeWaitUntil(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
-  KJ_IF_MAYBE(ioContext, currentIoContext(isolate)) {
+  KJ_IF_MAYBE (ioContext, currentIoContext(isolate)) {
     auto& runtime = ioContext->getRuntime();
     ioContext->addWaitUntil(runtime.awaitJs(context, info[0]).ignoreResult());
   } else {
@@ -280,11 +290,14 @@ const NativeFunction BASIC_NATIVES[] = {
 
 }  // namespace
 
-kj::ArrayPtr<const NativeFunction> basicNatives() { return BASIC_NATIVES; }
+kj::ArrayPtr<const NativeFunction> basicNatives() {
+  return BASIC_NATIVES;
+}
 
 void installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target) {
   for (auto table: {basicNatives(), compressionNatives(), fetchNatives(), rpcNatives()}) {
-    for (auto& native: table) setFunction(context, target, native.name, native.callback);
+    for (auto& native: table)
+      setFunction(context, target, native.name, native.callback);
   }
 }
 

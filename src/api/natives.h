@@ -23,9 +23,8 @@ kj::ArrayPtr<const NativeFunction> rpcNatives();
 
 void installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target);
 
-void setFunction(v8::Local<v8::Context> context, v8::Local<v8::Object> target,
-                 kj::StringPtr name, v8::FunctionCallback callback,
-                 v8::Local<v8::Value> data = {});
+void setFunction(v8::Local<v8::Context> context, v8::Local<v8::Object> target, kj::StringPtr name,
+                 v8::FunctionCallback callback, v8::Local<v8::Value> data = {});
 
 bool isValidUtf8(kj::ArrayPtr<const kj::byte> bytes);
 

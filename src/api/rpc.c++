@@ -37,21 +37,23 @@ kj::Maybe<io::IoContext&> currentIoContext(v8::Isolate* isolate) {
 void callStubWithProps(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
-  KJ_IF_MAYBE(cap, unwrapStub(info.Holder())) {
+  KJ_IF_MAYBE (cap, unwrapStub(info.Holder())) {
     kj::String propsJson = kj::str("{}");
     if (info.Length() > 0 && info[0]->IsObject()) {
       auto props = js::getProperty(context, info[0].As<v8::Object>(), "props");
       if (!props->IsUndefined()) {
         v8::Local<v8::String> json;
-        if (!v8::JSON::Stringify(context, props).ToLocal(&json)) return;
+        if (!v8::JSON::Stringify(context, props).ToLocal(&json))
+          return;
         propsJson = toKj(isolate, json);
       }
     }
-    KJ_IF_MAYBE(bound, cap->withProps(kj::mv(propsJson))) {
+    KJ_IF_MAYBE (bound, cap->withProps(kj::mv(propsJson))) {
       info.GetReturnValue().Set(JsApi::from(context).newStub(context, kj::mv(*bound)));
     } else {
-      js::throwTypeError(isolate, "This stub cannot be called; only ctx.exports entrypoints can "
-                                  "be specialized with props.");
+      js::throwTypeError(isolate,
+                         "This stub cannot be called; only ctx.exports entrypoints can "
+                         "be specialized with props.");
     }
   } else {
     js::throwTypeError(isolate, "Illegal invocation: not a service stub.");
@@ -64,9 +66,11 @@ void callFunctionStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto context = isolate->GetCurrentContext();
   v8::Local<v8::Value> args[] = {info.Holder(), newString(isolate, "")};
   v8::Local<v8::Value> method;
-  if (!JsApi::from(context).callInternal(context, "rpcMethod", args).ToLocal(&method)) return;
+  if (!JsApi::from(context).callInternal(context, "rpcMethod", args).ToLocal(&method))
+    return;
   std::vector<v8::Local<v8::Value>> callArgs;
-  for (int i = 0; i < info.Length(); i++) callArgs.push_back(info[i]);
+  for (int i = 0; i < info.Length(); i++)
+    callArgs.push_back(info[i]);
   v8::Local<v8::Value> result;
   if (method.As<v8::Function>()
           ->Call(context, v8::Undefined(isolate), callArgs.size(), callArgs.data())
@@ -77,11 +81,14 @@ void callFunctionStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
 
 // Any property a stub does not have itself (or through its prototype) is an RPC method.
 // "then" is not, so that a stub is never mistaken for a promise.
-void stubNamedGetter(v8::Local<v8::Name> property, const v8::PropertyCallbackInfo<v8::Value>& info) {
-  if (!property->IsString()) return;
+void stubNamedGetter(v8::Local<v8::Name> property,
+                     const v8::PropertyCallbackInfo<v8::Value>& info) {
+  if (!property->IsString())
+    return;
   auto isolate = info.GetIsolate();
   auto name = toKj(isolate, property);
-  if (name == "then" || name == "constructor" || name == "toJSON") return;
+  if (name == "then" || name == "constructor" || name == "toJSON")
+    return;
   auto context = isolate->GetCurrentContext();
   v8::Local<v8::Value> args[] = {info.Holder(), property};
   v8::Local<v8::Value> method;
@@ -96,18 +103,17 @@ void stubCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
   Capability* capPtr;
-  KJ_IF_MAYBE(cap, unwrapStub(info[0])) {
+  KJ_IF_MAYBE (cap, unwrapStub(info[0])) {
     capPtr = cap;
   } else {
     auto wrapped = js::unwrap<StubState>(info[0], &STUB_TAG);
     js::throwError(isolate, js::ErrorType::ERROR,
-                   wrapped != nullptr
-                       ? "Attempted to use RPC stub after it has been disposed."
-                       : "Illegal invocation: not a service stub.");
+                   wrapped != nullptr ? "Attempted to use RPC stub after it has been disposed."
+                                      : "Illegal invocation: not a service stub.");
     return;
   }
   io::IoContext* ioContext;
-  KJ_IF_MAYBE(c, currentIoContext(isolate)) {
+  KJ_IF_MAYBE (c, currentIoContext(isolate)) {
     ioContext = c;
   } else {
     disallowedOutsideRequest(isolate);
@@ -120,7 +126,7 @@ void stubCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
   auto method = toKj(isolate, info[1]);
   kj::Maybe<SerializedValue> args = serialize(context, info[2], MAX_RPC_BYTES);
-  KJ_IF_MAYBE(a, args) {
+  KJ_IF_MAYBE (a, args) {
     auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
     info.GetReturnValue().Set(resolver->GetPromise());
     auto promise = capPtr->call(kj::mv(method), kj::mv(*a)).attach(capPtr->addRef());
@@ -129,12 +135,14 @@ void stubCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
 }
 
 void disposeStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  KJ_IF_MAYBE(state, js::unwrap<StubState>(info[0], &STUB_TAG)) { state->cap = nullptr; }
+  KJ_IF_MAYBE (state, js::unwrap<StubState>(info[0], &STUB_TAG)) {
+    state->cap = nullptr;
+  }
 }
 
 void plainStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto context = info.GetIsolate()->GetCurrentContext();
-  KJ_IF_MAYBE(cap, unwrapStub(info[0])) {
+  KJ_IF_MAYBE (cap, unwrapStub(info[0])) {
     info.GetReturnValue().Set(JsApi::from(context).newStub(context, cap->addRef()));
   } else {
     info.GetReturnValue().Set(info[0]);
@@ -159,7 +167,6 @@ void targetStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(api.newStub(context, kj::mv(cap)));
 }
 
-
 void settleRpc(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> resolver,
                kj::Promise<CallResult> promise) {
   settleLater(
@@ -167,7 +174,8 @@ void settleRpc(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> resolv
       [](v8::Local<v8::Context> context, CallResult&& result) -> v8::MaybeLocal<v8::Value> {
         auto isolate = context->GetIsolate();
         v8::Local<v8::Value> value;
-        if (!deserialize(context, result.value).ToLocal(&value)) return {};
+        if (!deserialize(context, result.value).ToLocal(&value))
+          return {};
         if (result.threw) {
           isolate->ThrowException(value);
           return {};
@@ -178,16 +186,15 @@ void settleRpc(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> resolv
 }
 
 const NativeFunction RPC_NATIVES[] = {
-    {"stubCall", &stubCall},
-    {"disposeStub", &disposeStub},
-    {"plainStub", &plainStub},
-    {"isStub", &isStub},
-    {"targetStub", &targetStub},
+    {"stubCall", &stubCall}, {"disposeStub", &disposeStub}, {"plainStub", &plainStub},
+    {"isStub", &isStub},     {"targetStub", &targetStub},
 };
 
 }  // namespace
 
-kj::ArrayPtr<const NativeFunction> rpcNatives() { return RPC_NATIVES; }
+kj::ArrayPtr<const NativeFunction> rpcNatives() {
+  return RPC_NATIVES;
+}
 
 v8::Local<v8::Object> JsApi::newStub(v8::Local<v8::Context> context, kj::Own<Capability> cap,
                                      StubKind kind, int64_t externalBytes) {
@@ -195,18 +202,20 @@ v8::Local<v8::Object> JsApi::newStub(v8::Local<v8::Context> context, kj::Own<Cap
   auto state = kj::heap<StubState>();
   state->cap = kj::mv(cap);
   v8::FunctionCallback callHandler = kind == StubKind::WITH_PROPS ? &callStubWithProps
-                                   : kind == StubKind::FUNCTION   ? &callFunctionStub
+                                     : kind == StubKind::FUNCTION ? &callFunctionStub
                                                                   : nullptr;
-  auto stub = js::wrap(context, kj::mv(state), &STUB_TAG, callHandler, externalBytes,
-                       &stubNamedGetter);
+  auto stub =
+      js::wrap(context, kj::mv(state), &STUB_TAG, callHandler, externalBytes, &stubNamedGetter);
   auto proto = js::getProperty(context, internal.Get(isolate), "StubPrototype");
   stub->SetPrototype(context, proto).Check();
   return stub;
 }
 
 kj::Maybe<Capability&> unwrapStub(v8::Local<v8::Value> value) {
-  KJ_IF_MAYBE(state, js::unwrap<StubState>(value, &STUB_TAG)) {
-    KJ_IF_MAYBE(cap, state->cap) { return **cap; }
+  KJ_IF_MAYBE (state, js::unwrap<StubState>(value, &STUB_TAG)) {
+    KJ_IF_MAYBE (cap, state->cap) {
+      return **cap;
+    }
   }
   return nullptr;
 }

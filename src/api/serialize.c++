@@ -15,7 +15,7 @@ class StubWriter final : public js::HostObjectHandler {
   kj::Vector<kj::Own<Capability>> caps;
 
   bool writeHostObject(v8::Local<v8::Object> object, uint32_t& id) override {
-    KJ_IF_MAYBE(cap, unwrapStub(object)) {
+    KJ_IF_MAYBE (cap, unwrapStub(object)) {
       id = caps.size();
       caps.add(cap->addRef());
       return true;
@@ -55,11 +55,14 @@ kj::Maybe<SerializedValue> serialize(v8::Local<v8::Context> context, v8::Local<v
                                      size_t maxBytes) {
   StubWriter writer;
   std::vector<uint8_t> bytes;
-  if (!js::serializeValue(context, value, writer, bytes)) return nullptr;
+  if (!js::serializeValue(context, value, writer, bytes))
+    return nullptr;
   if (bytes.size() > maxBytes) {
     js::throwError(context->GetIsolate(), js::ErrorType::RANGE_ERROR,
-                   kj::str("The value is ", bytes.size(), " bytes once serialized, over the limit "
-                           "of ", maxBytes, " bytes."));
+                   kj::str("The value is ", bytes.size(),
+                           " bytes once serialized, over the limit "
+                           "of ",
+                           maxBytes, " bytes."));
     return nullptr;
   }
   return SerializedValue{kj::heapArray<kj::byte>(bytes.data(), bytes.size()),

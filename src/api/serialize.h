@@ -15,8 +15,7 @@ kj::Maybe<SerializedValue> serialize(v8::Local<v8::Context> context, v8::Local<v
 // Null with a pending JS exception: DataCloneError for values that cannot cross (functions,
 // non-stub host objects...), RangeError past maxBytes.
 
-v8::MaybeLocal<v8::Value> deserialize(v8::Local<v8::Context> context,
-                                      const SerializedValue& value);
+v8::MaybeLocal<v8::Value> deserialize(v8::Local<v8::Context> context, const SerializedValue& value);
 // Stubs come back as new stubs in `context`, sharing the original capabilities.
 
 }  // namespace kiln::api

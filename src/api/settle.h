@@ -19,48 +19,51 @@ void settleLater(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> reso
   auto& runtime = ioContext.getRuntime();
   auto res = kj::heap<v8::Global<v8::Promise::Resolver>>(isolate, resolver);
   auto keep = kj::heap<v8::Global<v8::Value>>();
-  if (!keepAlive.IsEmpty()) keep->Reset(isolate, keepAlive);
-  auto state = kj::heap<kj::Tuple<kj::Own<v8::Global<v8::Promise::Resolver>>,
-                                  kj::Own<v8::Global<v8::Value>>>>(
+  if (!keepAlive.IsEmpty())
+    keep->Reset(isolate, keepAlive);
+  auto state = kj::heap<
+      kj::Tuple<kj::Own<v8::Global<v8::Promise::Resolver>>, kj::Own<v8::Global<v8::Value>>>>(
       kj::tuple(kj::mv(res), kj::mv(keep)));
   auto& stateRef = *state;
-  ioContext.addTask(
-      promise
-          .then(
-              [&runtime, &ioContext, &stateRef, onSuccess = kj::fwd<Func>(onSuccess)](
-                  T&& value) mutable {
-                if (runtime.isTerminated()) return;
-                runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
-                  auto resolver = kj::get<0>(stateRef)->Get(context->GetIsolate());
-                  v8::TryCatch tryCatch(context->GetIsolate());
-                  v8::Local<v8::Value> result;
-                  if (onSuccess(context, kj::mv(value)).ToLocal(&result)) {
-                    (void)resolver->Resolve(context, result);
-                  } else if (tryCatch.HasCaught() && tryCatch.CanContinue()) {
-                    (void)resolver->Reject(context, tryCatch.Exception());
-                  }
-                });
-              },
-              [&runtime, &ioContext, &stateRef, errorMessage](kj::Exception&& e) {
-                if (runtime.isTerminated()) return;
-                runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
-                  auto isolate = context->GetIsolate();
-                  auto resolver = kj::get<0>(stateRef)->Get(isolate);
-                  v8::Local<v8::Value> error;
-                  KJ_IF_MAYBE(user, parseUserError(e)) {
-                    auto& type = kj::get<0>(*user);
-                    auto kind = type == "TypeError"    ? js::ErrorType::TYPE_ERROR
-                              : type == "RangeError"   ? js::ErrorType::RANGE_ERROR
-                                                       : js::ErrorType::ERROR;
-                    error = js::newError(isolate, kind, kj::get<1>(*user));
-                  } else {
-                    KJ_LOG(INFO, "I/O failed in worker", runtime.getName(), e);
-                    error = js::newError(isolate, js::ErrorType::TYPE_ERROR, errorMessage);
-                  }
-                  (void)resolver->Reject(context, error);
-                });
-              })
-          .attach(kj::mv(state)));
+  ioContext.addTask(promise
+                        .then(
+                            [&runtime, &ioContext, &stateRef,
+                             onSuccess = kj::fwd<Func>(onSuccess)](T&& value) mutable {
+                              if (runtime.isTerminated())
+                                return;
+                              runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
+                                auto resolver = kj::get<0>(stateRef)->Get(context->GetIsolate());
+                                v8::TryCatch tryCatch(context->GetIsolate());
+                                v8::Local<v8::Value> result;
+                                if (onSuccess(context, kj::mv(value)).ToLocal(&result)) {
+                                  (void)resolver->Resolve(context, result);
+                                } else if (tryCatch.HasCaught() && tryCatch.CanContinue()) {
+                                  (void)resolver->Reject(context, tryCatch.Exception());
+                                }
+                              });
+                            },
+                            [&runtime, &ioContext, &stateRef, errorMessage](kj::Exception&& e) {
+                              if (runtime.isTerminated())
+                                return;
+                              runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
+                                auto isolate = context->GetIsolate();
+                                auto resolver = kj::get<0>(stateRef)->Get(isolate);
+                                v8::Local<v8::Value> error;
+                                KJ_IF_MAYBE (user, parseUserError(e)) {
+                                  auto& type = kj::get<0>(*user);
+                                  auto kind = type == "TypeError"    ? js::ErrorType::TYPE_ERROR
+                                              : type == "RangeError" ? js::ErrorType::RANGE_ERROR
+                                                                     : js::ErrorType::ERROR;
+                                  error = js::newError(isolate, kind, kj::get<1>(*user));
+                                } else {
+                                  KJ_LOG(INFO, "I/O failed in worker", runtime.getName(), e);
+                                  error = js::newError(isolate, js::ErrorType::TYPE_ERROR,
+                                                       errorMessage);
+                                }
+                                (void)resolver->Reject(context, error);
+                              });
+                            })
+                        .attach(kj::mv(state)));
 }
 
 }  // namespace kiln::api

@@ -19,7 +19,8 @@ kj::Vector<intptr_t>* references = nullptr;
 void buildReferences() {
   references = new kj::Vector<intptr_t>();
   for (auto table: {basicNatives(), compressionNatives(), fetchNatives(), rpcNatives()}) {
-    for (auto& native: table) references->add(reinterpret_cast<intptr_t>(native.callback));
+    for (auto& native: table)
+      references->add(reinterpret_cast<intptr_t>(native.callback));
   }
   references->add(0);
 }
@@ -35,7 +36,7 @@ void buildSnapshot() {
     auto natives = v8::Object::New(isolate);
     auto internal = v8::Object::New(isolate);
     installNatives(context, natives);
-    KJ_IF_MAYBE(error, evaluateBuiltins(context, natives, internal)) {
+    KJ_IF_MAYBE (error, evaluateBuiltins(context, natives, internal)) {
       logLine("error", "kiln", kj::str("startup snapshot not built: ", *error));
       return;
     }

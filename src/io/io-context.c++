@@ -24,7 +24,8 @@ void IoContext::abandon() {
 }
 
 IoContext::~IoContext() noexcept(false) {
-  if (abandoned) return;
+  if (abandoned)
+    return;
   runtime.ioContexts.eraseMatch(this);
   // Timer callbacks are V8 handles: release them while the isolate is still alive (the runtime
   // outlives every IoContext it serves).
@@ -34,29 +35,34 @@ IoContext::~IoContext() noexcept(false) {
 }
 
 void IoContext::addTask(kj::Promise<void> task) {
-  if (!abandoned) tasks->add(kj::mv(task));
+  if (!abandoned)
+    tasks->add(kj::mv(task));
 }
 
 void IoContext::addWaitUntil(kj::Promise<void> task) {
-  if (abandoned) return;
+  if (abandoned)
+    return;
   ++waitUntilCount;
   waitUntilTasks->add(task.then(
       [this]() {
         if (--waitUntilCount == 0) {
-          for (auto& waiter: waitUntilWaiters) waiter->fulfill();
+          for (auto& waiter: waitUntilWaiters)
+            waiter->fulfill();
           waitUntilWaiters.clear();
         }
       },
       [this](kj::Exception&& e) {
         if (--waitUntilCount == 0) {
-          for (auto& waiter: waitUntilWaiters) waiter->fulfill();
+          for (auto& waiter: waitUntilWaiters)
+            waiter->fulfill();
           waitUntilWaiters.clear();
         }
       }));
 }
 
 kj::Promise<void> IoContext::onWaitUntilDone() {
-  if (waitUntilCount == 0) return kj::READY_NOW;
+  if (waitUntilCount == 0)
+    return kj::READY_NOW;
   auto paf = kj::newPromiseAndFulfiller<void>();
   waitUntilWaiters.add(kj::mv(paf.fulfiller));
   return kj::mv(paf.promise);
@@ -72,26 +78,30 @@ int64_t IoContext::cpuRemainingNs() const {
 }
 
 IoContext::LogVerdict IoContext::admitLog(size_t bytes) {
-  if (logCut) return LogVerdict::DROP;
+  if (logCut)
+    return LogVerdict::DROP;
   ++logLines;
   logBytes += bytes;
-  if (logLines <= MAX_LOG_LINES && logBytes <= MAX_LOG_BYTES) return LogVerdict::EMIT;
+  if (logLines <= MAX_LOG_LINES && logBytes <= MAX_LOG_BYTES)
+    return LogVerdict::EMIT;
   logCut = true;
   return LogVerdict::EMIT_THEN_CUT;
 }
 
 bool IoContext::consumeSubrequest() {
-  if (limits.subrequests != 0 && subrequestsUsed >= limits.subrequests) return false;
+  if (limits.subrequests != 0 && subrequestsUsed >= limits.subrequests)
+    return false;
   ++subrequestsUsed;
   return true;
 }
 
-uint32_t IoContext::setTimer(v8::Isolate* isolate, v8::Local<v8::Function> callback,
-                             double delayMs, bool repeat) {
+uint32_t IoContext::setTimer(v8::Isolate* isolate, v8::Local<v8::Function> callback, double delayMs,
+                             bool repeat) {
   uint32_t id = nextTimerId++;
   // As in browsers, intervals below 1 ms would spin; clamp negative and NaN delays to 0.
   uint64_t delay = delayMs > 0 && delayMs < 1e12 ? uint64_t(delayMs) : 0;
-  if (repeat && delay == 0) delay = 1;
+  if (repeat && delay == 0)
+    delay = 1;
   timers.insert(id, Timer{v8::Global<v8::Function>(isolate, callback), delay, repeat});
   scheduleTimer(id, delay);
   return id;
@@ -106,26 +116,30 @@ void IoContext::clearTimer(uint32_t id) {
 void IoContext::scheduleTimer(uint32_t id, uint64_t delayMs) {
   // A cleared timer's promise still sleeps until its deadline and then finds nothing; the
   // IoContext bounds how long that can be.
-  if (abandoned) return;
+  if (abandoned)
+    return;
   tasks->add(timer.atTime(js::frozenMonotonic() + delayMs * kj::MILLISECONDS).then([this, id]() {
     fireTimer(id);
   }));
 }
 
 void IoContext::fireTimer(uint32_t id) {
-  if (runtime.isTerminated()) return;
-  KJ_IF_MAYBE(entry, timers.find(id)) {
+  if (runtime.isTerminated())
+    return;
+  KJ_IF_MAYBE (entry, timers.find(id)) {
     bool repeat = entry->repeat;
     uint64_t delay = entry->delayMs;
     runtime.run(*this, [&](v8::Local<v8::Context> context) {
       auto isolate = context->GetIsolate();
       auto callback = entry->callback.Get(isolate);
-      if (!repeat) timers.erase(id);
+      if (!repeat)
+        timers.erase(id);
       // Built-ins wrap user callbacks and report their exceptions; nothing escapes here.
       v8::TryCatch tryCatch(isolate);
       (void)callback->Call(context, v8::Undefined(isolate), 0, nullptr);
     });
-    if (repeat && timers.find(id) != nullptr) scheduleTimer(id, delay);
+    if (repeat && timers.find(id) != nullptr)
+      scheduleTimer(id, delay);
   }
 }
 

@@ -59,7 +59,9 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   const IoLimits& getLimits() const { return limits; }
 
   kj::Maybe<Trace&> getTrace() {
-    KJ_IF_MAYBE(t, trace) { return **t; }
+    KJ_IF_MAYBE (t, trace) {
+      return **t;
+    }
     return nullptr;
   }
   void setTrace(kj::Own<Trace> t) { trace = kj::mv(t); }

@@ -8,11 +8,11 @@
 
 namespace kiln::io {
 
-Runtime::Runtime(kj::StringPtr name, const js::IsolateLimits& limits)
-    : name(kj::heapString(name)) {
+Runtime::Runtime(kj::StringPtr name, const js::IsolateLimits& limits) : name(kj::heapString(name)) {
   kj::Maybe<js::PreparedIsolate> prepared;
-  if (limits.usePool) prepared = js::takePreparedIsolate(limits);
-  KJ_IF_MAYBE(p, prepared) {
+  if (limits.usePool)
+    prepared = js::takePreparedIsolate(limits);
+  KJ_IF_MAYBE (p, prepared) {
     isolate = kj::mv(p->isolate);
     context = kj::mv(p->context);
   } else {
@@ -21,7 +21,8 @@ Runtime::Runtime(kj::StringPtr name, const js::IsolateLimits& limits)
   v8::Locker locker(isolate->get());
   v8::Isolate::Scope isolateScope(isolate->get());
   v8::HandleScope handleScope(isolate->get());
-  if (context.IsEmpty()) context.Reset(isolate->get(), isolate->newContext());
+  if (context.IsEmpty())
+    context.Reset(isolate->get(), isolate->newContext());
   context.Get(isolate->get())->SetAlignedPointerInEmbedderData(js::SLOT_RUNTIME, this);
 }
 
@@ -31,11 +32,14 @@ Runtime::~Runtime() noexcept(false) {
   v8::Locker locker(isolate->get());
   v8::Isolate::Scope scope(isolate->get());
   auto orphans = kj::mv(ioContexts);
-  for (auto ioContext: orphans) ioContext->abandon();
+  for (auto ioContext: orphans)
+    ioContext->abandon();
   context.Reset();
 }
 
-v8::Local<v8::Context> Runtime::getContext() const { return context.Get(isolate->get()); }
+v8::Local<v8::Context> Runtime::getContext() const {
+  return context.Get(isolate->get());
+}
 
 Runtime& Runtime::from(v8::Local<v8::Context> context) {
   return *static_cast<Runtime*>(context->GetAlignedPointerFromEmbedderData(js::SLOT_RUNTIME));
@@ -59,7 +63,7 @@ void Runtime::afterRun(kj::Maybe<CpuGuard>& guard) {
     iso->PerformMicrotaskCheckpoint();
   }
   bool cpuFired = false;
-  KJ_IF_MAYBE(g, guard) {
+  KJ_IF_MAYBE (g, guard) {
     g->stop();
     cpuFired = g->fired();
   }
@@ -78,16 +82,21 @@ void Runtime::afterRun(kj::Maybe<CpuGuard>& guard) {
     // promises learns now, instead of waiting forever.
     iso->CancelTerminateExecution();
     auto pending = kj::mv(waiters);
-    for (auto& waiter: pending) waiter.value->fulfill(Settled{true, {}});
+    for (auto& waiter: pending)
+      waiter.value->fulfill(Settled{true, {}});
   }
 }
 
 kj::StringPtr Runtime::terminationMessage() const {
   switch (termination) {
-    case Termination::NONE: return "";
-    case Termination::EXCEEDED_CPU: return "Worker exceeded CPU time limit.";
-    case Termination::EXCEEDED_MEMORY: return "Worker exceeded memory limit.";
-    case Termination::OTHER: return "Worker was terminated.";
+    case Termination::NONE:
+      return "";
+    case Termination::EXCEEDED_CPU:
+      return "Worker exceeded CPU time limit.";
+    case Termination::EXCEEDED_MEMORY:
+      return "Worker exceeded memory limit.";
+    case Termination::OTHER:
+      return "Worker was terminated.";
   }
   KJ_UNREACHABLE;
 }
@@ -98,7 +107,7 @@ void Runtime::settleCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
   double code = info.Data().As<v8::Number>()->Value();
   bool rejected = code < 0;
   uint64_t id = rejected ? -code : code;
-  KJ_IF_MAYBE(fulfiller, self.waiters.find(id)) {
+  KJ_IF_MAYBE (fulfiller, self.waiters.find(id)) {
     auto value = info.Length() > 0 ? info[0] : v8::Undefined(isolate).As<v8::Value>();
     (*fulfiller)->fulfill(Settled{rejected, v8::Global<v8::Value>(isolate, value)});
     self.waiters.erase(id);

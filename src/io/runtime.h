@@ -89,8 +89,7 @@ class Runtime {
 };
 
 template <typename Func>
-auto Runtime::run(IoContext& ioContext, Func&& func)
-    -> decltype(func(v8::Local<v8::Context>())) {
+auto Runtime::run(IoContext& ioContext, Func&& func) -> decltype(func(v8::Local<v8::Context>())) {
   Scope scope(*this);
   auto previous = current;
   current = &ioContext;

@@ -6,7 +6,9 @@
 
 namespace kiln::io {
 namespace {
-kj::String number(double value) { return kj::str(int64_t(std::llround(value))); }
+kj::String number(double value) {
+  return kj::str(int64_t(std::llround(value)));
+}
 }  // namespace
 
 kj::String Trace::toJson() const {
@@ -17,17 +19,17 @@ kj::String Trace::toJson() const {
   }
   kj::Vector<kj::String> exceptionParts;
   for (auto& e: exceptions) {
-    exceptionParts.add(kj::str("{\"name\":", jsonQuote(e.name), ",\"message\":",
-                               jsonQuote(e.message), ",\"stack\":", jsonQuote(e.stack),
-                               ",\"timestamp\":", number(e.timestamp), "}"));
+    exceptionParts.add(
+        kj::str("{\"name\":", jsonQuote(e.name), ",\"message\":", jsonQuote(e.message),
+                ",\"stack\":", jsonQuote(e.stack), ",\"timestamp\":", number(e.timestamp), "}"));
   }
-  auto event = rpcMethod.size() > 0
-      ? kj::str("{\"rpcMethod\":", jsonQuote(rpcMethod), "}")
+  auto event =
+      rpcMethod.size() > 0 ? kj::str("{\"rpcMethod\":", jsonQuote(rpcMethod), "}")
       : method.size() > 0
-      ? kj::str("{\"request\":{\"method\":", jsonQuote(method), ",\"url\":", jsonQuote(url),
-                "},\"response\":", status > 0 ? kj::str("{\"status\":", status, "}") : kj::str("null"),
-                "}")
-      : kj::str("null");
+          ? kj::str("{\"request\":{\"method\":", jsonQuote(method), ",\"url\":", jsonQuote(url),
+                    "},\"response\":",
+                    status > 0 ? kj::str("{\"status\":", status, "}") : kj::str("null"), "}")
+          : kj::str("null");
   return kj::str("{\"scriptName\":", jsonQuote(scriptName), ",\"outcome\":", jsonQuote(outcome),
                  ",\"eventTimestamp\":", number(eventTimestamp), ",\"event\":", event,
                  ",\"logs\":[", kj::strArray(logParts, ","), "],\"exceptions\":[",

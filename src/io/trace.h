@@ -11,9 +11,9 @@ namespace kiln::io {
 struct Trace {
   kj::String scriptName;
   double eventTimestamp = 0;
-  kj::String method;      // fetch events
+  kj::String method;  // fetch events
   kj::String url;
-  kj::String rpcMethod;   // RPC events
+  kj::String rpcMethod;  // RPC events
   unsigned status = 0;
   kj::String outcome = kj::str("ok");
   // "ok", "exception", "exceededCpu", "exceededMemory", "canceled".

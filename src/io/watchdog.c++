@@ -67,7 +67,9 @@ CpuGuard::Slot& getThreadSlot() {
 
 }  // namespace
 
-int64_t threadCpuNanos() { return nanos(CLOCK_THREAD_CPUTIME_ID); }
+int64_t threadCpuNanos() {
+  return nanos(CLOCK_THREAD_CPUTIME_ID);
+}
 
 CpuGuard::CpuGuard(v8::Isolate* isolate, int64_t budgetNs) : slot(&getThreadSlot()) {
   startNs = threadCpuNanos();
@@ -77,20 +79,26 @@ CpuGuard::CpuGuard(v8::Isolate* isolate, int64_t budgetNs) : slot(&getThreadSlot
   slot->fired = false;
 }
 
-CpuGuard::~CpuGuard() noexcept(false) { stop(); }
+CpuGuard::~CpuGuard() noexcept(false) {
+  stop();
+}
 
 void CpuGuard::stop() {
-  if (endNs >= 0) return;
+  if (endNs >= 0)
+    return;
   endNs = threadCpuNanos();
   std::lock_guard<std::mutex> lock(slot->mutex);
   slot->isolate = nullptr;
   wasFired = slot->fired;
 }
 
-int64_t CpuGuard::elapsedNs() const { return (endNs >= 0 ? endNs : threadCpuNanos()) - startNs; }
+int64_t CpuGuard::elapsedNs() const {
+  return (endNs >= 0 ? endNs : threadCpuNanos()) - startNs;
+}
 
 bool CpuGuard::fired() const {
-  if (endNs >= 0) return wasFired;
+  if (endNs >= 0)
+    return wasFired;
   std::lock_guard<std::mutex> lock(slot->mutex);
   return slot->fired;
 }

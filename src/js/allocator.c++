@@ -11,15 +11,19 @@ class LimitedAllocator final : public v8::ArrayBuffer::Allocator {
   explicit LimitedAllocator(size_t limit) : limit(limit) {}
 
   void* Allocate(size_t length) override {
-    if (!reserve(length)) return nullptr;
+    if (!reserve(length))
+      return nullptr;
     void* p = calloc(length == 0 ? 1 : length, 1);
-    if (p == nullptr) used -= length;
+    if (p == nullptr)
+      used -= length;
     return p;
   }
   void* AllocateUninitialized(size_t length) override {
-    if (!reserve(length)) return nullptr;
+    if (!reserve(length))
+      return nullptr;
     void* p = malloc(length == 0 ? 1 : length);
-    if (p == nullptr) used -= length;
+    if (p == nullptr)
+      used -= length;
     return p;
   }
   void Free(void* data, size_t length) override {

@@ -43,7 +43,9 @@ Isolate::~Isolate() noexcept(false) {
   metrics::isolateDestroyed();
 }
 
-size_t Isolate::externalMemory() const { return limitedAllocatorUsed(*allocator); }
+size_t Isolate::externalMemory() const {
+  return limitedAllocatorUsed(*allocator);
+}
 
 v8::Local<v8::Context> Isolate::newContext() {
   auto context = v8::Context::New(isolate);
@@ -51,7 +53,9 @@ v8::Local<v8::Context> Isolate::newContext() {
   return context;
 }
 
-void Isolate::terminate() { isolate->TerminateExecution(); }
+void Isolate::terminate() {
+  isolate->TerminateExecution();
+}
 
 size_t Isolate::nearHeapLimit(void* data, size_t current, size_t initial) {
   // Give V8 headroom to unwind after termination instead of aborting the whole process; the

@@ -39,10 +39,9 @@ v8::MaybeLocal<v8::Promise> ModuleRegistry::dynamicImport(v8::Local<v8::Context>
   v8::TryCatch tryCatch(isolate);
   v8::Local<v8::Object> ns;
   if (self.find(name) == nullptr) {
-    (void)resolver->Reject(
-        context, newError(isolate, ErrorType::ERROR,
-                          kj::str("No such module \"", name, "\".\n  imported from \"",
-                                  referrer, "\"")));
+    (void)resolver->Reject(context, newError(isolate, ErrorType::ERROR,
+                                             kj::str("No such module \"", name,
+                                                     "\".\n  imported from \"", referrer, "\"")));
   } else if (self.evaluate(context, name).ToLocal(&ns)) {
     (void)resolver->Resolve(context, ns);
   } else if (tryCatch.CanContinue()) {
@@ -65,22 +64,26 @@ void ModuleRegistry::addBuiltin(kj::StringPtr name, v8::Local<v8::Object> export
   entry->type = ModuleSource::Type::ES;
   entry->builtin = true;
   entry->builtinExports.Reset(isolate, exports);
-  byName.upsert(entry->name, entry.get(), [](Entry*& existing, Entry* replacement) {
-    existing = replacement;
-  });
+  byName.upsert(entry->name, entry.get(),
+                [](Entry*& existing, Entry* replacement) { existing = replacement; });
   entries.add(kj::mv(entry));
 }
 
-bool ModuleRegistry::has(kj::StringPtr name) const { return byName.find(name) != nullptr; }
+bool ModuleRegistry::has(kj::StringPtr name) const {
+  return byName.find(name) != nullptr;
+}
 
 ModuleRegistry::Entry* ModuleRegistry::find(kj::StringPtr name) {
-  KJ_IF_MAYBE(entry, byName.find(name)) { return *entry; }
+  KJ_IF_MAYBE (entry, byName.find(name)) {
+    return *entry;
+  }
   return nullptr;
 }
 
 ModuleRegistry::Entry* ModuleRegistry::findByModule(v8::Local<v8::Module> module) {
   for (auto& entry: entries) {
-    if (!entry->module.IsEmpty() && entry->module == module) return entry.get();
+    if (!entry->module.IsEmpty() && entry->module == module)
+      return entry.get();
   }
   return nullptr;
 }
@@ -93,7 +96,7 @@ kj::String ModuleRegistry::resolveName(kj::StringPtr referrer, kj::StringPtr spe
   // Start from the referrer's folder.
   kj::StringPtr rest = referrer;
   while (true) {
-    KJ_IF_MAYBE(slash, rest.findFirst('/')) {
+    KJ_IF_MAYBE (slash, rest.findFirst('/')) {
       parts.add(kj::heapString(rest.slice(0, *slash)));
       rest = rest.slice(*slash + 1);
     } else {
@@ -103,7 +106,7 @@ kj::String ModuleRegistry::resolveName(kj::StringPtr referrer, kj::StringPtr spe
   rest = specifier;
   while (rest.size() > 0) {
     kj::String part;
-    KJ_IF_MAYBE(slash, rest.findFirst('/')) {
+    KJ_IF_MAYBE (slash, rest.findFirst('/')) {
       part = kj::heapString(rest.slice(0, *slash));
       rest = rest.slice(*slash + 1);
     } else {
@@ -111,7 +114,8 @@ kj::String ModuleRegistry::resolveName(kj::StringPtr referrer, kj::StringPtr spe
       rest = nullptr;
     }
     if (part == "..") {
-      if (parts.size() > 0) parts.removeLast();
+      if (parts.size() > 0)
+        parts.removeLast();
     } else if (part != "." && part.size() > 0) {
       parts.add(kj::mv(part));
     }
@@ -119,17 +123,16 @@ kj::String ModuleRegistry::resolveName(kj::StringPtr referrer, kj::StringPtr spe
   return kj::strArray(parts, "/");
 }
 
-v8::MaybeLocal<v8::Module> ModuleRegistry::getModule(v8::Local<v8::Context> context,
-                                                     Entry& entry) {
-  if (!entry.module.IsEmpty()) return entry.module.Get(isolate);
+v8::MaybeLocal<v8::Module> ModuleRegistry::getModule(v8::Local<v8::Context> context, Entry& entry) {
+  if (!entry.module.IsEmpty())
+    return entry.module.Get(isolate);
 
   auto nameStr = newString(isolate, entry.name);
   v8::Local<v8::Module> module;
   if (entry.type == ModuleSource::Type::ES && !entry.builtin) {
-    v8::ScriptOrigin origin(isolate, nameStr, 0, 0, false, -1, v8::Local<v8::Value>(), false,
-                            false, true /* is_module */);
-    v8::ScriptCompiler::Source source(
-        newStringFromChars(isolate, entry.content.asChars()), origin);
+    v8::ScriptOrigin origin(isolate, nameStr, 0, 0, false, -1, v8::Local<v8::Value>(), false, false,
+                            true /* is_module */);
+    v8::ScriptCompiler::Source source(newStringFromChars(isolate, entry.content.asChars()), origin);
     if (!v8::ScriptCompiler::CompileModule(isolate, &source).ToLocal(&module)) {
       return {};
     }
@@ -139,7 +142,8 @@ v8::MaybeLocal<v8::Module> ModuleRegistry::getModule(v8::Local<v8::Context> cont
     if (entry.builtin) {
       auto exports = entry.builtinExports.Get(isolate);
       v8::Local<v8::Array> names;
-      if (!exports->GetOwnPropertyNames(context).ToLocal(&names)) return {};
+      if (!exports->GetOwnPropertyNames(context).ToLocal(&names))
+        return {};
       for (uint32_t i = 0; i < names->Length(); i++) {
         auto name = names->Get(context, i).ToLocalChecked();
         if (name->IsString() && toKj(isolate, name) != "default") {
@@ -156,8 +160,10 @@ v8::MaybeLocal<v8::Module> ModuleRegistry::getModule(v8::Local<v8::Context> cont
 bool ModuleRegistry::compileGraph(v8::Local<v8::Context> context, Entry& entry) {
   bool fresh = entry.module.IsEmpty();
   v8::Local<v8::Module> module;
-  if (!getModule(context, entry).ToLocal(&module)) return false;
-  if (!fresh || entry.builtin || entry.type != ModuleSource::Type::ES) return true;
+  if (!getModule(context, entry).ToLocal(&module))
+    return false;
+  if (!fresh || entry.builtin || entry.type != ModuleSource::Type::ES)
+    return true;
   auto requests = module->GetModuleRequests();
   for (int i = 0; i < requests->Length(); i++) {
     auto request = requests->Get(context, i).As<v8::ModuleRequest>();
@@ -168,7 +174,8 @@ bool ModuleRegistry::compileGraph(v8::Local<v8::Context> context, Entry& entry) 
                  kj::str("No such module \"", name, "\".\n  imported from \"", entry.name, "\""));
       return false;
     }
-    if (!compileGraph(context, *target)) return false;
+    if (!compileGraph(context, *target))
+      return false;
   }
   return true;
 }
@@ -203,25 +210,32 @@ v8::MaybeLocal<v8::Value> ModuleRegistry::syntheticSteps(v8::Local<v8::Context> 
   if (entry->builtin) {
     auto exports = entry->builtinExports.Get(isolate);
     v8::Local<v8::Array> names;
-    if (!exports->GetOwnPropertyNames(context).ToLocal(&names)) return {};
+    if (!exports->GetOwnPropertyNames(context).ToLocal(&names))
+      return {};
     bool hasDefault = false;
     for (uint32_t i = 0; i < names->Length(); i++) {
       auto name = names->Get(context, i).ToLocalChecked();
-      if (!name->IsString()) continue;
+      if (!name->IsString())
+        continue;
       v8::Local<v8::Value> value;
-      if (!exports->Get(context, name).ToLocal(&value)) return {};
+      if (!exports->Get(context, name).ToLocal(&value))
+        return {};
       if (module->SetSyntheticModuleExport(isolate, name.As<v8::String>(), value).IsNothing()) {
         return {};
       }
-      if (toKj(isolate, name) == "default") hasDefault = true;
+      if (toKj(isolate, name) == "default")
+        hasDefault = true;
     }
     if (!hasDefault) {
-      if (module->SetSyntheticModuleExport(isolate, defaultName, exports).IsNothing()) return {};
+      if (module->SetSyntheticModuleExport(isolate, defaultName, exports).IsNothing())
+        return {};
     }
   } else {
     v8::Local<v8::Value> value;
-    if (!self.requireEntry(context, *entry).ToLocal(&value)) return {};
-    if (module->SetSyntheticModuleExport(isolate, defaultName, value).IsNothing()) return {};
+    if (!self.requireEntry(context, *entry).ToLocal(&value))
+      return {};
+    if (module->SetSyntheticModuleExport(isolate, defaultName, value).IsNothing())
+      return {};
   }
   auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
   resolver->Resolve(context, v8::Undefined(isolate)).Check();
@@ -230,7 +244,8 @@ v8::MaybeLocal<v8::Value> ModuleRegistry::syntheticSteps(v8::Local<v8::Context> 
 
 v8::MaybeLocal<v8::Value> ModuleRegistry::requireEntry(v8::Local<v8::Context> context,
                                                        Entry& entry) {
-  if (!entry.commonJsExports.IsEmpty()) return entry.commonJsExports.Get(isolate);
+  if (!entry.commonJsExports.IsEmpty())
+    return entry.commonJsExports.Get(isolate);
   v8::Local<v8::Value> result;
   switch (entry.type) {
     case ModuleSource::Type::TEXT:
@@ -245,7 +260,8 @@ v8::MaybeLocal<v8::Value> ModuleRegistry::requireEntry(v8::Local<v8::Context> co
       break;
     }
     case ModuleSource::Type::JSON:
-      if (!v8::JSON::Parse(context, newStringFromChars(isolate, entry.content.asChars())).ToLocal(&result)) {
+      if (!v8::JSON::Parse(context, newStringFromChars(isolate, entry.content.asChars()))
+               .ToLocal(&result)) {
         return {};
       }
       break;
@@ -262,21 +278,21 @@ v8::MaybeLocal<v8::Value> ModuleRegistry::requireEntry(v8::Local<v8::Context> co
       entry.commonJsExports.Reset(isolate, exportsObj);
 
       v8::ScriptOrigin origin(isolate, newString(isolate, entry.name));
-      v8::ScriptCompiler::Source source(newStringFromChars(isolate, entry.content.asChars()), origin);
-      v8::Local<v8::String> params[] = {exportsName, newString(isolate, "require"),
-                                        newString(isolate, "module"),
-                                        newString(isolate, "__filename"),
-                                        newString(isolate, "__dirname")};
+      v8::ScriptCompiler::Source source(newStringFromChars(isolate, entry.content.asChars()),
+                                        origin);
+      v8::Local<v8::String> params[] = {
+          exportsName, newString(isolate, "require"), newString(isolate, "module"),
+          newString(isolate, "__filename"), newString(isolate, "__dirname")};
       v8::Local<v8::Function> fn;
       if (!v8::ScriptCompiler::CompileFunction(context, &source, 5, params, 0, nullptr)
                .ToLocal(&fn)) {
         entry.commonJsExports.Reset();
         return {};
       }
-      auto require = v8::Function::New(context, &requireCallback,
-                                       newString(isolate, entry.name)).ToLocalChecked();
+      auto require = v8::Function::New(context, &requireCallback, newString(isolate, entry.name))
+                         .ToLocalChecked();
       auto dirStr = kj::heapString("");
-      KJ_IF_MAYBE(slash, entry.name.findLast('/')) {
+      KJ_IF_MAYBE (slash, entry.name.findLast('/')) {
         dirStr = kj::heapString(entry.name.slice(0, *slash));
       }
       v8::Local<v8::Value> args[] = {exportsObj, require, moduleObj, newString(isolate, entry.name),
@@ -285,7 +301,8 @@ v8::MaybeLocal<v8::Value> ModuleRegistry::requireEntry(v8::Local<v8::Context> co
         entry.commonJsExports.Reset();
         return {};
       }
-      if (!moduleObj->Get(context, exportsName).ToLocal(&result)) return {};
+      if (!moduleObj->Get(context, exportsName).ToLocal(&result))
+        return {};
       break;
     }
     case ModuleSource::Type::ES: {
@@ -294,7 +311,8 @@ v8::MaybeLocal<v8::Value> ModuleRegistry::requireEntry(v8::Local<v8::Context> co
         break;
       }
       v8::Local<v8::Object> ns;
-      if (!evaluate(context, entry.name).ToLocal(&ns)) return {};
+      if (!evaluate(context, entry.name).ToLocal(&ns))
+        return {};
       result = ns;
       break;
     }
@@ -318,7 +336,8 @@ void ModuleRegistry::requireCallback(const v8::FunctionCallbackInfo<v8::Value>& 
     return;
   }
   v8::Local<v8::Value> result;
-  if (self.requireEntry(context, *entry).ToLocal(&result)) info.GetReturnValue().Set(result);
+  if (self.requireEntry(context, *entry).ToLocal(&result))
+    info.GetReturnValue().Set(result);
 }
 
 v8::MaybeLocal<v8::Object> ModuleRegistry::evaluate(v8::Local<v8::Context> context,
@@ -328,14 +347,17 @@ v8::MaybeLocal<v8::Object> ModuleRegistry::evaluate(v8::Local<v8::Context> conte
     throwError(isolate, ErrorType::ERROR, kj::str("No such module \"", name, "\"."));
     return {};
   }
-  if (!compileGraph(context, *entry)) return {};
+  if (!compileGraph(context, *entry))
+    return {};
   auto module = entry->module.Get(isolate);
   if (module->GetStatus() == v8::Module::kUninstantiated) {
-    if (module->InstantiateModule(context, &resolveCallback).IsNothing()) return {};
+    if (module->InstantiateModule(context, &resolveCallback).IsNothing())
+      return {};
   }
   if (module->GetStatus() == v8::Module::kInstantiated) {
     v8::Local<v8::Value> result;
-    if (!module->Evaluate(context).ToLocal(&result)) return {};
+    if (!module->Evaluate(context).ToLocal(&result))
+      return {};
     isolate->PerformMicrotaskCheckpoint();
     if (result->IsPromise()) {
       auto promise = result.As<v8::Promise>();

@@ -51,12 +51,11 @@ class KilnPlatform final : public v8::Platform {
   }
   double MonotonicallyIncreasingTime() override { return inner->MonotonicallyIncreasingTime(); }
   double CurrentClockTimeMillis() override {
-    if (threadFrozenNow == 0) threadFrozenNow = realNowMillis();
+    if (threadFrozenNow == 0)
+      threadFrozenNow = realNowMillis();
     return threadFrozenNow;
   }
-  v8::TracingController* GetTracingController() override {
-    return inner->GetTracingController();
-  }
+  v8::TracingController* GetTracingController() override { return inner->GetTracingController(); }
   v8::Platform* innerPlatform() { return inner.get(); }
 
  private:
@@ -77,9 +76,9 @@ void initializeV8(kj::ArrayPtr<const kj::String> v8Flags) {
       v8::V8::SetFlagsFromString(flag.cStr(), flag.size());
     }
     // Worker threads for GC and compilation; kiln's own event loops use the remaining cores.
-    thePlatform = new KilnPlatform(v8::platform::NewDefaultPlatform(
-        0, v8::platform::IdleTaskSupport::kDisabled,
-        v8::platform::InProcessStackDumping::kDisabled));
+    thePlatform = new KilnPlatform(
+        v8::platform::NewDefaultPlatform(0, v8::platform::IdleTaskSupport::kDisabled,
+                                         v8::platform::InProcessStackDumping::kDisabled));
     v8::V8::InitializePlatform(thePlatform);
     KJ_ASSERT(v8::V8::Initialize());
   });
@@ -91,7 +90,8 @@ v8::Platform& getPlatform() {
 }
 
 double frozenNowMillis() {
-  if (threadFrozenNow == 0) threadFrozenNow = realNowMillis();
+  if (threadFrozenNow == 0)
+    threadFrozenNow = realNowMillis();
   return threadFrozenNow;
 }
 
@@ -101,7 +101,8 @@ void advanceClock() {
 }
 
 kj::TimePoint frozenMonotonic() {
-  if (threadFrozenNow == 0) advanceClock();
+  if (threadFrozenNow == 0)
+    advanceClock();
   return threadFrozenMono;
 }
 

@@ -64,7 +64,8 @@ kj::Maybe<PreparedIsolate> takePreparedIsolate(const IsolateLimits& limits) {
   Pool* pool;
   {
     std::lock_guard<std::mutex> lock(poolsMutex);
-    if (pools == nullptr) pools = new std::map<std::pair<size_t, const void*>, Pool*>();
+    if (pools == nullptr)
+      pools = new std::map<std::pair<size_t, const void*>, Pool*>();
     auto key = std::make_pair(limits.heapLimitBytes, static_cast<const void*>(limits.snapshot));
     auto it = pools->find(key);
     if (it == pools->end()) {

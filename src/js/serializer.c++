@@ -27,8 +27,9 @@ class WriteDelegate final : public v8::ValueSerializer::Delegate {
   v8::Maybe<bool> WriteHostObject(v8::Isolate*, v8::Local<v8::Object> object) override {
     uint32_t id;
     if (!handler.writeHostObject(object, id)) {
-      ThrowDataCloneError(str(isolate, "This object cannot be serialized; only plain data and "
-                                       "service stubs can be passed between workers."));
+      ThrowDataCloneError(str(isolate,
+                              "This object cannot be serialized; only plain data and "
+                              "service stubs can be passed between workers."));
       return v8::Nothing<bool>();
     }
     serializer->WriteUint32(id);
@@ -47,7 +48,8 @@ class ReadDelegate final : public v8::ValueDeserializer::Delegate {
 
   v8::MaybeLocal<v8::Object> ReadHostObject(v8::Isolate* isolate) override {
     uint32_t id;
-    if (!deserializer->ReadUint32(&id)) return {};
+    if (!deserializer->ReadUint32(&id))
+      return {};
     return handler.readHostObject(id);
   }
 
@@ -64,7 +66,8 @@ bool serializeValue(v8::Local<v8::Context> context, v8::Local<v8::Value> value,
   v8::ValueSerializer serializer(isolate, &delegate);
   delegate.serializer = &serializer;
   serializer.WriteHeader();
-  if (serializer.WriteValue(context, value).IsNothing()) return false;
+  if (serializer.WriteValue(context, value).IsNothing())
+    return false;
   auto result = serializer.Release();
   out.assign(result.first, result.first + result.second);
   free(result.first);
@@ -77,7 +80,8 @@ v8::MaybeLocal<v8::Value> deserializeValue(v8::Local<v8::Context> context, const
   ReadDelegate delegate(handler);
   v8::ValueDeserializer deserializer(isolate, data, size, &delegate);
   delegate.deserializer = &deserializer;
-  if (deserializer.ReadHeader(context).IsNothing()) return {};
+  if (deserializer.ReadHeader(context).IsNothing())
+    return {};
   return deserializer.ReadValue(context);
 }
 

@@ -27,7 +27,8 @@ kj::String toKj(v8::Isolate* isolate, v8::Local<v8::Value> value) {
 
 v8::Local<v8::Uint8Array> newBytes(v8::Isolate* isolate, kj::ArrayPtr<const kj::byte> bytes) {
   auto buffer = v8::ArrayBuffer::New(isolate, bytes.size());
-  if (bytes.size() > 0) memcpy(buffer->Data(), bytes.begin(), bytes.size());
+  if (bytes.size() > 0)
+    memcpy(buffer->Data(), bytes.begin(), bytes.size());
   return v8::Uint8Array::New(buffer, 0, bytes.size());
 }
 
@@ -35,7 +36,8 @@ kj::Maybe<kj::ArrayPtr<kj::byte>> viewBytes(v8::Local<v8::Value> value) {
   if (value->IsArrayBufferView()) {
     auto view = value.As<v8::ArrayBufferView>();
     auto* data = static_cast<kj::byte*>(view->Buffer()->Data());
-    if (data == nullptr) return kj::ArrayPtr<kj::byte>();
+    if (data == nullptr)
+      return kj::ArrayPtr<kj::byte>();
     return kj::arrayPtr(data + view->ByteOffset(), view->ByteLength());
   } else if (value->IsArrayBuffer()) {
     auto buffer = value.As<v8::ArrayBuffer>();
@@ -50,10 +52,14 @@ kj::Maybe<kj::ArrayPtr<kj::byte>> viewBytes(v8::Local<v8::Value> value) {
 v8::Local<v8::Value> newError(v8::Isolate* isolate, ErrorType type, kj::StringPtr message) {
   auto msg = newString(isolate, message);
   switch (type) {
-    case ErrorType::ERROR: return v8::Exception::Error(msg);
-    case ErrorType::TYPE_ERROR: return v8::Exception::TypeError(msg);
-    case ErrorType::RANGE_ERROR: return v8::Exception::RangeError(msg);
-    case ErrorType::SYNTAX_ERROR: return v8::Exception::SyntaxError(msg);
+    case ErrorType::ERROR:
+      return v8::Exception::Error(msg);
+    case ErrorType::TYPE_ERROR:
+      return v8::Exception::TypeError(msg);
+    case ErrorType::RANGE_ERROR:
+      return v8::Exception::RangeError(msg);
+    case ErrorType::SYNTAX_ERROR:
+      return v8::Exception::SyntaxError(msg);
   }
   KJ_UNREACHABLE;
 }
@@ -77,12 +83,14 @@ kj::String describeException(v8::Isolate* isolate, v8::Local<v8::Value> exceptio
   auto context = isolate->GetCurrentContext();
   if (exception->IsObject() && exception->IsNativeError()) {
     auto stack = getProperty(context, exception.As<v8::Object>(), "stack");
-    if (stack->IsString()) return toKj(isolate, stack);
+    if (stack->IsString())
+      return toKj(isolate, stack);
   }
   if (exception->IsObject()) {
     auto obj = exception.As<v8::Object>();
     auto stack = getProperty(context, obj, "stack");
-    if (stack->IsString()) return toKj(isolate, stack);
+    if (stack->IsString())
+      return toKj(isolate, stack);
     auto message = getProperty(context, obj, "message");
     if (message->IsString()) {
       auto name = getProperty(context, obj, "name");
@@ -94,8 +102,10 @@ kj::String describeException(v8::Isolate* isolate, v8::Local<v8::Value> exceptio
 }
 
 kj::String describeTryCatch(v8::Isolate* isolate, v8::TryCatch& tryCatch) {
-  if (!tryCatch.HasCaught()) return kj::str("unknown error");
-  if (!tryCatch.CanContinue()) return kj::str("execution terminated");
+  if (!tryCatch.HasCaught())
+    return kj::str("unknown error");
+  if (!tryCatch.CanContinue())
+    return kj::str("execution terminated");
   auto description = describeException(isolate, tryCatch.Exception());
   auto message = tryCatch.Message();
   if (!message.IsEmpty() && tryCatch.Exception()->IsNativeError()) {

@@ -6,17 +6,22 @@
 
 namespace kiln::js {
 
-WrapRegistry::~WrapRegistry() noexcept(false) { destroyAll(); }
+WrapRegistry::~WrapRegistry() noexcept(false) {
+  destroyAll();
+}
 
 void WrapRegistry::add(void* key, kj::Function<void()> destroy) {
   entries.insert(key, kj::mv(destroy));
 }
 
-void WrapRegistry::remove(void* key) { entries.erase(key); }
+void WrapRegistry::remove(void* key) {
+  entries.erase(key);
+}
 
 void WrapRegistry::destroyAll() {
   auto all = kj::mv(entries);
-  for (auto& entry: all) entry.value();
+  for (auto& entry: all)
+    entry.value();
   templates.clear();
   prototypes.clear();
 }
@@ -24,7 +29,9 @@ void WrapRegistry::destroyAll() {
 v8::Local<v8::Object> WrapRegistry::getPrototype(v8::Local<v8::Context> context, void* tag,
                                                  kj::ArrayPtr<const Method> methods) {
   auto isolate = context->GetIsolate();
-  KJ_IF_MAYBE(existing, prototypes.find(tag)) { return existing->Get(isolate); }
+  KJ_IF_MAYBE (existing, prototypes.find(tag)) {
+    return existing->Get(isolate);
+  }
   auto proto = v8::Object::New(isolate);
   for (auto& method: methods) {
     auto name = v8::String::NewFromUtf8(isolate, method.name).ToLocalChecked();
@@ -47,12 +54,13 @@ v8::Local<v8::ObjectTemplate> WrapRegistry::getTemplate(
   }
   auto templ = v8::ObjectTemplate::New(isolate);
   templ->SetInternalFieldCount(fieldCount);
-  if (callHandler != nullptr) templ->SetCallAsFunctionHandler(callHandler);
+  if (callHandler != nullptr)
+    templ->SetCallAsFunctionHandler(callHandler);
   if (namedGetter != nullptr) {
     // Non-masking: only for names the object and its prototype chain do not have.
-    templ->SetHandler(v8::NamedPropertyHandlerConfiguration(
-        namedGetter, nullptr, nullptr, nullptr, nullptr, v8::Local<v8::Value>(),
-        v8::PropertyHandlerFlags::kNonMasking));
+    templ->SetHandler(v8::NamedPropertyHandlerConfiguration(namedGetter, nullptr, nullptr, nullptr,
+                                                            nullptr, v8::Local<v8::Value>(),
+                                                            v8::PropertyHandlerFlags::kNonMasking));
   }
   templates.add(CachedTemplate{fieldCount, callHandler, namedGetter,
                                v8::Global<v8::ObjectTemplate>(isolate, templ)});
@@ -75,11 +83,12 @@ v8::Local<v8::Object> wrapRaw(v8::Local<v8::Context> context, int fieldCount, vo
   auto templ = wrapRegistry(isolate).getTemplate(isolate, fieldCount, callHandler, namedGetter);
   auto object = templ->NewInstance(context).ToLocalChecked();
   object->SetAlignedPointerInInternalField(0, value);
-  if (fieldCount > 1) object->SetAlignedPointerInInternalField(1, tag);
+  if (fieldCount > 1)
+    object->SetAlignedPointerInInternalField(1, tag);
 
-  auto holder =
-      new Holder{v8::Global<v8::Object>(isolate, object), kj::mv(destroy), externalBytes};
-  if (externalBytes != 0) isolate->AdjustAmountOfExternalAllocatedMemory(externalBytes);
+  auto holder = new Holder{v8::Global<v8::Object>(isolate, object), kj::mv(destroy), externalBytes};
+  if (externalBytes != 0)
+    isolate->AdjustAmountOfExternalAllocatedMemory(externalBytes);
   auto& registry = wrapRegistry(isolate);
   registry.add(holder, [holder]() {
     holder->global.Reset();

@@ -50,8 +50,7 @@ WrapRegistry& wrapRegistry(v8::Isolate* isolate);
 
 v8::Local<v8::Object> wrapRaw(v8::Local<v8::Context> context, int fieldCount, void* tag,
                               void* value, kj::Function<void()> destroy,
-                              v8::FunctionCallback callHandler = nullptr,
-                              int64_t externalBytes = 0,
+                              v8::FunctionCallback callHandler = nullptr, int64_t externalBytes = 0,
                               v8::GenericNamedPropertyGetterCallback namedGetter = nullptr);
 // `externalBytes` is memory the C++ side keeps alive outside V8's view (e.g. another worker's
 // isolate); V8 counts it when deciding to collect garbage, so such objects do not pile up.
@@ -64,16 +63,20 @@ v8::Local<v8::Object> wrap(v8::Local<v8::Context> context, kj::Own<T> value, voi
                            v8::GenericNamedPropertyGetterCallback namedGetter = nullptr) {
   T* ptr = value.get();
   auto raw = new kj::Own<T>(kj::mv(value));
-  return wrapRaw(context, tag == nullptr ? 1 : 2, tag, ptr, [raw]() { delete raw; }, callHandler,
-                 externalBytes, namedGetter);
+  return wrapRaw(
+      context, tag == nullptr ? 1 : 2, tag, ptr, [raw]() { delete raw; }, callHandler,
+      externalBytes, namedGetter);
 }
 
 template <typename T>
 kj::Maybe<T&> unwrap(v8::Local<v8::Value> value, void* tag) {
-  if (!value->IsObject()) return nullptr;
+  if (!value->IsObject())
+    return nullptr;
   auto obj = value.As<v8::Object>();
-  if (obj->InternalFieldCount() != 2) return nullptr;
-  if (obj->GetAlignedPointerFromInternalField(1) != tag) return nullptr;
+  if (obj->InternalFieldCount() != 2)
+    return nullptr;
+  if (obj->GetAlignedPointerFromInternalField(1) != tag)
+    return nullptr;
   return *static_cast<T*>(obj->GetAlignedPointerFromInternalField(0));
 }
 

@@ -73,18 +73,24 @@ class DynamicWorker final : public WorkerHandle {
   }
 
   bool isBroken() override {
-    if (failure != nullptr) return true;
-    KJ_IF_MAYBE(w, worker) { return (*w)->getRuntime().isTerminated(); }
+    if (failure != nullptr)
+      return true;
+    KJ_IF_MAYBE (w, worker) {
+      return (*w)->getRuntime().isTerminated();
+    }
     return false;
   }
 
   size_t memoryUsage() {
-    KJ_IF_MAYBE(w, worker) { return (*w)->memoryUsage(); }
+    KJ_IF_MAYBE (w, worker) {
+      return (*w)->memoryUsage();
+    }
     return 0;
   }
 
   void start(WorkerCode code, ParentInfo& parent) {
-    if (settled) return;
+    if (settled)
+      return;
     worker::WorkerSource source;
     source.name = kj::str(name);
     source.modules = kj::mv(code.modules);
@@ -96,7 +102,9 @@ class DynamicWorker final : public WorkerHandle {
 
     kj::Maybe<kj::Own<api::Capability>> outbound;
     if (code.inheritOutbound) {
-      KJ_IF_MAYBE(cap, parent.outbound) { outbound = (*cap)->addRef(); }
+      KJ_IF_MAYBE (cap, parent.outbound) {
+        outbound = (*cap)->addRef();
+      }
     } else {
       outbound = kj::mv(code.outbound);
     }
@@ -123,7 +131,8 @@ class DynamicWorker final : public WorkerHandle {
   }
 
   void fail(kj::StringPtr cause) {
-    if (settled) return;
+    if (settled)
+      return;
     settled = true;
     auto message = kj::str("Failed to start Worker: ", cause);
     fulfiller->reject(api::userError("Error", message));
@@ -164,35 +173,35 @@ class DynamicEntrypoint final : public api::Capability {
         [this, method = kj::mv(method),
          args = kj::mv(args)]() mutable -> kj::Promise<api::CallResult> {
           auto& w = dynamicWorker->getWorker();
-          KJ_IF_MAYBE(name, entrypoint) {
+          KJ_IF_MAYBE (name, entrypoint) {
             if (!w.hasEntrypoint(*name)) {
               return api::userError("Error", kj::str("Worker has no such entrypoint: ", *name));
             }
           }
           auto effective = io::IoLimits::tighter(dynamicWorker->getEventLimits(), limits);
           return w.handleCall(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
-                              props.map([](auto& s) -> kj::StringPtr { return s; }),
-                              kj::mv(method), kj::mv(args), effective);
+                              props.map([](auto& s) -> kj::StringPtr { return s; }), kj::mv(method),
+                              kj::mv(args), effective);
         });
   }
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
-    return dynamicWorker->whenReady().then([this, method, url, &headers, &requestBody,
-                                            &response]() -> kj::Promise<void> {
-      auto& w = dynamicWorker->getWorker();
-      KJ_IF_MAYBE(name, entrypoint) {
-        if (!w.hasEntrypoint(*name)) {
-          return api::userError("Error", kj::str("Worker has no such entrypoint: ", *name));
-        }
-      }
-      auto effective = io::IoLimits::tighter(dynamicWorker->getEventLimits(), limits);
-      return w.handleFetch(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
-                           props.map([](auto& s) -> kj::StringPtr { return s; }), method, url,
-                           headers, requestBody, response, effective,
-                           worker::Worker::OnFailure::THROW);
-    });
+    return dynamicWorker->whenReady().then(
+        [this, method, url, &headers, &requestBody, &response]() -> kj::Promise<void> {
+          auto& w = dynamicWorker->getWorker();
+          KJ_IF_MAYBE (name, entrypoint) {
+            if (!w.hasEntrypoint(*name)) {
+              return api::userError("Error", kj::str("Worker has no such entrypoint: ", *name));
+            }
+          }
+          auto effective = io::IoLimits::tighter(dynamicWorker->getEventLimits(), limits);
+          return w.handleFetch(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
+                               props.map([](auto& s) -> kj::StringPtr { return s; }), method, url,
+                               headers, requestBody, response, effective,
+                               worker::Worker::OnFailure::THROW);
+        });
   }
 
  private:
@@ -204,12 +213,15 @@ class DynamicEntrypoint final : public api::Capability {
 
 bool readLimits(v8::Local<v8::Context> context, v8::Local<v8::Value> value, io::IoLimits& out) {
   out = io::IoLimits{0, 0};
-  if (!value->IsObject()) return true;
+  if (!value->IsObject())
+    return true;
   auto obj = value.As<v8::Object>();
   auto cpu = js::getProperty(context, obj, "cpuMs");
   auto sub = js::getProperty(context, obj, "subRequests");
-  if (cpu->IsNumber()) out.cpuMs = cpu->Uint32Value(context).FromMaybe(0);
-  if (sub->IsNumber()) out.subrequests = sub->Uint32Value(context).FromMaybe(0);
+  if (cpu->IsNumber())
+    out.cpuMs = cpu->Uint32Value(context).FromMaybe(0);
+  if (sub->IsNumber())
+    out.subrequests = sub->Uint32Value(context).FromMaybe(0);
   return true;
 }
 
@@ -248,12 +260,12 @@ kj::Maybe<WorkerCode> parseDescriptor(v8::Local<v8::Context> context, v8::Local<
     auto content = entry->Get(context, 2).ToLocalChecked();
     using Type = js::ModuleSource::Type;
     Type type = kind == "js"     ? Type::ES
-              : kind == "cjs"    ? Type::COMMON_JS
-              : kind == "text"   ? Type::TEXT
-              : kind == "data"   ? Type::DATA
+                : kind == "cjs"  ? Type::COMMON_JS
+                : kind == "text" ? Type::TEXT
+                : kind == "data" ? Type::DATA
                                  : Type::JSON;
     kj::Array<kj::byte> bytes;
-    KJ_IF_MAYBE(view, js::viewBytes(content)) {
+    KJ_IF_MAYBE (view, js::viewBytes(content)) {
       bytes = kj::heapArray<kj::byte>(*view);
     } else {
       auto text = toKj(isolate, content);
@@ -265,10 +277,11 @@ kj::Maybe<WorkerCode> parseDescriptor(v8::Local<v8::Context> context, v8::Local<
 
   auto env = js::getProperty(context, desc, "env");
   if (!env->IsUndefined()) {
-    KJ_IF_MAYBE(serialized, js::unwrap<api::SerializedValue>(env, &ENV_TAG)) {
+    KJ_IF_MAYBE (serialized, js::unwrap<api::SerializedValue>(env, &ENV_TAG)) {
       // One env may start several workers (get() reloads): each gets its own copy.
       auto caps = kj::heapArrayBuilder<kj::Own<api::Capability>>(serialized->caps.size());
-      for (auto& cap: serialized->caps) caps.add(cap->addRef());
+      for (auto& cap: serialized->caps)
+        caps.add(cap->addRef());
       code.env = api::SerializedValue{kj::heapArray<kj::byte>(serialized->bytes), caps.finish()};
     } else {
       js::throwTypeError(isolate, "WorkerCode.env could not be read.");
@@ -279,7 +292,7 @@ kj::Maybe<WorkerCode> parseDescriptor(v8::Local<v8::Context> context, v8::Local<
   if (outbound->IsNull()) {
     code.inheritOutbound = false;
   } else if (outbound->IsObject()) {
-    KJ_IF_MAYBE(cap, api::unwrapStub(outbound)) {
+    KJ_IF_MAYBE (cap, api::unwrapStub(outbound)) {
       code.inheritOutbound = false;
       code.outbound = cap->addRef();
     } else {
@@ -293,7 +306,7 @@ kj::Maybe<WorkerCode> parseDescriptor(v8::Local<v8::Context> context, v8::Local<
   if (tails->IsArray()) {
     auto list = tails.As<v8::Array>();
     for (uint32_t i = 0; i < list->Length(); i++) {
-      KJ_IF_MAYBE(cap, api::unwrapStub(list->Get(context, i).ToLocalChecked())) {
+      KJ_IF_MAYBE (cap, api::unwrapStub(list->Get(context, i).ToLocalChecked())) {
         tailCaps.add(cap->addRef());
       } else {
         js::throwTypeError(isolate, kj::str("WorkerCode.tails[", i, "] must be a service stub."));
@@ -311,7 +324,7 @@ class LoaderBinding {
  public:
   LoaderBinding(ParentInfo parent, kj::Maybe<LoaderCache&> shared, const LoaderLimits& limits)
       : parent(kj::mv(parent)), limits(limits) {
-    KJ_IF_MAYBE(s, shared) {
+    KJ_IF_MAYBE (s, shared) {
       cache = s;
     } else {
       ownCache = kj::heap<LoaderCache>(limits);
@@ -329,8 +342,8 @@ class LoaderBinding {
   }
 
   kj::Own<DynamicWorker> newDynamicWorker(kj::StringPtr id) {
-    auto name = id.size() > 0 ? kj::str(parent.name, "/", id)
-                              : kj::str(parent.name, "/load#", ++loadCount);
+    auto name =
+        id.size() > 0 ? kj::str(parent.name, "/", id) : kj::str(parent.name, "/load#", ++loadCount);
     return kj::refcounted<DynamicWorker>(kj::mv(name), cache->getLimits());
   }
 
@@ -342,16 +355,16 @@ class LoaderBinding {
     auto isolate = info.GetIsolate();
     auto context = isolate->GetCurrentContext();
     auto& self = from(info);
-    KJ_IF_MAYBE(code, parseDescriptor(context, info[0])) {
+    KJ_IF_MAYBE (code, parseDescriptor(context, info[0])) {
       auto dw = self.newDynamicWorker("");
       auto& ref = *dw;
       // Start on the next turn of the event loop, outside the parent's JavaScript.
       ref.startTask = kj::evalLater([&ref, &self, code = kj::mv(*code)]() mutable {
                         ref.start(kj::mv(code), self.parent);
                       }).eagerlyEvaluate([&ref](kj::Exception&& e) {
-                        ref.fail("internal error");
-                        KJ_LOG(ERROR, "dynamic worker start failed", e);
-                      });
+        ref.fail("internal error");
+        KJ_LOG(ERROR, "dynamic worker start failed", e);
+      });
       info.GetReturnValue().Set(self.newHandle(context, kj::mv(dw)));
     }
   }
@@ -361,13 +374,13 @@ class LoaderBinding {
     auto context = isolate->GetCurrentContext();
     auto& self = from(info);
     auto id = toKj(isolate, info[0]);
-    KJ_IF_MAYBE(existing, self.cache->find(id)) {
+    KJ_IF_MAYBE (existing, self.cache->find(id)) {
       info.GetReturnValue().Set(self.newHandle(context, kj::mv(*existing)));
       return;
     }
     auto& runtime = io::Runtime::from(context);
     io::IoContext* ioContext;
-    KJ_IF_MAYBE(c, runtime.currentIoContext()) {
+    KJ_IF_MAYBE (c, runtime.currentIoContext()) {
       ioContext = c;
     } else {
       api::disallowedOutsideRequest(isolate);
@@ -381,7 +394,9 @@ class LoaderBinding {
     // The callback runs in the parent, now; its result is checked there once it settles.
     v8::Local<v8::Value> produced;
     v8::TryCatch tryCatch(isolate);
-    if (!info[1].As<v8::Function>()->Call(context, v8::Undefined(isolate), 0, nullptr)
+    if (!info[1]
+             .As<v8::Function>()
+             ->Call(context, v8::Undefined(isolate), 0, nullptr)
              .ToLocal(&produced)) {
       if (!tryCatch.CanContinue()) {
         tryCatch.ReThrow();
@@ -404,7 +419,7 @@ class LoaderBinding {
                             return;
                           }
                           v8::TryCatch tryCatch(isolate);
-                          KJ_IF_MAYBE(code, parseDescriptor(context, value)) {
+                          KJ_IF_MAYBE (code, parseDescriptor(context, value)) {
                             ref.start(kj::mv(*code), self.parent);
                           } else {
                             ref.fail(js::describeException(isolate, tryCatch.Exception()));
@@ -413,8 +428,9 @@ class LoaderBinding {
                       })
                       .attach(kj::defer([keep = kj::mv(keep)]() mutable {
                         // If the parent's request ends first, the callback's result is lost.
-                        keep->fail("the request that called get() ended before the callback "
-                                   "returned");
+                        keep->fail(
+                            "the request that called get() ended before the callback "
+                            "returned");
                       }));
       ioContext->addTask(kj::mv(task));
     }
@@ -424,7 +440,7 @@ class LoaderBinding {
   static void serializeEnv(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto context = info.GetIsolate()->GetCurrentContext();
     auto& self = from(info);
-    KJ_IF_MAYBE(value, api::serialize(context, info[0], self.limits.maxEnvBytes)) {
+    KJ_IF_MAYBE (value, api::serialize(context, info[0], self.limits.maxEnvBytes)) {
       info.GetReturnValue().Set(
           js::wrap(context, kj::heap<api::SerializedValue>(kj::mv(*value)), &ENV_TAG));
     }
@@ -433,7 +449,7 @@ class LoaderBinding {
   static void getDurableObjectClass(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto isolate = info.GetIsolate();
     auto context = isolate->GetCurrentContext();
-    KJ_IF_MAYBE(dw, js::unwrapThis<DynamicWorker>(info, &DYNAMIC_TAG)) {
+    KJ_IF_MAYBE (dw, js::unwrapThis<DynamicWorker>(info, &DYNAMIC_TAG)) {
       auto handle = kj::heap<ClassHandle>(
           ClassHandle{kj::Own<WorkerHandle>(kj::addRef(*dw)), toKj(isolate, info[0])});
       info.GetReturnValue().Set(js::wrap(context, kj::mv(handle), &CLASS_TAG));
@@ -446,7 +462,7 @@ class LoaderBinding {
     auto isolate = info.GetIsolate();
     auto context = isolate->GetCurrentContext();
     DynamicWorker* dwPtr;
-    KJ_IF_MAYBE(d, js::unwrapThis<DynamicWorker>(info, &DYNAMIC_TAG)) {
+    KJ_IF_MAYBE (d, js::unwrapThis<DynamicWorker>(info, &DYNAMIC_TAG)) {
       dwPtr = d;
     } else {
       js::throwTypeError(isolate, "Illegal invocation");
@@ -454,16 +470,17 @@ class LoaderBinding {
     }
     auto& dw = *dwPtr;
     kj::Maybe<kj::String> name;
-    if (info[0]->IsString()) name = toKj(isolate, info[0]);
+    if (info[0]->IsString())
+      name = toKj(isolate, info[0]);
     kj::Maybe<kj::String> props;
-    if (info[1]->IsString()) props = toKj(isolate, info[1]);
+    if (info[1]->IsString())
+      props = toKj(isolate, info[1]);
     io::IoLimits limits;
     readLimits(context, info[2], limits);
-    auto cap = kj::refcounted<DynamicEntrypoint>(kj::addRef(dw), kj::mv(name), kj::mv(props),
-                                                 limits);
-    info.GetReturnValue().Set(
-        api::JsApi::from(context).newStub(context, kj::mv(cap), api::JsApi::StubKind::PLAIN,
-                                          dw.footprint()));
+    auto cap =
+        kj::refcounted<DynamicEntrypoint>(kj::addRef(dw), kj::mv(name), kj::mv(props), limits);
+    info.GetReturnValue().Set(api::JsApi::from(context).newStub(
+        context, kj::mv(cap), api::JsApi::StubKind::PLAIN, dw.footprint()));
   }
 
  private:
@@ -475,7 +492,7 @@ class LoaderBinding {
 };
 
 kj::Maybe<DurableObjectClassRef> unwrapDurableObjectClass(v8::Local<v8::Value> value) {
-  KJ_IF_MAYBE(handle, js::unwrap<ClassHandle>(value, &CLASS_TAG)) {
+  KJ_IF_MAYBE (handle, js::unwrap<ClassHandle>(value, &CLASS_TAG)) {
     return DurableObjectClassRef{kj::addRef(*handle->worker), handle->className};
   }
   return nullptr;
@@ -484,7 +501,7 @@ kj::Maybe<DurableObjectClassRef> unwrapDurableObjectClass(v8::Local<v8::Value> v
 LoaderCache::~LoaderCache() noexcept(false) {}
 
 kj::Maybe<kj::Own<DynamicWorker>> LoaderCache::find(kj::StringPtr id) {
-  KJ_IF_MAYBE(entry, entries.find(id)) {
+  KJ_IF_MAYBE (entry, entries.find(id)) {
     if ((*entry)->worker->isBroken()) {
       // Failed to start, or killed by a limit: the next get() loads it afresh.
       entries.erase(id);
@@ -507,9 +524,11 @@ void LoaderCache::insert(kj::StringPtr id, kj::Own<DynamicWorker> worker) {
 
 void LoaderCache::evictIfNeeded() {
   auto overBudget = [&]() {
-    if (entries.size() > limits.maxWarmWorkers) return true;
+    if (entries.size() > limits.maxWarmWorkers)
+      return true;
     size_t total = 0;
-    for (auto& entry: entries) total += entry.value->worker->memoryUsage();
+    for (auto& entry: entries)
+      total += entry.value->worker->memoryUsage();
     return total > limits.warmMemoryBytes;
   };
   while (entries.size() > 1 && overBudget()) {
@@ -529,7 +548,9 @@ void LoaderCache::evictIfNeeded() {
 }
 
 LoaderCache& LoaderRegistry::getShared(kj::StringPtr id, const LoaderLimits& limits) {
-  KJ_IF_MAYBE(cache, shared.find(id)) { return **cache; }
+  KJ_IF_MAYBE (cache, shared.find(id)) {
+    return **cache;
+  }
   auto cache = kj::heap<LoaderCache>(limits);
   auto& ref = *cache;
   shared.insert(kj::str(id), kj::mv(cache));
@@ -542,14 +563,14 @@ worker::Binding newLoaderBinding(kj::StringPtr name, kj::Maybe<LoaderCache&> sha
   binding.name = kj::str(name);
   binding.type = worker::Binding::Type::FACTORY;
   binding.factory = [sharedCache, limits](v8::Local<v8::Context> context,
-                                          worker::Worker& parent) mutable
-      -> v8::Local<v8::Value> {
+                                          worker::Worker& parent) mutable -> v8::Local<v8::Value> {
     kj::Maybe<kj::Own<api::Capability>> outbound;
-    KJ_IF_MAYBE(cap, parent.getGlobalOutboundCapability()) { outbound = cap->addRef(); }
-    auto binding = kj::heap<LoaderBinding>(
-        ParentInfo{kj::str(parent.getName()), parent.getTimer(), parent.getHeaderTable(),
-                   kj::mv(outbound)},
-        sharedCache, limits);
+    KJ_IF_MAYBE (cap, parent.getGlobalOutboundCapability()) {
+      outbound = cap->addRef();
+    }
+    auto binding = kj::heap<LoaderBinding>(ParentInfo{kj::str(parent.getName()), parent.getTimer(),
+                                                      parent.getHeaderTable(), kj::mv(outbound)},
+                                           sharedCache, limits);
     auto wrapped = js::wrap(context, kj::mv(binding), &LOADER_TAG);
     auto handle = v8::Object::New(context->GetIsolate());
     api::setFunction(context, handle, "load", &LoaderBinding::load, wrapped);

@@ -35,7 +35,8 @@ class Rewriter {
         copyString();
       } else if (isIdentChar(c) && (pos == 0 || !isIdentChar(text[pos - 1]))) {
         size_t start = pos;
-        while (pos < text.size() && isIdentChar(text[pos])) ++pos;
+        while (pos < text.size() && isIdentChar(text[pos]))
+          ++pos;
         auto word = kj::heapString(text.slice(start, pos));
         out.addAll(word);
         for (auto& s: SHORTHANDS) {
@@ -59,7 +60,8 @@ class Rewriter {
   kj::Vector<char> out;
 
   void copyUntilLineEnd() {
-    while (pos < text.size() && text[pos] != '\n') out.add(text[pos++]);
+    while (pos < text.size() && text[pos] != '\n')
+      out.add(text[pos++]);
   }
 
   void copyString() {
@@ -76,8 +78,8 @@ class Rewriter {
   }
 
   void copySpace() {
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' ||
-                                 text[pos] == '\r')) {
+    while (pos < text.size() &&
+           (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
       out.add(text[pos++]);
     }
   }
@@ -90,21 +92,26 @@ class Rewriter {
 
   void rewriteValue(const Shorthand& s) {
     copySpace();
-    if (pos >= text.size() || text[pos] != '=') return;
+    if (pos >= text.size() || text[pos] != '=')
+      return;
     out.add(text[pos++]);
     copySpace();
-    if (pos >= text.size()) return;
+    if (pos >= text.size())
+      return;
     if (!s.list) {
-      if (text[pos] == '"') wrapString(s);
+      if (text[pos] == '"')
+        wrapString(s);
       return;
     }
-    if (text[pos] != '[') return;
+    if (text[pos] != '[')
+      return;
     out.add(text[pos++]);
     // Wrap each bare string element; anything else in the list is copied as written.
     int depth = 0;
     while (pos < text.size()) {
       copySpace();
-      if (pos >= text.size()) return;
+      if (pos >= text.size())
+        return;
       char c = text[pos];
       if (c == '"') {
         if (depth == 0) {
@@ -125,7 +132,8 @@ class Rewriter {
       } else if (c == ')') {
         --depth;
       } else if (c == ']') {
-        if (depth == 0) return;
+        if (depth == 0)
+          return;
         --depth;
       }
     }
@@ -134,6 +142,8 @@ class Rewriter {
 
 }  // namespace
 
-kj::String expandStringShorthands(kj::StringPtr text) { return Rewriter(text).run(); }
+kj::String expandStringShorthands(kj::StringPtr text) {
+  return Rewriter(text).run();
+}
 
 }  // namespace kiln::server

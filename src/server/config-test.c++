@@ -27,7 +27,8 @@ TEST(ConfigShorthand, LeavesEverythingElseAlone) {
       "myservice = \"x\"",
       "service = .someConst",
   };
-  for (auto c: cases) EXPECT_EQ(expandStringShorthands(c), c) << c.cStr();
+  for (auto c: cases)
+    EXPECT_EQ(expandStringShorthands(c), c) << c.cStr();
 }
 
 TEST(ConfigShorthand, KeepsLineNumbers) {
@@ -81,12 +82,12 @@ TEST_F(ConfigFileTest, LoadsWorkerdStyleConfig) {
                     ");\n");
   ConfigErrors errors;
   auto config = ParsedConfig::load(path, nullptr, nullptr, errors);
-  for (auto& e: errors.list()) ADD_FAILURE() << e.cStr();
-  KJ_IF_MAYBE(c, config) {
+  for (auto& e: errors.list())
+    ADD_FAILURE() << e.cStr();
+  KJ_IF_MAYBE (c, config) {
     auto root = (*c)->get();
     ASSERT_EQ(root.getServices().size(), 1u);
-    EXPECT_EQ(root.getServices()[0].getWorker().getModules()[0].getEsModule(),
-              "export default {}");
+    EXPECT_EQ(root.getServices()[0].getWorker().getModules()[0].getEsModule(), "export default {}");
     EXPECT_EQ(root.getSockets()[0].getService().getName(), "a");
     EXPECT_EQ(root.getServices()[0].getWorker().getGlobalOutbound().getName(), "internet");
   } else {
@@ -95,17 +96,18 @@ TEST_F(ConfigFileTest, LoadsWorkerdStyleConfig) {
 }
 
 TEST_F(ConfigFileTest, ReportsEveryProblemWithLocation) {
-  auto path = write("c.capnp",
-                    "using Workerd = import \"/workerd/workerd.capnp\";\n"
-                    "const config :Workerd.Config = (\n"
-                    "  services = [\n"
-                    "    (name = \"a\", worker = (modules = [(name = \"m.js\", esModule = \"\")],\n"
-                    "      compatibilityDate = \"2024-01-01\",\n"
-                    "      bindings = [(name = \"X\", service = \"ghost\")])),\n"
-                    "    (name = \"a\", network = ()),\n"
-                    "  ],\n"
-                    "  sockets = [(name = \"s\", address = \"nope\", http = (), service = \"a\")],\n"
-                    ");\n");
+  auto path =
+      write("c.capnp",
+            "using Workerd = import \"/workerd/workerd.capnp\";\n"
+            "const config :Workerd.Config = (\n"
+            "  services = [\n"
+            "    (name = \"a\", worker = (modules = [(name = \"m.js\", esModule = \"\")],\n"
+            "      compatibilityDate = \"2024-01-01\",\n"
+            "      bindings = [(name = \"X\", service = \"ghost\")])),\n"
+            "    (name = \"a\", network = ()),\n"
+            "  ],\n"
+            "  sockets = [(name = \"s\", address = \"nope\", http = (), service = \"a\")],\n"
+            ");\n");
   ConfigErrors errors;
   EXPECT_EQ(ParsedConfig::load(path, nullptr, nullptr, errors), nullptr);
   auto all = kj::strArray(errors.list(), "\n");
@@ -117,9 +119,10 @@ TEST_F(ConfigFileTest, ReportsEveryProblemWithLocation) {
 }
 
 TEST_F(ConfigFileTest, SocketOverrideMustNameASocket) {
-  auto path = write("c.capnp",
-                    "using Workerd = import \"/workerd/workerd.capnp\";\n"
-                    "const config :Workerd.Config = (services = [(name = \"n\", network = ())]);\n");
+  auto path =
+      write("c.capnp",
+            "using Workerd = import \"/workerd/workerd.capnp\";\n"
+            "const config :Workerd.Config = (services = [(name = \"n\", network = ())]);\n");
   ConfigErrors errors;
   kj::String overrides[] = {kj::str("web=127.0.0.1:1")};
   EXPECT_EQ(ParsedConfig::load(path, nullptr, overrides, errors), nullptr);
@@ -128,8 +131,9 @@ TEST_F(ConfigFileTest, SocketOverrideMustNameASocket) {
 }
 
 TEST_F(ConfigFileTest, NoConfigConstant) {
-  auto path = write("c.capnp", "using Workerd = import \"/workerd/workerd.capnp\";\n"
-                               "const x :Text = \"hi\";\n");
+  auto path = write("c.capnp",
+                    "using Workerd = import \"/workerd/workerd.capnp\";\n"
+                    "const x :Text = \"hi\";\n");
   ConfigErrors errors;
   EXPECT_EQ(ParsedConfig::load(path, nullptr, nullptr, errors), nullptr);
   ASSERT_EQ(errors.list().size(), 1u);

@@ -17,17 +17,21 @@ namespace {
 
 kj::Maybe<kj::String> readFile(kj::StringPtr path) {
   int fd = open(path.cStr(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return nullptr;
+  if (fd < 0)
+    return nullptr;
   kj::AutoCloseFd owned(fd);
   struct stat st;
-  if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) return nullptr;
+  if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode))
+    return nullptr;
   kj::FdInputStream in(kj::mv(owned));
   auto bytes = in.readAllBytes();
   return kj::heapString(bytes.asChars());
 }
 
 kj::String dirName(kj::StringPtr path) {
-  KJ_IF_MAYBE(slash, path.findLast('/')) { return kj::heapString(path.slice(0, *slash + 1)); }
+  KJ_IF_MAYBE (slash, path.findLast('/')) {
+    return kj::heapString(path.slice(0, *slash + 1));
+  }
   return kj::str();
 }
 
@@ -43,8 +47,9 @@ class ConfigFile final : public capnp::SchemaFile {
   kj::StringPtr getDisplayName() const override { return name; }
 
   kj::Array<const char> readContent() const override {
-    if (embedded != nullptr) return kj::heapArray<const char>(embedded->text().asArray());
-    KJ_IF_MAYBE(text, readFile(name)) {
+    if (embedded != nullptr)
+      return kj::heapArray<const char>(embedded->text().asArray());
+    KJ_IF_MAYBE (text, readFile(name)) {
       // Embedded files (JS, JSON...) are read through here too; only rewrite schema text.
       if (name.endsWith(".capnp")) {
         auto expanded = expandStringShorthands(*text);
@@ -59,7 +64,7 @@ class ConfigFile final : public capnp::SchemaFile {
   kj::Maybe<kj::Own<capnp::SchemaFile>> import(kj::StringPtr path) const override {
     if (path.startsWith("/")) {
       kj::StringPtr wanted = path == "/workerd/workerd.capnp" ? "workerd.capnp"
-                           : path == "/capnp/c++.capnp"       ? "c++.capnp"
+                             : path == "/capnp/c++.capnp"     ? "c++.capnp"
                                                               : "";
       for (auto& file: embedded::getSchemaFiles()) {
         if (wanted.size() > 0 && kj::StringPtr(file.name) == wanted) {
@@ -68,9 +73,11 @@ class ConfigFile final : public capnp::SchemaFile {
       }
       return nullptr;
     }
-    if (embedded != nullptr) return nullptr;
+    if (embedded != nullptr)
+      return nullptr;
     auto target = kj::str(dirName(name), path);
-    if (access(target.cStr(), R_OK) != 0) return nullptr;
+    if (access(target.cStr(), R_OK) != 0)
+      return nullptr;
     return kj::Own<capnp::SchemaFile>(kj::heap<ConfigFile>(kj::mv(target), errors));
   }
 
@@ -83,7 +90,8 @@ class ConfigFile final : public capnp::SchemaFile {
 
   void reportError(SourcePos start, SourcePos end, kj::StringPtr message) const override {
     // workerd configs never declare a file ID; the compiler's generated one is fine for kiln.
-    if (message.startsWith("File does not declare an ID.")) return;
+    if (message.startsWith("File does not declare an ID."))
+      return;
     errors.add(kj::str(name, ":", start.line + 1, ":", start.column + 1, ": ", message));
   }
 
@@ -95,25 +103,30 @@ class ConfigFile final : public capnp::SchemaFile {
 
 template <typename T>
 kj::Maybe<kj::StringPtr> nonEmpty(T text) {
-  if (text.size() == 0) return nullptr;
+  if (text.size() == 0)
+    return nullptr;
   return kj::StringPtr(text);
 }
 
 }  // namespace
 
 bool parseHostPort(kj::StringPtr address, kj::String& host, unsigned& port) {
-  KJ_IF_MAYBE(colon, address.findLast(':')) {
+  KJ_IF_MAYBE (colon, address.findLast(':')) {
     auto hostPart = kj::heapString(address.slice(0, *colon));
     kj::StringPtr portPart = address.slice(*colon + 1);
-    if (hostPart.size() == 0 || portPart.size() == 0 || portPart.size() > 5) return false;
+    if (hostPart.size() == 0 || portPart.size() == 0 || portPart.size() > 5)
+      return false;
     unsigned value = 0;
     for (char c: portPart) {
-      if (c < '0' || c > '9') return false;
+      if (c < '0' || c > '9')
+        return false;
       value = value * 10 + (c - '0');
     }
-    if (value > 65535) return false;
+    if (value > 65535)
+      return false;
     if (hostPart.startsWith("[")) {
-      if (!hostPart.endsWith("]")) return false;
+      if (!hostPart.endsWith("]"))
+        return false;
     } else if (hostPart.findFirst(':') != nullptr) {
       return false;  // An IPv6 address must be bracketed.
     }
@@ -133,7 +146,7 @@ kj::Maybe<kj::Own<ParsedConfig>> ParsedConfig::load(kj::StringPtr path,
                                                     kj::ArrayPtr<const kj::String> overrides,
                                                     ConfigErrors& errors) {
   kj::String text;
-  KJ_IF_MAYBE(t, readFile(path)) {
+  KJ_IF_MAYBE (t, readFile(path)) {
     text = kj::mv(*t);
   } else {
     errors.add(kj::str(path, ":1:1: cannot read config file: ", strerror(errno ? errno : ENOENT)));
@@ -143,68 +156,78 @@ kj::Maybe<kj::Own<ParsedConfig>> ParsedConfig::load(kj::StringPtr path,
   result->parser.loadCompiledTypeAndDependencies<config::Config>();
 
   kj::Maybe<capnp::ParsedSchema> file;
-  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-    file = result->parser.parseFile(kj::heap<ConfigFile>(kj::heapString(path), errors));
-  })) {
-    if (errors.empty()) errors.add(kj::str(path, ":1:1: ", exception->getDescription()));
+  KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                 file =
+                     result->parser.parseFile(kj::heap<ConfigFile>(kj::heapString(path), errors));
+               })) {
+    if (errors.empty())
+      errors.add(kj::str(path, ":1:1: ", exception->getDescription()));
     return nullptr;
   }
-  if (!errors.empty()) return nullptr;
+  if (!errors.empty())
+    return nullptr;
 
   auto configId = capnp::typeId<config::Config>();
   kj::Vector<capnp::ParsedSchema> candidates;
-  KJ_IF_MAYBE(f, file) {
+  KJ_IF_MAYBE (f, file) {
     for (auto nested: f->getAllNested()) {
       auto proto = nested.getProto();
-      if (!proto.isConst()) continue;
+      if (!proto.isConst())
+        continue;
       auto type = proto.getConst().getType();
-      if (!type.isStruct() || type.getStruct().getTypeId() != configId) continue;
-      KJ_IF_MAYBE(name, constName) {
-        if (proto.getDisplayName().endsWith(kj::str(":", *name))) candidates.add(nested);
+      if (!type.isStruct() || type.getStruct().getTypeId() != configId)
+        continue;
+      KJ_IF_MAYBE (name, constName) {
+        if (proto.getDisplayName().endsWith(kj::str(":", *name)))
+          candidates.add(nested);
       } else {
         candidates.add(nested);
       }
     }
   }
   if (candidates.size() == 0) {
-    KJ_IF_MAYBE(name, constName) {
+    KJ_IF_MAYBE (name, constName) {
       errors.add(kj::str(path, ":1:1: no constant named \"", *name, "\" of type Workerd.Config"));
     } else {
-      errors.add(kj::str(path, ":1:1: the file declares no constant of type Workerd.Config "
+      errors.add(kj::str(path,
+                         ":1:1: the file declares no constant of type Workerd.Config "
                          "(e.g. `const config :Workerd.Config = (...);`)"));
     }
     return nullptr;
   }
   if (candidates.size() > 1) {
-    errors.add(kj::str(path, ":1:1: the file declares several Workerd.Config constants; name "
+    errors.add(kj::str(path,
+                       ":1:1: the file declares several Workerd.Config constants; name "
                        "the one to use after the file name"));
     return nullptr;
   }
-  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-    result->root = candidates[0].asConst().as<config::Config>();
-  })) {
+  KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                 result->root = candidates[0].asConst().as<config::Config>();
+               })) {
     errors.add(kj::str(path, ":1:1: ", exception->getDescription()));
     return nullptr;
   }
   for (auto& override: overrides) {
     bool known = false;
-    KJ_IF_MAYBE(eq, override.findFirst('=')) {
+    KJ_IF_MAYBE (eq, override.findFirst('=')) {
       auto name = kj::heapString(override.slice(0, *eq));
-      for (auto socket: result->root.getSockets()) known = known || socket.getName() == name;
+      for (auto socket: result->root.getSockets())
+        known = known || socket.getName() == name;
       if (known) {
-        result->socketOverrides.upsert(kj::mv(name), kj::heapString(override.slice(*eq + 1)),
-                                       [](kj::String& existing, kj::String&& replacement) {
-                                         existing = kj::mv(replacement);
-                                       });
+        result->socketOverrides.upsert(
+            kj::mv(name), kj::heapString(override.slice(*eq + 1)),
+            [](kj::String& existing, kj::String&& replacement) { existing = kj::mv(replacement); });
       }
     }
     if (!known) {
-      errors.add(kj::str("--socket-addr ", override, ": expected NAME=HOST:PORT naming a socket "
+      errors.add(kj::str("--socket-addr ", override,
+                         ": expected NAME=HOST:PORT naming a socket "
                          "of the config"));
     }
   }
   result->validate(errors);
-  if (!errors.empty()) return nullptr;
+  if (!errors.empty())
+    return nullptr;
   return kj::mv(result);
 }
 
@@ -226,7 +249,9 @@ kj::String ParsedConfig::locate(kj::StringPtr value, kj::StringPtr message) cons
 }
 
 kj::StringPtr ParsedConfig::socketAddress(config::Socket::Reader socket) const {
-  KJ_IF_MAYBE(address, socketOverrides.find(socket.getName())) { return *address; }
+  KJ_IF_MAYBE (address, socketOverrides.find(socket.getName())) {
+    return *address;
+  }
   return socket.getAddress();
 }
 
@@ -255,11 +280,11 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
       // Props must be valid JSON; checked when the worker starts, which reports it too.
     }
     if (d.hasEntrypoint()) {
-      KJ_IF_MAYBE(service, services.find(name)) {
+      KJ_IF_MAYBE (service, services.find(name)) {
         if (!service->isWorker()) {
-          errors.add(locate(d.getEntrypoint(),
-                            kj::str(where, " names entrypoint \"", d.getEntrypoint(),
-                                    "\" but service \"", name, "\" is not a worker")));
+          errors.add(
+              locate(d.getEntrypoint(), kj::str(where, " names entrypoint \"", d.getEntrypoint(),
+                                                "\" but service \"", name, "\" is not a worker")));
         }
       }
     }
@@ -269,7 +294,8 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
     auto name = service.getName();
     switch (service.which()) {
       case config::Service::UNSPECIFIED:
-        errors.add(locate(name, kj::str("service \"", name, "\" has no kind: give it one of "
+        errors.add(locate(name, kj::str("service \"", name,
+                                        "\" has no kind: give it one of "
                                         "worker, network, external or disk")));
         break;
       case config::Service::WORKER: {
@@ -280,14 +306,15 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
         } else if (!worker.getModules()[0].isEsModule() &&
                    !worker.getModules()[0].isCommonJsModule()) {
           errors.add(locate(worker.getModules()[0].getName(),
-                            kj::str(where, ": the first module is the main module and must be "
+                            kj::str(where,
+                                    ": the first module is the main module and must be "
                                     "an esModule or commonJsModule")));
         }
         kj::HashSet<kj::StringPtr> moduleNames;
         for (auto module: worker.getModules()) {
           if (moduleNames.contains(module.getName())) {
-            errors.add(locate(module.getName(), kj::str(where, " has two modules named \"",
-                                                        module.getName(), "\"")));
+            errors.add(locate(module.getName(),
+                              kj::str(where, " has two modules named \"", module.getName(), "\"")));
           }
           moduleNames.insert(module.getName());
         }
@@ -295,8 +322,10 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
         if (date.size() == 0) {
           errors.add(locate(name, kj::str(where, " has no compatibilityDate")));
         } else if (date.size() != 10 || date[4] != '-' || date[7] != '-') {
-          errors.add(locate(date, kj::str(where, ": compatibilityDate must look like "
-                                          "\"2024-01-31\", got \"", date, "\"")));
+          errors.add(locate(date, kj::str(where,
+                                          ": compatibilityDate must look like "
+                                          "\"2024-01-31\", got \"",
+                                          date, "\"")));
         }
         kj::HashSet<kj::StringPtr> bindingNames;
         for (auto binding: worker.getBindings()) {
@@ -317,7 +346,7 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
               auto d = binding.getDurableObjectNamespace();
               kj::StringPtr target = d.hasServiceName() ? d.getServiceName() : name;
               bool found = false;
-              KJ_IF_MAYBE(s, services.find(target)) {
+              KJ_IF_MAYBE (s, services.find(target)) {
                 if (s->isWorker()) {
                   for (auto ns: s->getWorker().getDurableObjectNamespaces()) {
                     found = found || ns.getClassName() == d.getClassName();
@@ -326,7 +355,8 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
               }
               if (!found) {
                 errors.add(locate(d.getClassName().size() > 0 ? d.getClassName() : bname,
-                                  kj::str(bwhere, ": worker \"", target, "\" declares no "
+                                  kj::str(bwhere, ": worker \"", target,
+                                          "\" declares no "
                                           "durableObjectNamespaces entry with className \"",
                                           d.getClassName(), "\"")));
               }
@@ -336,7 +366,8 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
               auto loader = binding.getWorkerLoader();
               if (loader.getHeapMb() < 4 || loader.getCpuMs() == 0 ||
                   loader.getSubRequests() == 0) {
-                errors.add(locate(bname, kj::str(bwhere, ": workerLoader limits must be "
+                errors.add(locate(bname, kj::str(bwhere,
+                                                 ": workerLoader limits must be "
                                                  "positive (heapMb at least 4)")));
               }
               break;
@@ -350,15 +381,17 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
         }
         if (worker.getDurableObjectStorage().isLocalDisk()) {
           auto disk = worker.getDurableObjectStorage().getLocalDisk();
-          KJ_IF_MAYBE(s, services.find(disk)) {
+          KJ_IF_MAYBE (s, services.find(disk)) {
             if (!s->isDisk() || !s->getDisk().getWritable()) {
               errors.add(locate(disk, kj::str(where, ": durableObjectStorage localDisk \"", disk,
                                               "\" must name a disk service with "
                                               "writable = true")));
             }
           } else {
-            errors.add(locate(disk, kj::str(where, ": durableObjectStorage refers to unknown "
-                                            "service \"", disk, "\"")));
+            errors.add(locate(disk, kj::str(where,
+                                            ": durableObjectStorage refers to unknown "
+                                            "service \"",
+                                            disk, "\"")));
           }
         }
         for (auto tail: worker.getTails()) {
@@ -398,14 +431,16 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
 
   // A worker whose outbound requests lead back to itself would loop forever on every fetch().
   for (auto service: root.getServices()) {
-    if (!service.isWorker()) continue;
+    if (!service.isWorker())
+      continue;
     kj::Vector<kj::StringPtr> chain;
     chain.add(service.getName());
     auto current = service;
     while (current.isWorker() && current.getWorker().hasGlobalOutbound()) {
       auto next = current.getWorker().getGlobalOutbound().getName();
       bool loops = false;
-      for (auto& seen: chain) loops = loops || seen == next;
+      for (auto& seen: chain)
+        loops = loops || seen == next;
       chain.add(next);
       if (loops) {
         if (next == service.getName()) {
@@ -413,7 +448,7 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
         }
         break;
       }
-      KJ_IF_MAYBE(s, services.find(next)) {
+      KJ_IF_MAYBE (s, services.find(next)) {
         current = *s;
       } else {
         break;
@@ -438,12 +473,14 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
     }
     int kinds = socket.hasHttp() + socket.hasCapnp() + socket.hasAdmin();
     if (kinds != 1) {
-      errors.add(locate(name, kj::str("socket \"", name, "\" needs exactly one of http = (), "
+      errors.add(locate(name, kj::str("socket \"", name,
+                                      "\" needs exactly one of http = (), "
                                       "capnp = () and admin = ()")));
     }
     if (socket.hasAdmin()) {
       if (socket.hasService()) {
-        errors.add(locate(name, kj::str("socket \"", name, "\": an admin socket serves kiln's "
+        errors.add(locate(name, kj::str("socket \"", name,
+                                        "\": an admin socket serves kiln's "
                                         "own /metrics and takes no service")));
       }
     } else if (!socket.hasService()) {

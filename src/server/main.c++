@@ -35,7 +35,8 @@ int usage(kj::StringPtr problem) {
 }
 
 int reportErrors(const ConfigErrors& errors) {
-  for (auto& error: errors.list()) fprintf(stderr, "%s\n", error.cStr());
+  for (auto& error: errors.list())
+    fprintf(stderr, "%s\n", error.cStr());
   return 2;
 }
 
@@ -53,9 +54,9 @@ kj::Maybe<BoundSocket> bindSocket(const ParsedConfig& config, config::Socket::Re
   kj::String host;
   unsigned port;
   KJ_ASSERT(parseHostPort(address, host, port));
-  kj::String lookup = host == "*" ? kj::str("0.0.0.0")
-                    : host.startsWith("[") ? kj::heapString(host.slice(1, host.size() - 1))
-                                           : kj::heapString(host);
+  kj::String lookup = host == "*"            ? kj::str("0.0.0.0")
+                      : host.startsWith("[") ? kj::heapString(host.slice(1, host.size() - 1))
+                                             : kj::heapString(host);
   struct addrinfo hints = {};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -63,8 +64,9 @@ kj::Maybe<BoundSocket> bindSocket(const ParsedConfig& config, config::Socket::Re
   struct addrinfo* info = nullptr;
   int rc = getaddrinfo(lookup.cStr(), kj::str(port).cStr(), &hints, &info);
   if (rc != 0 || info == nullptr) {
-    errors.add(config.locate(address, kj::str("socket \"", socket.getName(), "\": cannot resolve \"",
-                                              address, "\": ", gai_strerror(rc))));
+    errors.add(
+        config.locate(address, kj::str("socket \"", socket.getName(), "\": cannot resolve \"",
+                                       address, "\": ", gai_strerror(rc))));
     return nullptr;
   }
   KJ_DEFER(freeaddrinfo(info));
@@ -75,8 +77,9 @@ kj::Maybe<BoundSocket> bindSocket(const ParsedConfig& config, config::Socket::Re
   if (bind(fd, info->ai_addr, info->ai_addrlen) != 0 || ::listen(fd, 1024) != 0) {
     int error = errno;
     close(fd);
-    errors.add(config.locate(address, kj::str("socket \"", socket.getName(), "\": cannot listen on ",
-                                              address, ": ", strerror(error))));
+    errors.add(
+        config.locate(address, kj::str("socket \"", socket.getName(), "\": cannot listen on ",
+                                       address, ": ", strerror(error))));
     return nullptr;
   }
   struct sockaddr_storage bound;
@@ -119,7 +122,7 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
           kj::ArrayPtr<const kj::String> overrides, unsigned threads) {
   ConfigErrors errors;
   kj::Own<ParsedConfig> config;
-  KJ_IF_MAYBE(c, ParsedConfig::load(configPath, constName, overrides, errors)) {
+  KJ_IF_MAYBE (c, ParsedConfig::load(configPath, constName, overrides, errors)) {
     config = kj::mv(*c);
   } else {
     return reportErrors(errors);
@@ -130,7 +133,8 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
   kj::UnixEventPort::captureSignal(SIGINT);
   signal(SIGPIPE, SIG_IGN);
   kj::Vector<kj::String> flags;
-  for (auto flag: config->get().getV8Flags()) flags.add(kj::str(flag));
+  for (auto flag: config->get().getV8Flags())
+    flags.add(kj::str(flag));
   js::initializeV8(flags);
   auto io = kj::setupAsyncIo();
 
@@ -139,21 +143,27 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
   for (auto service: config->get().getServices()) {
     if (threads > 1 && service.isWorker() &&
         service.getWorker().getDurableObjectNamespaces().size() > 0) {
-      logLine("info", "kiln", kj::str("service \"", service.getName(), "\" has Durable Objects; "
-                                      "serving on one event loop"));
+      logLine("info", "kiln",
+              kj::str("service \"", service.getName(),
+                      "\" has Durable Objects; "
+                      "serving on one event loop"));
       threads = 1;
     }
   }
 
   kj::Vector<BoundSocket> sockets;
   for (auto socket: config->get().getSockets()) {
-    KJ_IF_MAYBE(bound, bindSocket(*config, socket, errors)) { sockets.add(kj::mv(*bound)); }
+    KJ_IF_MAYBE (bound, bindSocket(*config, socket, errors)) {
+      sockets.add(kj::mv(*bound));
+    }
   }
-  if (!errors.empty()) return reportErrors(errors);
+  if (!errors.empty())
+    return reportErrors(errors);
 
   // Not destroyed at exit, for the same reason as in test().
   auto& server = *new Server(*config, io);
-  if (!server.start(io.waitScope, errors)) return reportErrors(errors);
+  if (!server.start(io.waitScope, errors))
+    return reportErrors(errors);
   serveOnThisThread(*config, sockets, io, server);
 
   // The other cores each run a full replica of the service graph on their own event loop.
@@ -167,7 +177,8 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
       auto& replica = *new Server(*config, threadIo);
       ConfigErrors ignored;  // The main thread already started the same workers successfully.
       if (!replica.start(threadIo.waitScope, ignored)) {
-        for (auto& e: ignored.list()) logLine("error", "kiln", e);
+        for (auto& e: ignored.list())
+          logLine("error", "kiln", e);
         *ctl.executor.lockExclusive() = kj::getCurrentThreadExecutor();
         return;
       }
@@ -186,27 +197,30 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
                            [](const kj::Maybe<const kj::Executor&>&) {});
   }
   for (auto& bound: sockets) {
-    logLine("info", "kiln", kj::str("listening on ", bound.url, " (socket \"",
-                                    bound.socket.getName(), "\", ", threads, " threads)"));
+    logLine("info", "kiln",
+            kj::str("listening on ", bound.url, " (socket \"", bound.socket.getName(), "\", ",
+                    threads, " threads)"));
   }
 
-  auto signalled = io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(
-      io.unixEventPort.onSignal(SIGINT));
+  auto signalled =
+      io.unixEventPort.onSignal(SIGTERM).exclusiveJoin(io.unixEventPort.onSignal(SIGINT));
   auto info = signalled.wait(io.waitScope);
-  logLine("info", "kiln", kj::str("received ", strsignal(info.si_signo),
-                                  "; finishing in-flight requests"));
+  logLine("info", "kiln",
+          kj::str("received ", strsignal(info.si_signo), "; finishing in-flight requests"));
 
   for (auto& control: controls) {
     auto& ctl = *control;
-    KJ_IF_MAYBE(executor, *ctl.executor.lockShared()) {
+    KJ_IF_MAYBE (executor, *ctl.executor.lockShared()) {
       executor->executeSync([&ctl]() {
-        if (ctl.started) ctl.stop->fulfill();
+        if (ctl.started)
+          ctl.stop->fulfill();
       });
     }
   }
   server.drain().wait(io.waitScope);
   pool.clear();  // Joins: each thread returns once drained.
-  for (auto& bound: sockets) close(bound.fd);
+  for (auto& bound: sockets)
+    close(bound.fd);
   logLine("info", "kiln", "stopped");
   return 0;
 }
@@ -214,7 +228,7 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
 int test(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> filter) {
   ConfigErrors errors;
   kj::Own<ParsedConfig> config;
-  KJ_IF_MAYBE(c, ParsedConfig::load(configPath, nullptr, nullptr, errors)) {
+  KJ_IF_MAYBE (c, ParsedConfig::load(configPath, nullptr, nullptr, errors)) {
     config = kj::mv(*c);
   } else {
     return reportErrors(errors);
@@ -225,7 +239,8 @@ int test(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> filter) {
   // Never destroyed: the process exits right after the tests, and tearing workers down one by
   // one while others still hold requests to them would only add ways to fail.
   auto& server = *new Server(*config, io);
-  if (!server.start(io.waitScope, errors)) return reportErrors(errors);
+  if (!server.start(io.waitScope, errors))
+    return reportErrors(errors);
 
   unsigned passed = 0, failed = 0;
   for (auto& entry: server.getWorkers()) {
@@ -233,11 +248,12 @@ int test(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> filter) {
     auto& worker = *kj::get<1>(entry);
     for (auto& name: worker.listTests()) {
       auto fullName = kj::str(serviceName, ":", name);
-      KJ_IF_MAYBE(f, filter) {
-        if (strstr(fullName.cStr(), f->cStr()) == nullptr) continue;
+      KJ_IF_MAYBE (f, filter) {
+        if (strstr(fullName.cStr(), f->cStr()) == nullptr)
+          continue;
       }
       auto result = worker.runTest(name).wait(io.waitScope);
-      KJ_IF_MAYBE(failure, result) {
+      KJ_IF_MAYBE (failure, result) {
         ++failed;
         printf("[ FAIL ] %s\n%s\n", fullName.cStr(), failure->cStr());
       } else {
@@ -256,7 +272,8 @@ int test(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> filter) {
 }
 
 int run(int argc, char** argv) {
-  if (argc < 2) return usage("missing command");
+  if (argc < 2)
+    return usage("missing command");
   kj::StringPtr command = argv[1];
   if (command == "--help" || command == "-h" || command == "help") {
     printf("%s", USAGE);
@@ -273,7 +290,8 @@ int run(int argc, char** argv) {
       overrides.add(kj::str(arg.slice(strlen("--socket-addr="))));
     } else if (arg == "--threads" && i + 1 < argc) {
       threads = atoi(argv[++i]);
-      if (threads < 1 || threads > 256) return usage("--threads takes a number from 1 to 256");
+      if (threads < 1 || threads > 256)
+        return usage("--threads takes a number from 1 to 256");
     } else if (arg.startsWith("--log-format=")) {
       auto format = arg.slice(strlen("--log-format="));
       if (format == "json") {
@@ -288,12 +306,14 @@ int run(int argc, char** argv) {
     }
   }
   if (command == "serve") {
-    if (positional.size() < 1 || positional.size() > 2) return usage("serve takes CONFIG [CONST]");
-    return serve(positional[0], positional.size() > 1 ? kj::Maybe<kj::StringPtr>(positional[1])
-                                                      : nullptr,
+    if (positional.size() < 1 || positional.size() > 2)
+      return usage("serve takes CONFIG [CONST]");
+    return serve(positional[0],
+                 positional.size() > 1 ? kj::Maybe<kj::StringPtr>(positional[1]) : nullptr,
                  overrides, threads);
   } else if (command == "test") {
-    if (positional.size() < 1 || positional.size() > 2) return usage("test takes CONFIG [FILTER]");
+    if (positional.size() < 1 || positional.size() > 2)
+      return usage("test takes CONFIG [FILTER]");
     return test(positional[0],
                 positional.size() > 1 ? kj::Maybe<kj::StringPtr>(positional[1]) : nullptr);
   }
@@ -306,12 +326,12 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   // Under `bazel run`, resolve relative paths against the caller's folder, not the runfiles.
   if (const char* dir = getenv("BUILD_WORKING_DIRECTORY")) {
-    if (chdir(dir) != 0) perror("kiln: chdir to BUILD_WORKING_DIRECTORY");
+    if (chdir(dir) != 0)
+      perror("kiln: chdir to BUILD_WORKING_DIRECTORY");
   }
   int code = 1;
-  KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-    code = kiln::server::run(argc, argv);
-  })) {
+  KJ_IF_MAYBE (exception,
+               kj::runCatchingExceptions([&]() { code = kiln::server::run(argc, argv); })) {
     fprintf(stderr, "kiln: internal error: %s\n", exception->getDescription().cStr());
     return 70;
   }

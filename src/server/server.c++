@@ -12,12 +12,14 @@ namespace kiln::server {
 namespace {
 
 kj::Maybe<kj::StringPtr> propsOf(config::ServiceDesignator::Reader d) {
-  if (d.getProps().isJson()) return d.getProps().getJson();
+  if (d.getProps().isJson())
+    return d.getProps().getJson();
   return nullptr;
 }
 
 kj::Maybe<kj::StringPtr> entrypointOf(config::ServiceDesignator::Reader d) {
-  if (d.hasEntrypoint()) return d.getEntrypoint();
+  if (d.hasEntrypoint())
+    return d.getEntrypoint();
   return nullptr;
 }
 
@@ -65,12 +67,15 @@ Server::~Server() noexcept(false) {
   listeners.clear();
   // Workers hold clients into other services: destroy workers first, then the rest.
   for (auto& entry: services) {
-    if (auto ws = dynamic_cast<WorkerService*>(entry.value.get())) ws->setWorker(kj::Own<worker::Worker>());
+    if (auto ws = dynamic_cast<WorkerService*>(entry.value.get()))
+      ws->setWorker(kj::Own<worker::Worker>());
   }
 }
 
 Service& Server::getService(kj::StringPtr name) {
-  KJ_IF_MAYBE(service, services.find(name)) { return **service; }
+  KJ_IF_MAYBE (service, services.find(name)) {
+    return **service;
+  }
   KJ_FAIL_REQUIRE("unknown service; config validation should have caught this", name);
 }
 
@@ -91,11 +96,11 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
         break;
       case config::Service::EXTERNAL: {
         auto address = service.getExternal().getAddress();
-        KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&]() {
-          impl = newExternalService(
-              io, headerTable,
-              io.provider->getNetwork().parseAddress(address).wait(waitScope));
-        })) {
+        KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() {
+                       impl = newExternalService(
+                           io, headerTable,
+                           io.provider->getNetwork().parseAddress(address).wait(waitScope));
+                     })) {
           errors.add(config.locate(address, kj::str("external service \"", service.getName(),
                                                     "\": cannot resolve \"", address, "\"")));
           return false;
@@ -120,11 +125,12 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
 
   // Durable Object namespaces first: bindings in any worker may refer to them.
   for (auto service: root.getServices()) {
-    if (!service.isWorker()) continue;
+    if (!service.isWorker())
+      continue;
     auto conf = service.getWorker();
     kj::Maybe<kj::String> directory;
     if (conf.getDurableObjectStorage().isLocalDisk()) {
-      KJ_IF_MAYBE(disk, services.find(conf.getDurableObjectStorage().getLocalDisk())) {
+      KJ_IF_MAYBE (disk, services.find(conf.getDurableObjectStorage().getLocalDisk())) {
         (void)disk;
         for (auto s: root.getServices()) {
           if (s.getName() == conf.getDurableObjectStorage().getLocalDisk() && s.isDisk()) {
@@ -135,22 +141,26 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
     }
     for (auto ns: conf.getDurableObjectNamespaces()) {
       auto serviceName = kj::str(service.getName());
-      storage::NamespaceConfig nsConfig{
-          kj::str(ns.getClassName()),
-          ns.isUniqueKey() ? kj::str(ns.getUniqueKey()) : kj::str(service.getName(), ":", ns.getClassName()),
-          directory.map([](kj::String& d) { return kj::str(d); })};
+      storage::NamespaceConfig nsConfig{kj::str(ns.getClassName()),
+                                        ns.isUniqueKey()
+                                            ? kj::str(ns.getUniqueKey())
+                                            : kj::str(service.getName(), ":", ns.getClassName()),
+                                        directory.map([](kj::String& d) { return kj::str(d); })};
       auto getWorker = [this, serviceName = kj::mv(serviceName)]() -> kj::Maybe<worker::Worker&> {
-        KJ_IF_MAYBE(s, services.find(serviceName)) { return (*s)->getWorker(); }
+        KJ_IF_MAYBE (s, services.find(serviceName)) {
+          return (*s)->getWorker();
+        }
         return nullptr;
       };
-      namespaces.insert(kj::str(service.getName(), "/", ns.getClassName()),
-                        kj::heap<storage::DurableObjectNamespace>(kj::mv(nsConfig),
-                                                                  kj::mv(getWorker)));
+      namespaces.insert(
+          kj::str(service.getName(), "/", ns.getClassName()),
+          kj::heap<storage::DurableObjectNamespace>(kj::mv(nsConfig), kj::mv(getWorker)));
     }
   }
 
   for (auto service: root.getServices()) {
-    if (!service.isWorker()) continue;
+    if (!service.isWorker())
+      continue;
     auto conf = service.getWorker();
     auto name = service.getName();
 
@@ -160,7 +170,8 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
     source.mainModule = kj::str(conf.getModules()[0].getName());
     source.compatibilityDate = kj::str(conf.getCompatibilityDate());
     kj::Vector<kj::String> flags;
-    for (auto flag: conf.getCompatibilityFlags()) flags.add(kj::str(flag));
+    for (auto flag: conf.getCompatibilityFlags())
+      flags.add(kj::str(flag));
     source.compatibilityFlags = flags.releaseAsArray();
 
     kj::Vector<worker::Binding> bindings;
@@ -206,7 +217,8 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
           limits.maxWarmWorkers = conf.getMaxWarmWorkers();
           limits.warmMemoryBytes = size_t(conf.getWarmMemoryMb()) << 20;
           kj::Maybe<loader::LoaderCache&> shared;
-          if (conf.hasId()) shared = loaders.getShared(conf.getId(), limits);
+          if (conf.hasId())
+            shared = loaders.getShared(conf.getId(), limits);
           binding = loader::newLoaderBinding(b.getName(), shared, limits);
           break;
         }
@@ -225,11 +237,15 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
     auto outbound = designate(conf.getGlobalOutbound());
 
     auto tails = kj::heapArrayBuilder<kj::Own<api::Capability>>(conf.getTails().size());
-    for (auto tail: conf.getTails()) tails.add(designate(tail));
+    for (auto tail: conf.getTails())
+      tails.add(designate(tail));
 
     auto workerName = kj::str(name);
     worker::WorkerOptions options{
-        io.provider->getTimer(), headerTable, kj::mv(outbound), {},
+        io.provider->getTimer(),
+        headerTable,
+        kj::mv(outbound),
+        {},
         [workerName = kj::mv(workerName)](kj::StringPtr level, kj::StringPtr message) {
           logLine(level, workerName, message);
         }};
@@ -245,17 +261,19 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
       auto worker = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
       dynamic_cast<WorkerService&>(getService(name)).setWorker(kj::mv(worker));
     } catch (worker::StartupError& e) {
-      errors.add(config.locate(name, kj::str("worker \"", name, "\" failed to start: ",
-                                             e.message)));
+      errors.add(
+          config.locate(name, kj::str("worker \"", name, "\" failed to start: ", e.message)));
     }
   }
-  if (!errors.empty()) return false;
+  if (!errors.empty())
+    return false;
 
   // Entrypoint names can only be checked once the modules ran.
   auto checkEntrypoint = [&](config::ServiceDesignator::Reader d) {
-    if (!d.hasEntrypoint()) return;
-    KJ_IF_MAYBE(service, services.find(d.getName())) {
-      KJ_IF_MAYBE(worker, (*service)->getWorker()) {
+    if (!d.hasEntrypoint())
+      return;
+    KJ_IF_MAYBE (service, services.find(d.getName())) {
+      KJ_IF_MAYBE (worker, (*service)->getWorker()) {
         if (!worker->hasEntrypoint(d.getEntrypoint())) {
           errors.add(config.locate(d.getEntrypoint(),
                                    kj::str("Worker has no such entrypoint: ", d.getEntrypoint(),
@@ -265,22 +283,26 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
     }
   };
   for (auto service: root.getServices()) {
-    if (!service.isWorker()) continue;
+    if (!service.isWorker())
+      continue;
     for (auto b: service.getWorker().getBindings()) {
-      if (b.isService()) checkEntrypoint(b.getService());
+      if (b.isService())
+        checkEntrypoint(b.getService());
     }
   }
-  for (auto socket: root.getSockets()) checkEntrypoint(socket.getService());
+  for (auto socket: root.getSockets())
+    checkEntrypoint(socket.getService());
   if (errors.empty()) {
-    for (auto& entry: namespaces) entry.value->restoreAlarms();
+    for (auto& entry: namespaces)
+      entry.value->restoreAlarms();
   }
   return errors.empty();
 }
 
 void Server::listen(config::Socket::Reader socket, kj::Own<kj::ConnectionReceiver> receiver) {
   auto listener = kj::heap<Listener>();
-  listener->service = socket.hasAdmin() ? newAdminService(headerTable)
-                                        : designate(socket.getService());
+  listener->service =
+      socket.hasAdmin() ? newAdminService(headerTable) : designate(socket.getService());
   listener->receiver = kj::mv(receiver);
   kj::Promise<void> accepting = nullptr;
   if (socket.hasCapnp()) {
@@ -288,15 +310,14 @@ void Server::listen(config::Socket::Reader socket, kj::Own<kj::ConnectionReceive
         newEntrypointServer(listener->service->addRef(), headerTable));
     accepting = listener->rpc->listen(*listener->receiver);
   } else {
-    listener->server = kj::heap<kj::HttpServer>(io.provider->getTimer(), headerTable,
-                                                *listener->service);
+    listener->server =
+        kj::heap<kj::HttpServer>(io.provider->getTimer(), headerTable, *listener->service);
     accepting = listener->server->listenHttp(*listener->receiver);
   }
-  listener->accepting = kj::mv(accepting)
-                            .eagerlyEvaluate([name = kj::str(socket.getName())](kj::Exception&& e) {
-                              logLine("error", "kiln", kj::str("socket ", name, " failed: ",
-                                                               e.getDescription()));
-                            });
+  listener->accepting =
+      kj::mv(accepting).eagerlyEvaluate([name = kj::str(socket.getName())](kj::Exception&& e) {
+        logLine("error", "kiln", kj::str("socket ", name, " failed: ", e.getDescription()));
+      });
   listeners.add(kj::mv(listener));
 }
 
@@ -305,12 +326,15 @@ kj::Promise<void> Server::drain() {
   for (auto& listener: listeners) {
     // Dropping the accept loop closes nothing in flight; drain() then waits for open requests.
     listener->accepting = nullptr;
-    if (listener->server.get() != nullptr) drains.add(listener->server->drain());
+    if (listener->server.get() != nullptr)
+      drains.add(listener->server->drain());
   }
   return kj::joinPromises(drains.releaseAsArray()).then([this]() {
     kj::Vector<kj::Promise<void>> idle;
     for (auto& entry: services) {
-      KJ_IF_MAYBE(worker, entry.value->getWorker()) { idle.add(worker->onBackgroundIdle()); }
+      KJ_IF_MAYBE (worker, entry.value->getWorker()) {
+        idle.add(worker->onBackgroundIdle());
+      }
     }
     return kj::joinPromises(idle.releaseAsArray());
   });
@@ -319,8 +343,8 @@ kj::Promise<void> Server::drain() {
 kj::Array<kj::Tuple<kj::StringPtr, worker::Worker*>> Server::getWorkers() {
   kj::Vector<kj::Tuple<kj::StringPtr, worker::Worker*>> result;
   for (auto service: config.get().getServices()) {
-    KJ_IF_MAYBE(s, services.find(service.getName())) {
-      KJ_IF_MAYBE(worker, (*s)->getWorker()) {
+    KJ_IF_MAYBE (s, services.find(service.getName())) {
+      KJ_IF_MAYBE (worker, (*s)->getWorker()) {
         result.add(kj::tuple(service.getName(), worker));
       }
     }

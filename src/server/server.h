@@ -54,8 +54,8 @@ class Server {
 
   struct Listener {
     kj::Own<api::Capability> service;
-    kj::Own<kj::HttpServer> server;          // http sockets
-    kj::Own<capnp::TwoPartyServer> rpc;      // capnp sockets
+    kj::Own<kj::HttpServer> server;      // http sockets
+    kj::Own<capnp::TwoPartyServer> rpc;  // capnp sockets
     kj::Own<kj::ConnectionReceiver> receiver;
     kj::Promise<void> accepting = nullptr;
   };

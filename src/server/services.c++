@@ -16,8 +16,7 @@ class ClientService final : public Service {
  public:
   explicit ClientService(kj::Own<kj::HttpClient> client, kj::Own<void> resources = {})
       : resources(kj::mv(resources)), client(kj::mv(client)) {}
-  kj::Own<api::Capability> entrypoint(kj::Maybe<kj::StringPtr>,
-                                      kj::Maybe<kj::StringPtr>) override {
+  kj::Own<api::Capability> entrypoint(kj::Maybe<kj::StringPtr>, kj::Maybe<kj::StringPtr>) override {
     return api::newServiceCapability(kj::newHttpService(*client));
   }
 
@@ -36,10 +35,11 @@ class DiskService final : public Service, public kj::HttpService {
   // Read-only static files. Durable Object storage uses the directory directly, not this.
  public:
   DiskService(kj::HttpHeaderTable& table, config::DiskDirectory::Reader disk)
-      : table(table), root(kj::heapString(disk.getPath())), allowDotfiles(disk.getAllowDotfiles()) {}
+      : table(table),
+        root(kj::heapString(disk.getPath())),
+        allowDotfiles(disk.getAllowDotfiles()) {}
 
-  kj::Own<api::Capability> entrypoint(kj::Maybe<kj::StringPtr>,
-                                      kj::Maybe<kj::StringPtr>) override {
+  kj::Own<api::Capability> entrypoint(kj::Maybe<kj::StringPtr>, kj::Maybe<kj::StringPtr>) override {
     return api::newServiceCapability(kj::Own<kj::HttpService>(this, kj::NullDisposer::instance));
   }
 
@@ -53,13 +53,19 @@ class DiskService final : public Service, public kj::HttpService {
     // Only the path; reject anything that could climb out of the directory.
     kj::StringPtr path = url;
     if (!path.startsWith("/")) {
-      KJ_IF_MAYBE(scheme, path.findFirst(':')) {
+      KJ_IF_MAYBE (scheme, path.findFirst(':')) {
         auto rest = path.slice(*scheme + 3);
-        KJ_IF_MAYBE(slash, rest.findFirst('/')) { path = rest.slice(*slash); } else { path = "/"; }
+        KJ_IF_MAYBE (slash, rest.findFirst('/')) {
+          path = rest.slice(*slash);
+        } else {
+          path = "/";
+        }
       }
     }
     auto clean = kj::heapString(path);
-    KJ_IF_MAYBE(q, clean.findFirst('?')) { clean = kj::heapString(clean.slice(0, *q)); }
+    KJ_IF_MAYBE (q, clean.findFirst('?')) {
+      clean = kj::heapString(clean.slice(0, *q));
+    }
     if (clean.findFirst('%') != nullptr || strstr(clean.cStr(), "/.") != nullptr) {
       if (!allowDotfiles || strstr(clean.cStr(), "..") != nullptr ||
           clean.findFirst('%') != nullptr) {
@@ -70,7 +76,8 @@ class DiskService final : public Service, public kj::HttpService {
     int fd = open(file.cStr(), O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      if (fd >= 0) close(fd);
+      if (fd >= 0)
+        close(fd);
       return send(response, 404, "Not Found", out);
     }
     kj::FdInputStream in((kj::AutoCloseFd(fd)));
@@ -103,10 +110,9 @@ class LazyEntrypoint final : public api::Capability {
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
     if (target.get() == nullptr) {
-      KJ_IF_MAYBE(worker, service.getWorker()) {
-        target = worker->getEntrypoint(
-            entry.map([](kj::String& s) -> kj::StringPtr { return s; }),
-            props.map([](kj::String& s) -> kj::StringPtr { return s; }));
+      KJ_IF_MAYBE (worker, service.getWorker()) {
+        target = worker->getEntrypoint(entry.map([](kj::String& s) -> kj::StringPtr { return s; }),
+                                       props.map([](kj::String& s) -> kj::StringPtr { return s; }));
       } else {
         return KJ_EXCEPTION(DISCONNECTED, "worker not started");
       }
@@ -115,7 +121,7 @@ class LazyEntrypoint final : public api::Capability {
   }
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
-    KJ_IF_MAYBE(worker, service.getWorker()) {
+    KJ_IF_MAYBE (worker, service.getWorker()) {
       return worker->handleCall(entry.map([](kj::String& s) -> kj::StringPtr { return s; }),
                                 props.map([](kj::String& s) -> kj::StringPtr { return s; }),
                                 kj::mv(method), kj::mv(args));
@@ -124,7 +130,7 @@ class LazyEntrypoint final : public api::Capability {
   }
 
   kj::Promise<kj::String> callJson(kj::String method, kj::String paramsJson) override {
-    KJ_IF_MAYBE(worker, service.getWorker()) {
+    KJ_IF_MAYBE (worker, service.getWorker()) {
       return worker->handleJsonCall(entry.map([](kj::String& s) -> kj::StringPtr { return s; }),
                                     props.map([](kj::String& s) -> kj::StringPtr { return s; }),
                                     kj::mv(method), kj::mv(paramsJson));
@@ -177,20 +183,25 @@ kj::Own<api::Capability> newAdminService(kj::HttpHeaderTable& table) {
 
 kj::Own<api::Capability> WorkerService::entrypoint(kj::Maybe<kj::StringPtr> entry,
                                                    kj::Maybe<kj::StringPtr> propsJson) {
-  return kj::refcounted<LazyEntrypoint>(*this, entry.map([](kj::StringPtr s) { return kj::str(s); }),
-                                  propsJson.map([](kj::StringPtr s) { return kj::str(s); }));
+  return kj::refcounted<LazyEntrypoint>(*this,
+                                        entry.map([](kj::StringPtr s) { return kj::str(s); }),
+                                        propsJson.map([](kj::StringPtr s) { return kj::str(s); }));
 }
 
 kj::Maybe<worker::Worker&> WorkerService::getWorker() {
-  KJ_IF_MAYBE(w, worker) { return **w; }
+  KJ_IF_MAYBE (w, worker) {
+    return **w;
+  }
   return nullptr;
 }
 
 kj::Own<Service> newNetworkService(kj::AsyncIoContext& io, kj::HttpHeaderTable& table,
                                    config::Network::Reader network) {
   kj::Vector<kj::StringPtr> allow, deny;
-  for (auto rule: network.getAllow()) allow.add(rule);
-  for (auto rule: network.getDeny()) deny.add(rule);
+  for (auto rule: network.getAllow())
+    allow.add(rule);
+  for (auto rule: network.getDeny())
+    deny.add(rule);
   auto resources = kj::heap<NetworkResources>();
   resources->restricted = io.provider->getNetwork().restrictPeers(allow, deny);
   kj::TlsContext::Options options;

@@ -53,7 +53,7 @@ struct InstanceSpec {
   kj::Maybe<kj::String> filePrefix;  // "<dir>/<uniqueKey>/<id>[.<n>...]"; null: in memory.
   unsigned depth;                    // 0 for a namespace's objects, 1+ for facets.
   kj::Function<kj::Maybe<worker::Worker&>()> getWorker;
-  kj::Maybe<DurableObjectNamespace&> ns;  // For /metrics.
+  kj::Maybe<DurableObjectNamespace&> ns;               // For /metrics.
   kj::Maybe<kj::Own<loader::WorkerHandle>> keepAlive;  // A facet's dynamic worker.
   kj::Maybe<SqliteDatabase&> memoryDb;
   // An in-memory facet's database, owned by its FacetSlot so that it outlives an abort().
@@ -76,21 +76,26 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   v8::MaybeLocal<v8::Object> getTarget(v8::Local<v8::Context> context,
                                        worker::Worker& worker) override {
     auto isolate = context->GetIsolate();
-    if (!object.IsEmpty()) return object.Get(isolate);
+    if (!object.IsEmpty())
+      return object.Get(isolate);
     // First event for this object since it was (re)started: construct the instance.
     static const js::WrapRegistry::Method METHODS[] = {
-        {"exec", &storageExec},     {"kvGet", &kvGet},           {"kvPut", &kvPut},
-        {"kvDelete", &kvDelete},    {"kvList", &kvList},         {"txBegin", &txBegin},
-        {"txCommit", &txCommit},    {"txRollback", &txRollback}, {"size", &storageSize},
-        {"facetGet", &facetGet},    {"facetAbort", &facetAbort}, {"facetDelete", &facetDelete},
-        {"getAlarm", &getAlarm},    {"setAlarm", &setAlarm},     {"deleteAlarm", &deleteAlarm},
+        {"exec", &storageExec},  {"kvGet", &kvGet},           {"kvPut", &kvPut},
+        {"kvDelete", &kvDelete}, {"kvList", &kvList},         {"txBegin", &txBegin},
+        {"txCommit", &txCommit}, {"txRollback", &txRollback}, {"size", &storageSize},
+        {"facetGet", &facetGet}, {"facetAbort", &facetAbort}, {"facetDelete", &facetDelete},
+        {"getAlarm", &getAlarm}, {"setAlarm", &setAlarm},     {"deleteAlarm", &deleteAlarm},
     };
-    auto handle = js::wrapWithMethods(context, kj::Own<ObjectInstance*>(
-        new ObjectInstance*(this), kj::_::HeapDisposer<ObjectInstance*>::instance),
+    auto handle = js::wrapWithMethods(
+        context,
+        kj::Own<ObjectInstance*>(new ObjectInstance*(this),
+                                 kj::_::HeapDisposer<ObjectInstance*>::instance),
         &STORAGE_TAG, METHODS);
     v8::Local<v8::Value> stateArgs[] = {newString(isolate, spec.id), handle};
     v8::Local<v8::Value> state;
-    if (!worker.getApi().callInternal(context, "newDurableObjectState", stateArgs).ToLocal(&state)) {
+    if (!worker.getApi()
+             .callInternal(context, "newDurableObjectState", stateArgs)
+             .ToLocal(&state)) {
       return {};
     }
     v8::Local<v8::Value> ctorArgs[] = {state, worker.getEnv(isolate)};
@@ -103,18 +108,24 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   }
 
   kj::Maybe<SqliteDatabase&> getDatabase(v8::Isolate* isolate) {
-    KJ_IF_MAYBE(d, openDatabase()) { return *d; }
+    KJ_IF_MAYBE (d, openDatabase()) {
+      return *d;
+    }
     js::throwError(isolate, js::ErrorType::ERROR,
                    kj::str("Durable Object storage could not be opened: ", openError));
     return nullptr;
   }
 
   kj::Maybe<SqliteDatabase&> openDatabase() {
-    KJ_IF_MAYBE(d, db) { return **d; }
-    KJ_IF_MAYBE(shared, spec.memoryDb) { return *shared; }
+    KJ_IF_MAYBE (d, db) {
+      return **d;
+    }
+    KJ_IF_MAYBE (shared, spec.memoryDb) {
+      return *shared;
+    }
     kj::String path;
-    KJ_IF_MAYBE(prefix, spec.filePrefix) {
-      KJ_IF_MAYBE(slash, prefix->findLast('/')) {
+    KJ_IF_MAYBE (prefix, spec.filePrefix) {
+      KJ_IF_MAYBE (slash, prefix->findLast('/')) {
         mkdir(kj::heapString(prefix->slice(0, *slash)).cStr(), 0755);
       }
       path = kj::str(*prefix, ".sqlite");
@@ -133,11 +144,11 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   // --- Alarms: the time lives in the object's own database, so it survives restarts. ---
 
   kj::Maybe<double> readAlarm() {
-    KJ_IF_MAYBE(database, openDatabase()) {
+    KJ_IF_MAYBE (database, openDatabase()) {
       database->exec("CREATE TABLE IF NOT EXISTS _cf_METADATA (key TEXT PRIMARY KEY, value)",
                      nullptr, true);
-      auto result = database->exec("SELECT value FROM _cf_METADATA WHERE key = 'alarm'", nullptr,
-                                   true);
+      auto result =
+          database->exec("SELECT value FROM _cf_METADATA WHERE key = 'alarm'", nullptr, true);
       if (result.is<SqlResult>() && result.get<SqlResult>().rows.size() == 1) {
         auto& v = result.get<SqlResult>().rows[0][0];
         return v.type == SqlValue::Type::REAL ? v.real : double(v.integer);
@@ -147,16 +158,17 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   }
 
   void writeAlarm(kj::Maybe<double> time) {
-    KJ_IF_MAYBE(database, openDatabase()) {
+    KJ_IF_MAYBE (database, openDatabase()) {
       database->exec("CREATE TABLE IF NOT EXISTS _cf_METADATA (key TEXT PRIMARY KEY, value)",
                      nullptr, true);
-      KJ_IF_MAYBE(t, time) {
+      KJ_IF_MAYBE (t, time) {
         SqlValue v;
         v.type = SqlValue::Type::REAL;
         v.real = *t;
-        database->exec("INSERT INTO _cf_METADATA VALUES ('alarm', ?) "
-                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       kj::arrayPtr(&v, 1), true);
+        database->exec(
+            "INSERT INTO _cf_METADATA VALUES ('alarm', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            kj::arrayPtr(&v, 1), true);
       } else {
         database->exec("DELETE FROM _cf_METADATA WHERE key = 'alarm'", nullptr, true);
       }
@@ -164,36 +176,40 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   }
 
   void scheduleAlarm(double timeMs, unsigned retry) {
-    KJ_IF_MAYBE(worker, spec.getWorker()) {
+    KJ_IF_MAYBE (worker, spec.getWorker()) {
       uint64_t generation = ++alarmGeneration;
       double delay = kj::max(timeMs - js::frozenNowMillis(), 0.0);
       auto& timer = worker->getTimer();
       alarmTasks.add(timer.afterDelay(uint64_t(delay) * kj::MILLISECONDS)
                          .then([this, generation, timeMs, retry]() -> kj::Promise<void> {
-                           if (generation != alarmGeneration) return kj::READY_NOW;
+                           if (generation != alarmGeneration)
+                             return kj::READY_NOW;
                            return fireAlarm(timeMs, retry);
                          }));
     }
   }
 
   kj::Promise<void> fireAlarm(double timeMs, unsigned retry) {
-    KJ_IF_MAYBE(worker, spec.getWorker()) {
-      auto info = kj::str("[{\"retryCount\":", retry, ",\"isRetry\":", retry > 0 ? "true" : "false",
-                          "}]");
+    KJ_IF_MAYBE (worker, spec.getWorker()) {
+      auto info =
+          kj::str("[{\"retryCount\":", retry, ",\"isRetry\":", retry > 0 ? "true" : "false", "}]");
       uint64_t generation = alarmGeneration;
-      return worker->handleJsonCall(nullptr, nullptr, kj::str("alarm"), kj::mv(info),
-                                    worker->getCallbackLimits(), *this)
+      return worker
+          ->handleJsonCall(nullptr, nullptr, kj::str("alarm"), kj::mv(info),
+                           worker->getCallbackLimits(), *this)
           .then(
               [this, timeMs, generation](kj::String) {
                 // Done, unless the handler set a new alarm meanwhile.
                 if (generation == alarmGeneration) {
-                  KJ_IF_MAYBE(current, readAlarm()) {
-                    if (*current == timeMs) writeAlarm(nullptr);
+                  KJ_IF_MAYBE (current, readAlarm()) {
+                    if (*current == timeMs)
+                      writeAlarm(nullptr);
                   }
                 }
               },
               [this, timeMs, retry, generation](kj::Exception&& e) {
-                if (generation != alarmGeneration) return;
+                if (generation != alarmGeneration)
+                  return;
                 if (retry + 1 < MAX_ALARM_RETRIES) {
                   // Exponential backoff from ALARM_BACKOFF_MS; the alarm stays stored meanwhile.
                   scheduleAlarm(js::frozenNowMillis() + ALARM_BACKOFF_MS * (1u << retry),
@@ -208,8 +224,9 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   static void getAlarm(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
-    if (s == nullptr) return;
-    KJ_IF_MAYBE(t, s->readAlarm()) {
+    if (s == nullptr)
+      return;
+    KJ_IF_MAYBE (t, s->readAlarm()) {
       info.GetReturnValue().Set(*t);
     } else {
       info.GetReturnValue().SetNull();
@@ -218,7 +235,8 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   static void setAlarm(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
-    if (s == nullptr) return;
+    if (s == nullptr)
+      return;
     auto isolate = info.GetIsolate();
     double time = info[0]->NumberValue(isolate->GetCurrentContext()).FromMaybe(NAN);
     if (!(time == time)) {
@@ -231,19 +249,26 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   static void deleteAlarm(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
-    if (s == nullptr) return;
+    if (s == nullptr)
+      return;
     ++s->alarmGeneration;
     s->writeAlarm(nullptr);
   }
 
   size_t storageBytes() {
-    KJ_IF_MAYBE(d, db) { return (*d)->sizeBytes(); }
-    KJ_IF_MAYBE(shared, spec.memoryDb) { return shared->sizeBytes(); }
+    KJ_IF_MAYBE (d, db) {
+      return (*d)->sizeBytes();
+    }
+    KJ_IF_MAYBE (shared, spec.memoryDb) {
+      return shared->sizeBytes();
+    }
     return 0;
   }
 
   void reportSize() {
-    KJ_IF_MAYBE(ns, spec.ns) { ns->reportSize(); }
+    KJ_IF_MAYBE (ns, spec.ns) {
+      ns->reportSize();
+    }
   }
 
   const InstanceSpec& getSpec() const { return spec; }
@@ -271,7 +296,9 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   static void facetDelete(const v8::FunctionCallbackInfo<v8::Value>& info);
 
   static ObjectInstance* self(const v8::FunctionCallbackInfo<v8::Value>& info) {
-    KJ_IF_MAYBE(ptr, js::unwrapThis<ObjectInstance*>(info, &STORAGE_TAG)) { return *ptr; }
+    KJ_IF_MAYBE (ptr, js::unwrapThis<ObjectInstance*>(info, &STORAGE_TAG)) {
+      return *ptr;
+    }
     js::throwTypeError(info.GetIsolate(), "Illegal invocation");
     return nullptr;
   }
@@ -279,7 +306,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   // Runs SQL; on failure throws the SQLite message as a JS Error and returns null.
   kj::Maybe<SqlResult> run(v8::Isolate* isolate, kj::StringPtr sql,
                            kj::ArrayPtr<const SqlValue> bindings, bool internal = false) {
-    KJ_IF_MAYBE(database, getDatabase(isolate)) {
+    KJ_IF_MAYBE (database, getDatabase(isolate)) {
       auto result = database->exec(sql, bindings, internal);
       if (result.is<kj::String>()) {
         js::throwError(isolate, js::ErrorType::ERROR, result.get<kj::String>());
@@ -291,9 +318,12 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   }
 
   bool ensureKv(v8::Isolate* isolate) {
-    if (kvReady) return true;
-    KJ_IF_MAYBE(r, run(isolate, "CREATE TABLE IF NOT EXISTS _cf_KV (key TEXT PRIMARY KEY, "
-                                "value BLOB) WITHOUT ROWID", nullptr)) {
+    if (kvReady)
+      return true;
+    KJ_IF_MAYBE (r, run(isolate,
+                        "CREATE TABLE IF NOT EXISTS _cf_KV (key TEXT PRIMARY KEY, "
+                        "value BLOB) WITHOUT ROWID",
+                        nullptr)) {
       kvReady = true;
       return true;
     }
@@ -303,13 +333,18 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   static v8::Local<v8::Value> toJs(v8::Local<v8::Context> context, const SqlValue& v) {
     auto isolate = context->GetIsolate();
     switch (v.type) {
-      case SqlValue::Type::NULL_VALUE: return v8::Null(isolate);
-      case SqlValue::Type::INTEGER: return v8::Number::New(isolate, double(v.integer));
-      case SqlValue::Type::REAL: return v8::Number::New(isolate, v.real);
-      case SqlValue::Type::TEXT: return newString(isolate, v.text);
+      case SqlValue::Type::NULL_VALUE:
+        return v8::Null(isolate);
+      case SqlValue::Type::INTEGER:
+        return v8::Number::New(isolate, double(v.integer));
+      case SqlValue::Type::REAL:
+        return v8::Number::New(isolate, v.real);
+      case SqlValue::Type::TEXT:
+        return newString(isolate, v.text);
       case SqlValue::Type::BLOB: {
         auto buffer = v8::ArrayBuffer::New(isolate, v.blob.size());
-        if (v.blob.size() > 0) memcpy(buffer->Data(), v.blob.begin(), v.blob.size());
+        if (v.blob.size() > 0)
+          memcpy(buffer->Data(), v.blob.begin(), v.blob.size());
         return buffer;
       }
     }
@@ -338,12 +373,13 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
     } else if (value->IsString()) {
       out.type = SqlValue::Type::TEXT;
       out.text = toKj(isolate, value);
-    } else KJ_IF_MAYBE(bytes, js::viewBytes(value)) {
+    } else KJ_IF_MAYBE (bytes, js::viewBytes(value)) {
       out.type = SqlValue::Type::BLOB;
       out.blob = kj::heapArray<kj::byte>(*bytes);
     } else {
-      js::throwTypeError(isolate, "SQL bindings must be strings, numbers, bigints, booleans, "
-                                  "null or ArrayBuffers.");
+      js::throwTypeError(isolate,
+                         "SQL bindings must be strings, numbers, bigints, booleans, "
+                         "null or ArrayBuffers.");
       return false;
     }
     return true;
@@ -351,7 +387,8 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   static void storageExec(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
-    if (s == nullptr) return;
+    if (s == nullptr)
+      return;
     auto isolate = info.GetIsolate();
     auto context = isolate->GetCurrentContext();
     auto sql = toKj(isolate, info[0]);
@@ -360,12 +397,14 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
       auto list = info[1].As<v8::Array>();
       for (uint32_t i = 0; i < list->Length(); i++) {
         SqlValue v;
-        if (!fromJs(context, list->Get(context, i).ToLocalChecked(), v)) return;
+        if (!fromJs(context, list->Get(context, i).ToLocalChecked(), v))
+          return;
         bindings.add(kj::mv(v));
       }
     }
-    KJ_IF_MAYBE(result, s->run(isolate, sql, bindings)) {
-      if (result->rowsWritten > 0) s->reportSize();
+    KJ_IF_MAYBE (result, s->run(isolate, sql, bindings)) {
+      if (result->rowsWritten > 0)
+        s->reportSize();
       auto out = v8::Object::New(isolate);
       auto columns = v8::Array::New(isolate, result->columns.size());
       for (uint32_t i = 0; i < result->columns.size(); i++) {
@@ -375,30 +414,35 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
       for (uint32_t r = 0; r < result->rows.size(); r++) {
         auto& row = result->rows[r];
         auto jsRow = v8::Array::New(isolate, row.size());
-        for (uint32_t c = 0; c < row.size(); c++) jsRow->Set(context, c, toJs(context, row[c])).Check();
+        for (uint32_t c = 0; c < row.size(); c++)
+          jsRow->Set(context, c, toJs(context, row[c])).Check();
         rows->Set(context, r, jsRow).Check();
       }
       out->Set(context, newString(isolate, "columns"), columns).Check();
       out->Set(context, newString(isolate, "rows"), rows).Check();
       out->Set(context, newString(isolate, "rowsRead"),
-               v8::Number::New(isolate, double(result->rowsRead))).Check();
+               v8::Number::New(isolate, double(result->rowsRead)))
+          .Check();
       out->Set(context, newString(isolate, "rowsWritten"),
-               v8::Number::New(isolate, double(result->rowsWritten))).Check();
+               v8::Number::New(isolate, double(result->rowsWritten)))
+          .Check();
       info.GetReturnValue().Set(out);
     }
   }
 
   static void kvGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
-    if (s == nullptr || !s->ensureKv(info.GetIsolate())) return;
+    if (s == nullptr || !s->ensureKv(info.GetIsolate()))
+      return;
     auto isolate = info.GetIsolate();
     auto context = isolate->GetCurrentContext();
     SqlValue key;
     key.type = SqlValue::Type::TEXT;
     key.text = toKj(isolate, info[0]);
-    KJ_IF_MAYBE(result, s->run(isolate, "SELECT value FROM _cf_KV WHERE key = ?",
-                               kj::arrayPtr(&key, 1), true)) {
-      if (result->rows.size() == 0) return;  // undefined
+    KJ_IF_MAYBE (result, s->run(isolate, "SELECT value FROM _cf_KV WHERE key = ?",
+                                kj::arrayPtr(&key, 1), true)) {
+      if (result->rows.size() == 0)
+        return;  // undefined
       auto& blob = result->rows[0][0].blob;
       RefuseHostObjects handler;
       v8::Local<v8::Value> value;
@@ -410,32 +454,36 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   static void kvPut(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
-    if (s == nullptr || !s->ensureKv(info.GetIsolate())) return;
+    if (s == nullptr || !s->ensureKv(info.GetIsolate()))
+      return;
     auto isolate = info.GetIsolate();
     auto context = isolate->GetCurrentContext();
     RefuseHostObjects handler;
     std::vector<uint8_t> bytes;
-    if (!js::serializeValue(context, info[1], handler, bytes)) return;
+    if (!js::serializeValue(context, info[1], handler, bytes))
+      return;
     SqlValue params[2];
     params[0].type = SqlValue::Type::TEXT;
     params[0].text = toKj(isolate, info[0]);
     params[1].type = SqlValue::Type::BLOB;
     params[1].blob = kj::heapArray<kj::byte>(bytes.data(), bytes.size());
-    s->run(isolate, "INSERT INTO _cf_KV (key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    s->run(isolate,
+           "INSERT INTO _cf_KV (key, value) VALUES (?, ?) "
+           "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
            kj::arrayPtr(params, 2), true);
     s->reportSize();
   }
 
   static void kvDelete(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
-    if (s == nullptr || !s->ensureKv(info.GetIsolate())) return;
+    if (s == nullptr || !s->ensureKv(info.GetIsolate()))
+      return;
     auto isolate = info.GetIsolate();
     SqlValue key;
     key.type = SqlValue::Type::TEXT;
     key.text = toKj(isolate, info[0]);
-    KJ_IF_MAYBE(result, s->run(isolate, "DELETE FROM _cf_KV WHERE key = ?",
-                               kj::arrayPtr(&key, 1), true)) {
+    KJ_IF_MAYBE (result,
+                 s->run(isolate, "DELETE FROM _cf_KV WHERE key = ?", kj::arrayPtr(&key, 1), true)) {
       info.GetReturnValue().Set(result->rowsWritten > 0);
     }
   }
@@ -443,13 +491,15 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   // kvList(prefix, start, end, limit, reverse) -> [[key, value], ...]
   static void kvList(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
-    if (s == nullptr || !s->ensureKv(info.GetIsolate())) return;
+    if (s == nullptr || !s->ensureKv(info.GetIsolate()))
+      return;
     auto isolate = info.GetIsolate();
     auto context = isolate->GetCurrentContext();
     kj::Vector<kj::String> where;
     kj::Vector<SqlValue> params;
     auto addText = [&](kj::StringPtr clause, v8::Local<v8::Value> value) {
-      if (!value->IsString()) return;
+      if (!value->IsString())
+        return;
       where.add(kj::str(clause));
       SqlValue v;
       v.type = SqlValue::Type::TEXT;
@@ -468,14 +518,13 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
     }
     addText("key >= ?", info[1]);
     addText("key < ?", info[2]);
-    auto sql = kj::str("SELECT key, value FROM _cf_KV",
-                       where.size() > 0 ? kj::str(" WHERE ", kj::strArray(where, " AND "))
-                                        : kj::str(),
-                       " ORDER BY key", info[4]->BooleanValue(isolate) ? " DESC" : "",
-                       info[3]->IsNumber() ? kj::str(" LIMIT ", info[3]->Uint32Value(context)
-                                                                    .FromMaybe(0))
-                                           : kj::str());
-    KJ_IF_MAYBE(result, s->run(isolate, sql, params, true)) {
+    auto sql =
+        kj::str("SELECT key, value FROM _cf_KV",
+                where.size() > 0 ? kj::str(" WHERE ", kj::strArray(where, " AND ")) : kj::str(),
+                " ORDER BY key", info[4]->BooleanValue(isolate) ? " DESC" : "",
+                info[3]->IsNumber() ? kj::str(" LIMIT ", info[3]->Uint32Value(context).FromMaybe(0))
+                                    : kj::str());
+    KJ_IF_MAYBE (result, s->run(isolate, sql, params, true)) {
       auto out = v8::Array::New(isolate, result->rows.size());
       for (uint32_t i = 0; i < result->rows.size(); i++) {
         auto& blob = result->rows[i][1].blob;
@@ -495,12 +544,14 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   static void tx(const v8::FunctionCallbackInfo<v8::Value>& info, kj::StringPtr verb) {
     auto s = self(info);
-    if (s == nullptr) return;
+    if (s == nullptr)
+      return;
     auto isolate = info.GetIsolate();
-    auto name = kj::str("_kiln_tx_", info[0]->Uint32Value(isolate->GetCurrentContext()).FromMaybe(0));
-    auto sql = verb == "begin"  ? kj::str("SAVEPOINT ", name)
-             : verb == "commit" ? kj::str("RELEASE ", name)
-                                : kj::str("ROLLBACK TO ", name, "; RELEASE ", name);
+    auto name =
+        kj::str("_kiln_tx_", info[0]->Uint32Value(isolate->GetCurrentContext()).FromMaybe(0));
+    auto sql = verb == "begin"    ? kj::str("SAVEPOINT ", name)
+               : verb == "commit" ? kj::str("RELEASE ", name)
+                                  : kj::str("ROLLBACK TO ", name, "; RELEASE ", name);
     s->run(isolate, sql, nullptr, true);
   }
   static void txBegin(const v8::FunctionCallbackInfo<v8::Value>& info) { tx(info, "begin"); }
@@ -509,8 +560,9 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   static void storageSize(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
-    if (s == nullptr) return;
-    KJ_IF_MAYBE(database, s->getDatabase(info.GetIsolate())) {
+    if (s == nullptr)
+      return;
+    KJ_IF_MAYBE (database, s->getDatabase(info.GetIsolate())) {
       info.GetReturnValue().Set(double(database->sizeBytes()));
     }
   }
@@ -527,21 +579,26 @@ class FacetRun final : public kj::Refcounted {
 
   kj::Promise<void> whenReady() { return ready.addBranch(); }
   void fail(kj::StringPtr cause) {
-    if (settled) return;
+    if (settled)
+      return;
     settled = true;
     failure = kj::str(cause);
     fulfiller->reject(api::userError("Error", kj::str("Failed to start facet: ", cause)));
   }
   void start(kj::Own<loader::WorkerHandle> handle, kj::Own<ObjectInstance> object) {
-    if (settled) return;
+    if (settled)
+      return;
     settled = true;
     worker = kj::mv(handle);
     instance = kj::mv(object);
     fulfiller->fulfill();
   }
   bool isBroken() {
-    if (failure != nullptr) return true;
-    KJ_IF_MAYBE(w, worker) { return (*w)->isBroken(); }
+    if (failure != nullptr)
+      return true;
+    KJ_IF_MAYBE (w, worker) {
+      return (*w)->isBroken();
+    }
     return false;
   }
 
@@ -560,7 +617,7 @@ class FacetSlot final : public kj::Refcounted {
   FacetSlot(kj::String name, unsigned n) : name(kj::mv(name)), n(n) {}
   kj::String name;
   unsigned n;
-  uint64_t generation = 0;           // Bumped by abort(): older stubs are invalidated.
+  uint64_t generation = 0;  // Bumped by abort(): older stubs are invalidated.
   kj::String abortReason = kj::str("The facet was aborted.");
   kj::Maybe<kj::Own<FacetRun>> running;
   kj::Maybe<kj::Own<SqliteDatabase>> memoryDb;  // Only when the supervisor is in memory.
@@ -577,23 +634,31 @@ class FacetCapability final : public api::Capability {
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
-    KJ_IF_MAYBE(e, checkValid()) { return kj::mv(*e); }
-    return run->whenReady().then([this, method, url, &headers, &requestBody,
-                                  &response]() -> kj::Promise<void> {
-      KJ_IF_MAYBE(e, checkValid()) { return kj::mv(*e); }
-      auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
-      // A facet's code is a dynamic worker's: its loader's limits apply.
-      return worker.handleFetch(nullptr, nullptr, method, url, headers, requestBody, response,
-                                worker.getCallbackLimits(), worker::Worker::OnFailure::THROW,
-                                *KJ_ASSERT_NONNULL(run->instance));
-    });
+    KJ_IF_MAYBE (e, checkValid()) {
+      return kj::mv(*e);
+    }
+    return run->whenReady().then(
+        [this, method, url, &headers, &requestBody, &response]() -> kj::Promise<void> {
+          KJ_IF_MAYBE (e, checkValid()) {
+            return kj::mv(*e);
+          }
+          auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
+          // A facet's code is a dynamic worker's: its loader's limits apply.
+          return worker.handleFetch(nullptr, nullptr, method, url, headers, requestBody, response,
+                                    worker.getCallbackLimits(), worker::Worker::OnFailure::THROW,
+                                    *KJ_ASSERT_NONNULL(run->instance));
+        });
   }
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
-    KJ_IF_MAYBE(e, checkValid()) { return kj::mv(*e); }
+    KJ_IF_MAYBE (e, checkValid()) {
+      return kj::mv(*e);
+    }
     return run->whenReady().then([this, method = kj::mv(method),
                                   args = kj::mv(args)]() mutable -> kj::Promise<api::CallResult> {
-      KJ_IF_MAYBE(e, checkValid()) { return kj::mv(*e); }
+      KJ_IF_MAYBE (e, checkValid()) {
+        return kj::mv(*e);
+      }
       auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
       return worker.handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args),
                                worker.getCallbackLimits(), *KJ_ASSERT_NONNULL(run->instance));
@@ -606,7 +671,8 @@ class FacetCapability final : public api::Capability {
   kj::Own<FacetRun> run;
 
   kj::Maybe<kj::Exception> checkValid() {
-    if (slot->generation != generation) return api::userError("Error", slot->abortReason);
+    if (slot->generation != generation)
+      return api::userError("Error", slot->abortReason);
     return nullptr;
   }
 };
@@ -617,13 +683,13 @@ ObjectInstance::~ObjectInstance() noexcept(false) {
   // Facets first: they are other objects, possibly in other isolates.
   facets.clear();
   kj::Maybe<worker::Worker&> worker;
-  KJ_IF_MAYBE(keep, spec.keepAlive) {
+  KJ_IF_MAYBE (keep, spec.keepAlive) {
     if ((*keep)->isBroken()) {
       worker = nullptr;
     }
   }
   worker = spec.getWorker();
-  KJ_IF_MAYBE(w, worker) {
+  KJ_IF_MAYBE (w, worker) {
     v8::Locker locker(w->getRuntime().getIsolate());
     object.Reset();
   }
@@ -632,7 +698,7 @@ ObjectInstance::~ObjectInstance() noexcept(false) {
 unsigned ObjectInstance::facetNumber(kj::StringPtr name) {
   if (facetIndex == nullptr) {
     kj::HashMap<kj::String, unsigned> index;
-    KJ_IF_MAYBE(prefix, spec.filePrefix) {
+    KJ_IF_MAYBE (prefix, spec.filePrefix) {
       // The index file: one "n<TAB>name" line per facet ever created.
       auto path = kj::str(*prefix, ".facets");
       int fd = open(path.cStr(), O_RDONLY | O_CLOEXEC);
@@ -644,10 +710,11 @@ unsigned ObjectInstance::facetNumber(kj::StringPtr name) {
           auto end = rest.findFirst('\n').orDefault(rest.size());
           auto line = kj::heapString(rest.slice(0, end));
           rest = end < rest.size() ? rest.slice(end + 1) : kj::StringPtr("");
-          KJ_IF_MAYBE(tab, line.findFirst('\t')) {
-            index.upsert(kj::heapString(line.slice(*tab + 1)),
-                         unsigned(atoi(kj::heapString(line.slice(0, *tab)).cStr())),
-                         [](unsigned& existing, unsigned&& replacement) { existing = replacement; });
+          KJ_IF_MAYBE (tab, line.findFirst('\t')) {
+            index.upsert(
+                kj::heapString(line.slice(*tab + 1)),
+                unsigned(atoi(kj::heapString(line.slice(0, *tab)).cStr())),
+                [](unsigned& existing, unsigned&& replacement) { existing = replacement; });
           }
         }
       }
@@ -655,12 +722,14 @@ unsigned ObjectInstance::facetNumber(kj::StringPtr name) {
     facetIndex = kj::mv(index);
   }
   auto& index = KJ_ASSERT_NONNULL(facetIndex);
-  KJ_IF_MAYBE(n, index.find(name)) { return *n; }
+  KJ_IF_MAYBE (n, index.find(name)) {
+    return *n;
+  }
   unsigned n = index.size() + 1;
   index.insert(kj::str(name), n);
-  KJ_IF_MAYBE(prefix, spec.filePrefix) {
+  KJ_IF_MAYBE (prefix, spec.filePrefix) {
     auto path = kj::str(*prefix, ".facets");
-    KJ_IF_MAYBE(slash, prefix->findLast('/')) {
+    KJ_IF_MAYBE (slash, prefix->findLast('/')) {
       mkdir(kj::heapString(prefix->slice(0, *slash)).cStr(), 0755);
     }
     int fd = open(path.cStr(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -675,7 +744,9 @@ unsigned ObjectInstance::facetNumber(kj::StringPtr name) {
 }
 
 kj::Own<FacetSlot> ObjectInstance::getFacetSlot(kj::StringPtr name) {
-  KJ_IF_MAYBE(slot, facets.find(name)) { return kj::addRef(**slot); }
+  KJ_IF_MAYBE (slot, facets.find(name)) {
+    return kj::addRef(**slot);
+  }
   auto slot = kj::refcounted<FacetSlot>(kj::str(name), facetNumber(name));
   auto result = kj::addRef(*slot);
   facets.insert(kj::str(name), kj::mv(slot));
@@ -686,13 +757,14 @@ kj::Own<FacetSlot> ObjectInstance::getFacetSlot(kj::StringPtr name) {
 // resolves to {class}) unless it is running.
 void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto s = self(info);
-  if (s == nullptr) return;
+  if (s == nullptr)
+    return;
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
   auto name = toKj(isolate, info[0]);
   if (name.size() == 0 || name.size() > MAX_FACET_NAME) {
-    js::throwTypeError(isolate, kj::str("Facet names must be 1 to ", MAX_FACET_NAME,
-                                        " bytes long."));
+    js::throwTypeError(isolate,
+                       kj::str("Facet names must be 1 to ", MAX_FACET_NAME, " bytes long."));
     return;
   }
   if (s->spec.depth + 1 > MAX_FACET_DEPTH) {
@@ -701,17 +773,17 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
     return;
   }
   auto slot = s->getFacetSlot(name);
-  KJ_IF_MAYBE(run, slot->running) {
+  KJ_IF_MAYBE (run, slot->running) {
     if (!(*run)->isBroken()) {
-      auto cap = kj::refcounted<FacetCapability>(kj::addRef(*slot), slot->generation,
-                                                  kj::addRef(**run));
+      auto cap =
+          kj::refcounted<FacetCapability>(kj::addRef(*slot), slot->generation, kj::addRef(**run));
       info.GetReturnValue().Set(api::JsApi::from(context).newStub(context, kj::mv(cap)));
       return;
     }
   }
   auto& runtime = io::Runtime::from(context);
   io::IoContext* ioContext;
-  KJ_IF_MAYBE(c, runtime.currentIoContext()) {
+  KJ_IF_MAYBE (c, runtime.currentIoContext()) {
     ioContext = c;
   } else {
     api::disallowedOutsideRequest(isolate);
@@ -719,13 +791,14 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
   auto run = kj::refcounted<FacetRun>();
   slot->running = kj::addRef(*run);
-  auto cap = kj::refcounted<FacetCapability>(kj::addRef(*slot), slot->generation,
-                                              kj::addRef(*run));
+  auto cap = kj::refcounted<FacetCapability>(kj::addRef(*slot), slot->generation, kj::addRef(*run));
   auto stub = api::JsApi::from(context).newStub(context, kj::mv(cap));
 
   v8::TryCatch tryCatch(isolate);
   v8::Local<v8::Value> produced;
-  if (!info[1].As<v8::Function>()->Call(context, v8::Undefined(isolate), 0, nullptr)
+  if (!info[1]
+           .As<v8::Function>()
+           ->Call(context, v8::Undefined(isolate), 0, nullptr)
            .ToLocal(&produced)) {
     if (!tryCatch.CanContinue()) {
       tryCatch.ReThrow();
@@ -735,9 +808,8 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
     info.GetReturnValue().Set(stub);
     return;
   }
-  auto filePrefix = s->spec.filePrefix.map([&](kj::String& prefix) {
-    return kj::str(prefix, ".", slot->n);
-  });
+  auto filePrefix =
+      s->spec.filePrefix.map([&](kj::String& prefix) { return kj::str(prefix, ".", slot->n); });
   kj::Maybe<SqliteDatabase&> memoryDb;
   if (filePrefix == nullptr) {
     if (slot->memoryDb == nullptr) {
@@ -746,7 +818,9 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
         slot->memoryDb = kj::mv(opened.get<kj::Own<SqliteDatabase>>());
       }
     }
-    KJ_IF_MAYBE(d, slot->memoryDb) { memoryDb = **d; }
+    KJ_IF_MAYBE (d, slot->memoryDb) {
+      memoryDb = **d;
+    }
   }
   auto childId = kj::str(s->spec.id);
   unsigned depth = s->spec.depth + 1;
@@ -755,8 +829,8 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
   ioContext->addTask(
       runtime.awaitJs(context, produced)
           .then([&runtime, ioContext, &runRef, filePrefix = kj::mv(filePrefix),
-                 childId = kj::mv(childId), depth, memoryDb](io::Settled&& settled) mutable
-                -> kj::Promise<void> {
+                 childId = kj::mv(childId), depth,
+                 memoryDb](io::Settled&& settled) mutable -> kj::Promise<void> {
             kj::Maybe<loader::DurableObjectClassRef> classRef;
             runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
               auto isolate = context->GetIsolate();
@@ -766,15 +840,16 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
                 return;
               }
               auto cls = value->IsObject()
-                  ? js::getProperty(context, value.As<v8::Object>(), "class")
-                  : v8::Undefined(isolate).As<v8::Value>();
+                             ? js::getProperty(context, value.As<v8::Object>(), "class")
+                             : v8::Undefined(isolate).As<v8::Value>();
               classRef = loader::unwrapDurableObjectClass(cls);
               if (classRef == nullptr) {
-                runRef.fail("the callback must return {class}, with a class from "
-                            "workerStub.getDurableObjectClass(name).");
+                runRef.fail(
+                    "the callback must return {class}, with a class from "
+                    "workerStub.getDurableObjectClass(name).");
               }
             });
-            KJ_IF_MAYBE(ref, classRef) {
+            KJ_IF_MAYBE (ref, classRef) {
               auto handle = kj::mv(ref->worker);
               auto className = kj::str(ref->className);
               auto& handleRef = *handle;
@@ -783,14 +858,14 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
                    filePrefix = kj::mv(filePrefix), childId = kj::mv(childId), depth,
                    memoryDb]() mutable {
                     auto& h = *handle;
-                    auto instance = kj::heap<ObjectInstance>(InstanceSpec{
-                        kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
-                        [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); },
-                        nullptr, kj::addRef(h), memoryDb});
+                    auto instance = kj::heap<ObjectInstance>(
+                        InstanceSpec{kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
+                                     [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); },
+                                     nullptr, kj::addRef(h), memoryDb});
                     runRef.start(kj::mv(handle), kj::mv(instance));
                   },
                   [&runRef](kj::Exception&& e) {
-                    KJ_IF_MAYBE(user, api::parseUserError(e)) {
+                    KJ_IF_MAYBE (user, api::parseUserError(e)) {
                       runRef.fail(kj::get<1>(*user));
                     } else {
                       runRef.fail("the facet's worker could not start");
@@ -807,11 +882,12 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
 
 void ObjectInstance::facetAbort(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto s = self(info);
-  if (s == nullptr) return;
+  if (s == nullptr)
+    return;
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
   auto name = toKj(isolate, info[0]);
-  KJ_IF_MAYBE(slot, s->facets.find(name)) {
+  KJ_IF_MAYBE (slot, s->facets.find(name)) {
     auto reason = info[1];
     kj::String message;
     if (reason->IsObject()) {
@@ -828,12 +904,13 @@ void ObjectInstance::facetAbort(const v8::FunctionCallbackInfo<v8::Value>& info)
 
 void ObjectInstance::facetDelete(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto s = self(info);
-  if (s == nullptr) return;
+  if (s == nullptr)
+    return;
   auto isolate = info.GetIsolate();
   auto name = toKj(isolate, info[0]);
   facetAbort(info);
-  KJ_IF_MAYBE(slot, s->facets.find(name)) {
-    KJ_IF_MAYBE(prefix, s->spec.filePrefix) {
+  KJ_IF_MAYBE (slot, s->facets.find(name)) {
+    KJ_IF_MAYBE (prefix, s->spec.filePrefix) {
       auto base = kj::str(*prefix, ".", (*slot)->n);
       for (auto suffix: {".sqlite", ".sqlite-wal", ".sqlite-shm", ".facets"}) {
         unlink(kj::str(base, suffix).cStr());
@@ -853,15 +930,15 @@ class ObjectCapability final : public api::Capability {
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
-    KJ_IF_MAYBE(worker, ns.getWorker()) {
-      return worker->handleFetch(nullptr, nullptr, method, url, headers, requestBody, response,
-                                 {}, worker::Worker::OnFailure::THROW, ns.getInstance(id));
+    KJ_IF_MAYBE (worker, ns.getWorker()) {
+      return worker->handleFetch(nullptr, nullptr, method, url, headers, requestBody, response, {},
+                                 worker::Worker::OnFailure::THROW, ns.getInstance(id));
     }
     return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
   }
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
-    KJ_IF_MAYBE(worker, ns.getWorker()) {
+    KJ_IF_MAYBE (worker, ns.getWorker()) {
       return worker->handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args), {},
                                 ns.getInstance(id));
     }
@@ -879,7 +956,8 @@ DurableObjectNamespace& unwrapNamespace(const v8::FunctionCallbackInfo<v8::Value
 
 void nsIdFromName(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
-  info.GetReturnValue().Set(newString(isolate, unwrapNamespace(info).idFromName(toKj(isolate, info[0]))));
+  info.GetReturnValue().Set(
+      newString(isolate, unwrapNamespace(info).idFromName(toKj(isolate, info[0]))));
 }
 
 void nsNewUniqueId(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -932,13 +1010,16 @@ kj::String DurableObjectNamespace::newUniqueId() {
 }
 
 bool DurableObjectNamespace::isValidId(kj::StringPtr id) {
-  if (id.size() != ID_BYTES * 4) return false;
+  if (id.size() != ID_BYTES * 4)
+    return false;
   auto decoded = kj::decodeHex(id.asArray());
-  if (decoded.hadErrors || decoded.size() != ID_BYTES * 2) return false;
+  if (decoded.hadErrors || decoded.size() != ID_BYTES * 2)
+    return false;
   auto expected = finishId(decoded.slice(0, ID_BYTES));
   // Constant-time comparison: a caller must not learn how much of a forged MAC was right.
   unsigned char diff = 0;
-  for (size_t i = 0; i < expected.size(); i++) diff |= expected[i] ^ (id[i] | 0x20);
+  for (size_t i = 0; i < expected.size(); i++)
+    diff |= expected[i] ^ (id[i] | 0x20);
   return diff == 0;
 }
 
@@ -947,10 +1028,11 @@ kj::Own<api::Capability> DurableObjectNamespace::getStub(kj::String id) {
 }
 
 ObjectInstance& DurableObjectNamespace::getInstance(kj::StringPtr id) {
-  KJ_IF_MAYBE(instance, instances.find(id)) { return **instance; }
+  KJ_IF_MAYBE (instance, instances.find(id)) {
+    return **instance;
+  }
   auto instance = kj::heap<ObjectInstance>(InstanceSpec{
-      kj::str(config.className), kj::str(id),
-      config.directory.map([&](kj::String& dir) {
+      kj::str(config.className), kj::str(id), config.directory.map([&](kj::String& dir) {
         return kj::str(dir, "/", config.uniqueKey, "/", id);
       }),
       0, [this]() { return getWorker(); }, *this, nullptr, nullptr});
@@ -960,19 +1042,24 @@ ObjectInstance& DurableObjectNamespace::getInstance(kj::StringPtr id) {
 }
 
 void DurableObjectNamespace::restoreAlarms() {
-  KJ_IF_MAYBE(dir, config.directory) {
+  KJ_IF_MAYBE (dir, config.directory) {
     auto folder = kj::str(*dir, "/", config.uniqueKey);
     DIR* d = opendir(folder.cStr());
-    if (d == nullptr) return;
+    if (d == nullptr)
+      return;
     KJ_DEFER(closedir(d));
     while (auto entry = readdir(d)) {
       kj::StringPtr file = entry->d_name;
       // "<64 hex>.sqlite" only: facets' files carry more dots.
-      if (file.size() != ID_BYTES * 4 + 7 || !file.endsWith(".sqlite")) continue;
+      if (file.size() != ID_BYTES * 4 + 7 || !file.endsWith(".sqlite"))
+        continue;
       auto id = kj::heapString(file.slice(0, ID_BYTES * 4));
-      if (!isValidId(id)) continue;
+      if (!isValidId(id))
+        continue;
       auto& instance = getInstance(id);
-      KJ_IF_MAYBE(time, instance.readAlarm()) { instance.scheduleAlarm(*time, 0); }
+      KJ_IF_MAYBE (time, instance.readAlarm()) {
+        instance.scheduleAlarm(*time, 0);
+      }
     }
   }
 }
@@ -983,7 +1070,8 @@ void DurableObjectNamespace::reportSize() {
 
 size_t DurableObjectNamespace::storageBytes() {
   size_t total = 0;
-  for (auto& entry: instances) total += entry.value->storageBytes();
+  for (auto& entry: instances)
+    total += entry.value->storageBytes();
   return total;
 }
 
@@ -1006,8 +1094,8 @@ worker::Binding newNamespaceBinding(kj::StringPtr name, DurableObjectNamespace& 
         &NAMESPACE_TAG, METHODS);
     v8::Local<v8::Value> args[] = {handle};
     v8::Local<v8::Value> result;
-    KJ_ASSERT(worker.getApi().callInternal(context, "makeDurableObjectNamespace", args)
-                  .ToLocal(&result));
+    KJ_ASSERT(
+        worker.getApi().callInternal(context, "makeDurableObjectNamespace", args).ToLocal(&result));
     return result;
   };
   return binding;

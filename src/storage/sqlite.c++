@@ -9,9 +9,11 @@ namespace {
 
 bool isTransactionStatement(kj::StringPtr sql) {
   size_t i = 0;
-  while (i < sql.size() && (isspace(sql[i]) || sql[i] == ';')) ++i;
+  while (i < sql.size() && (isspace(sql[i]) || sql[i] == ';'))
+    ++i;
   auto word = kj::heapString(sql.slice(i).asArray().slice(0, kj::min(sql.size() - i, size_t(10))));
-  for (auto& c: word) c = toupper(c);
+  for (auto& c: word)
+    c = toupper(c);
   kj::StringPtr w = word;
   return w.startsWith("BEGIN") || w.startsWith("COMMIT") || w.startsWith("END") ||
          w.startsWith("ROLLBACK") || w.startsWith("SAVEPOINT") || w.startsWith("RELEASE");
@@ -19,9 +21,15 @@ bool isTransactionStatement(kj::StringPtr sql) {
 
 void bind(sqlite3_stmt* stmt, int index, const SqlValue& value) {
   switch (value.type) {
-    case SqlValue::Type::NULL_VALUE: sqlite3_bind_null(stmt, index); break;
-    case SqlValue::Type::INTEGER: sqlite3_bind_int64(stmt, index, value.integer); break;
-    case SqlValue::Type::REAL: sqlite3_bind_double(stmt, index, value.real); break;
+    case SqlValue::Type::NULL_VALUE:
+      sqlite3_bind_null(stmt, index);
+      break;
+    case SqlValue::Type::INTEGER:
+      sqlite3_bind_int64(stmt, index, value.integer);
+      break;
+    case SqlValue::Type::REAL:
+      sqlite3_bind_double(stmt, index, value.real);
+      break;
     case SqlValue::Type::TEXT:
       sqlite3_bind_text(stmt, index, value.text.cStr(), value.text.size(), SQLITE_TRANSIENT);
       break;
@@ -63,12 +71,12 @@ SqlValue column(sqlite3_stmt* stmt, int i) {
 
 kj::OneOf<kj::Own<SqliteDatabase>, kj::String> SqliteDatabase::open(kj::StringPtr path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.cStr(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.cStr(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     auto message = kj::str(db == nullptr ? sqlite3_errstr(rc) : sqlite3_errmsg(db));
-    if (db != nullptr) sqlite3_close(db);
+    if (db != nullptr)
+      sqlite3_close(db);
     return kj::mv(message);
   }
   auto result = kj::heap<SqliteDatabase>(db);
@@ -84,7 +92,9 @@ kj::OneOf<kj::Own<SqliteDatabase>, kj::String> SqliteDatabase::open(kj::StringPt
   return kj::mv(result);
 }
 
-SqliteDatabase::~SqliteDatabase() noexcept(false) { sqlite3_close_v2(db); }
+SqliteDatabase::~SqliteDatabase() noexcept(false) {
+  sqlite3_close_v2(db);
+}
 
 size_t SqliteDatabase::sizeBytes() {
   auto result = exec("PRAGMA page_count", nullptr, true);
@@ -103,7 +113,8 @@ kj::OneOf<SqlResult, kj::String> SqliteDatabase::exec(kj::StringPtr sql,
                                                       kj::ArrayPtr<const SqlValue> bindings,
                                                       bool allowTransactionStatements) {
   bool wrap = !allowTransactionStatements;
-  if (wrap) sqlite3_exec(db, "SAVEPOINT _kiln_exec", nullptr, nullptr, nullptr);
+  if (wrap)
+    sqlite3_exec(db, "SAVEPOINT _kiln_exec", nullptr, nullptr, nullptr);
   auto fail = [&](kj::String message) -> kj::OneOf<SqlResult, kj::String> {
     if (wrap) {
       sqlite3_exec(db, "ROLLBACK TO _kiln_exec; RELEASE _kiln_exec", nullptr, nullptr, nullptr);
@@ -126,24 +137,27 @@ kj::OneOf<SqlResult, kj::String> SqliteDatabase::exec(kj::StringPtr sql,
     }
     KJ_DEFER(sqlite3_finalize(stmt));
     if (!allowTransactionStatements && isTransactionStatement(sqlite3_sql(stmt))) {
-      return fail(kj::str("To execute a transaction, please use the state.storage.transaction() "
-                          "or state.storage.transactionSync() APIs instead of the SQL BEGIN "
-                          "TRANSACTION or SAVEPOINT statements. The JavaScript API is safer "
-                          "because it will automatically roll back on exceptions, and because "
-                          "it interacts correctly with Durable Objects' automatic atomic write "
-                          "coalescing."));
+      return fail(
+          kj::str("To execute a transaction, please use the state.storage.transaction() "
+                  "or state.storage.transactionSync() APIs instead of the SQL BEGIN "
+                  "TRANSACTION or SAVEPOINT statements. The JavaScript API is safer "
+                  "because it will automatically roll back on exceptions, and because "
+                  "it interacts correctly with Durable Objects' automatic atomic write "
+                  "coalescing."));
     }
     int params = sqlite3_bind_parameter_count(stmt);
     if (nextBinding + params > bindings.size()) {
       return fail(kj::str("Wrong number of parameter bindings for SQL query."));
     }
-    for (int i = 0; i < params; i++) bind(stmt, i + 1, bindings[nextBinding++]);
+    for (int i = 0; i < params; i++)
+      bind(stmt, i + 1, bindings[nextBinding++]);
 
     int columns = sqlite3_column_count(stmt);
     bool last = *tail == '\0' || kj::StringPtr(tail).size() == 0;
     if (columns > 0) {
       auto names = kj::heapArrayBuilder<kj::String>(columns);
-      for (int i = 0; i < columns; i++) names.add(kj::str(sqlite3_column_name(stmt, i)));
+      for (int i = 0; i < columns; i++)
+        names.add(kj::str(sqlite3_column_name(stmt, i)));
       // The cursor shows the last statement's rows, as Workers does.
       result.columns = names.finish();
       result.rows.clear();
@@ -152,7 +166,8 @@ kj::OneOf<SqlResult, kj::String> SqliteDatabase::exec(kj::StringPtr sql,
       int rc = sqlite3_step(stmt);
       if (rc == SQLITE_ROW) {
         auto row = kj::heapArrayBuilder<SqlValue>(columns);
-        for (int i = 0; i < columns; i++) row.add(column(stmt, i));
+        for (int i = 0; i < columns; i++)
+          row.add(column(stmt, i));
         result.rows.add(row.finish());
         ++result.rowsRead;
       } else if (rc == SQLITE_DONE) {
@@ -161,7 +176,8 @@ kj::OneOf<SqlResult, kj::String> SqliteDatabase::exec(kj::StringPtr sql,
         return fail(kj::str(sqlite3_errmsg(db)));
       }
     }
-    if (!sqlite3_stmt_readonly(stmt)) result.rowsWritten += sqlite3_changes(db);
+    if (!sqlite3_stmt_readonly(stmt))
+      result.rowsWritten += sqlite3_changes(db);
     result.rowsRead += sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
     (void)last;
     rest = tail;
@@ -169,7 +185,8 @@ kj::OneOf<SqlResult, kj::String> SqliteDatabase::exec(kj::StringPtr sql,
   if (nextBinding != bindings.size()) {
     return fail(kj::str("Wrong number of parameter bindings for SQL query."));
   }
-  if (wrap) sqlite3_exec(db, "RELEASE _kiln_exec", nullptr, nullptr, nullptr);
+  if (wrap)
+    sqlite3_exec(db, "RELEASE _kiln_exec", nullptr, nullptr, nullptr);
   return kj::mv(result);
 }
 

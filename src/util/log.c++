@@ -23,18 +23,30 @@ kj::String timestamp() {
 }
 }  // namespace
 
-void setLogFormat(LogFormat format) { logFormat = format; }
+void setLogFormat(LogFormat format) {
+  logFormat = format;
+}
 
 kj::String jsonQuote(kj::StringPtr text) {
   kj::Vector<char> out(text.size() + 2);
   out.add('"');
   for (char c: text) {
     switch (c) {
-      case '"': out.addAll(kj::StringPtr("\\\"")); break;
-      case '\\': out.addAll(kj::StringPtr("\\\\")); break;
-      case '\n': out.addAll(kj::StringPtr("\\n")); break;
-      case '\r': out.addAll(kj::StringPtr("\\r")); break;
-      case '\t': out.addAll(kj::StringPtr("\\t")); break;
+      case '"':
+        out.addAll(kj::StringPtr("\\\""));
+        break;
+      case '\\':
+        out.addAll(kj::StringPtr("\\\\"));
+        break;
+      case '\n':
+        out.addAll(kj::StringPtr("\\n"));
+        break;
+      case '\r':
+        out.addAll(kj::StringPtr("\\r"));
+        break;
+      case '\t':
+        out.addAll(kj::StringPtr("\\t"));
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -62,13 +74,12 @@ kj::String millis(int64_t micros) {
 void logEvent(kj::StringPtr worker, uint64_t eventId, kj::StringPtr method, kj::StringPtr url,
               unsigned status, int64_t durationMicros, int64_t cpuMicros, kj::StringPtr outcome) {
   if (logFormat == LogFormat::JSON) {
-    writeLine(kj::str("{\"time\":\"", timestamp(), "\",\"level\":\"info\",\"source\":",
-                      jsonQuote(worker), ",\"event\":\"", method == "RPC" ? "rpc" : "fetch",
-                      "\",\"requestId\":", eventId,
-                      ",\"method\":", jsonQuote(method), ",\"url\":", jsonQuote(url),
-                      ",\"status\":", status, ",\"durationMs\":", millis(durationMicros),
-                      ",\"cpuMs\":", millis(cpuMicros), ",\"outcome\":", jsonQuote(outcome),
-                      "}\n"));
+    writeLine(
+        kj::str("{\"time\":\"", timestamp(), "\",\"level\":\"info\",\"source\":", jsonQuote(worker),
+                ",\"event\":\"", method == "RPC" ? "rpc" : "fetch", "\",\"requestId\":", eventId,
+                ",\"method\":", jsonQuote(method), ",\"url\":", jsonQuote(url),
+                ",\"status\":", status, ",\"durationMs\":", millis(durationMicros),
+                ",\"cpuMs\":", millis(cpuMicros), ",\"outcome\":", jsonQuote(outcome), "}\n"));
   } else {
     writeLine(kj::str(timestamp(), " info [", worker, "] #", eventId, " ", method, " ", url, " ",
                       status, " ", outcome, " ", millis(durationMicros), " ms (cpu ",
@@ -93,7 +104,8 @@ void writeLine(kj::StringPtr line) {
   size_t left = line.size();
   while (left > 0) {
     ssize_t n = write(STDERR_FILENO, p, left);
-    if (n <= 0) break;
+    if (n <= 0)
+      break;
     p += n;
     left -= n;
   }

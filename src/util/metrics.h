@@ -11,7 +11,7 @@ namespace kiln::metrics {
 void countRequest(kj::StringPtr worker, kj::StringPtr outcome);
 void addCpuNanos(kj::StringPtr worker, int64_t nanos);
 void countLimitKill(kj::StringPtr reason);  // "cpu", "memory"
-void countDynamicLoad(bool cold);            // every load()/get() miss starts an isolate
+void countDynamicLoad(bool cold);           // every load()/get() miss starts an isolate
 void countEviction();
 void isolateCreated();
 void isolateDestroyed();

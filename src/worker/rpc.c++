@@ -36,29 +36,32 @@ class TargetCapability final : public api::Capability {
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
     if (!liveness->alive) {
-      return api::userError("Error", "The RPC target is no longer available: the worker that "
-                                     "created it has stopped.");
+      return api::userError("Error",
+                            "The RPC target is no longer available: the worker that "
+                            "created it has stopped.");
     }
     auto limits = worker.getCallbackLimits();
     auto name = method.size() > 0 ? kj::str(method) : kj::str("(function call)");
-    return worker.runCall(limits, kj::mv(args),
-                          [this, method = kj::mv(method)](
-                              v8::Local<v8::Context> context,
-                              v8::Local<v8::Array> argList) -> v8::MaybeLocal<v8::Value> {
-                            auto isolate = context->GetIsolate();
-                            v8::Local<v8::Value> callArgs[] = {
-                                target->Get(isolate), js::newString(isolate, method), argList};
-                            return worker.getApi().callInternal(context, "invokeTarget",
-                                                                callArgs);
-                          },
-                          name)
+    return worker
+        .runCall(
+            limits, kj::mv(args),
+            [this, method = kj::mv(method)](
+                v8::Local<v8::Context> context,
+                v8::Local<v8::Array> argList) -> v8::MaybeLocal<v8::Value> {
+              auto isolate = context->GetIsolate();
+              v8::Local<v8::Value> callArgs[] = {target->Get(isolate),
+                                                 js::newString(isolate, method), argList};
+              return worker.getApi().callInternal(context, "invokeTarget", callArgs);
+            },
+            name)
         .attach(kj::mv(name));
   }
 
   kj::Promise<void> request(kj::HttpMethod, kj::StringPtr, const kj::HttpHeaders&,
                             kj::AsyncInputStream&, Response&) override {
-    return api::userError("TypeError", "This RPC stub stands for an object, not a service: it "
-                                       "has no fetch().");
+    return api::userError("TypeError",
+                          "This RPC stub stands for an object, not a service: it "
+                          "has no fetch().");
   }
 
  private:
@@ -81,45 +84,48 @@ kj::Promise<api::CallResult> Worker::handleCall(kj::Maybe<kj::StringPtr> entrypo
                                                 io::IoLimits limits,
                                                 kj::Maybe<TargetProvider&> target) {
   auto methodName = kj::str(method);
-  KJ_IF_MAYBE(t, target) {
-    return runCall(limits, kj::mv(args),
-                   [this, t, method = kj::mv(method)](
-                       v8::Local<v8::Context> context,
-                       v8::Local<v8::Array> argList) -> v8::MaybeLocal<v8::Value> {
-                     v8::Local<v8::Object> instance;
-                     if (!t->getTarget(context, *this).ToLocal(&instance)) return {};
-                     v8::Local<v8::Value> callArgs[] = {
-                         instance, js::newString(context->GetIsolate(), method), argList};
-                     return api->callInternal(context, "invokeTarget", callArgs);
-                   },
-                   methodName)
+  KJ_IF_MAYBE (t, target) {
+    return runCall(
+               limits, kj::mv(args),
+               [this, t, method = kj::mv(method)](
+                   v8::Local<v8::Context> context,
+                   v8::Local<v8::Array> argList) -> v8::MaybeLocal<v8::Value> {
+                 v8::Local<v8::Object> instance;
+                 if (!t->getTarget(context, *this).ToLocal(&instance))
+                   return {};
+                 v8::Local<v8::Value> callArgs[] = {
+                     instance, js::newString(context->GetIsolate(), method), argList};
+                 return api->callInternal(context, "invokeTarget", callArgs);
+               },
+               methodName)
         .attach(kj::mv(methodName));
   }
   auto entry = entrypoint.map([](kj::StringPtr s) { return kj::str(s); });
   auto props = propsJson.map([](kj::StringPtr s) { return kj::str(s); });
-  return runCall(limits, kj::mv(args),
-                 [this, entry = kj::mv(entry), props = kj::mv(props), method = kj::mv(method)](
-                     v8::Local<v8::Context> context,
-                     v8::Local<v8::Array> argList) -> v8::MaybeLocal<v8::Value> {
-                   auto isolate = context->GetIsolate();
-                   kj::StringPtr exportName = "default";
-                   KJ_IF_MAYBE(e, entry) { exportName = *e; }
-                   auto exported = js::getProperty(context, exports.Get(isolate), exportName);
-                   v8::Local<v8::Value> ctxArgs[] = {
-                       parseProps(context, props.map([](const kj::String& s) -> kj::StringPtr {
-                         return s;
-                       })),
-                       ctxExports.Get(isolate)};
-                   v8::Local<v8::Value> ctxObj;
-                   if (!api->callInternal(context, "newExecutionContext", ctxArgs)
-                            .ToLocal(&ctxObj)) {
-                     return {};
-                   }
-                   v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method),
-                                                      argList, env.Get(isolate), ctxObj};
-                   return api->callInternal(context, "callRpc", callArgs);
-                 },
-                 methodName)
+  return runCall(
+             limits, kj::mv(args),
+             [this, entry = kj::mv(entry), props = kj::mv(props), method = kj::mv(method)](
+                 v8::Local<v8::Context> context,
+                 v8::Local<v8::Array> argList) -> v8::MaybeLocal<v8::Value> {
+               auto isolate = context->GetIsolate();
+               kj::StringPtr exportName = "default";
+               KJ_IF_MAYBE (e, entry) {
+                 exportName = *e;
+               }
+               auto exported = js::getProperty(context, exports.Get(isolate), exportName);
+               v8::Local<v8::Value> ctxArgs[] = {
+                   parseProps(context,
+                              props.map([](const kj::String& s) -> kj::StringPtr { return s; })),
+                   ctxExports.Get(isolate)};
+               v8::Local<v8::Value> ctxObj;
+               if (!api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
+                 return {};
+               }
+               v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method), argList,
+                                                  env.Get(isolate), ctxObj};
+               return api->callInternal(context, "callRpc", callArgs);
+             },
+             methodName)
       .attach(kj::mv(methodName));
 }
 
@@ -128,56 +134,59 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
                                                kj::String method, kj::String paramsJson,
                                                io::IoLimits limits,
                                                kj::Maybe<TargetProvider&> target) {
-  if (runtime->isTerminated()) return api::userError("Error", runtime->terminationMessage());
+  if (runtime->isTerminated())
+    return api::userError("Error", runtime->terminationMessage());
   auto entry = entrypoint.map([](kj::StringPtr s) { return kj::str(s); });
   auto props = propsJson.map([](kj::StringPtr s) { return kj::str(s); });
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
-  auto settled =
-      runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
-        auto isolate = context->GetIsolate();
-        v8::TryCatch tryCatch(isolate);
-        v8::Local<v8::Value> params;
-        if (!v8::JSON::Parse(context, js::newString(isolate, paramsJson)).ToLocal(&params) ||
-            !params->IsArray()) {
-          if (tryCatch.HasCaught()) tryCatch.Reset();
-          return io::Settled{true, v8::Global<v8::Value>(
-                                       isolate, js::newError(isolate, js::ErrorType::TYPE_ERROR,
-                                                             "paramsJson must be a JSON array."))};
+  auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
+    auto isolate = context->GetIsolate();
+    v8::TryCatch tryCatch(isolate);
+    v8::Local<v8::Value> params;
+    if (!v8::JSON::Parse(context, js::newString(isolate, paramsJson)).ToLocal(&params) ||
+        !params->IsArray()) {
+      if (tryCatch.HasCaught())
+        tryCatch.Reset();
+      return io::Settled{
+          true, v8::Global<v8::Value>(isolate, js::newError(isolate, js::ErrorType::TYPE_ERROR,
+                                                            "paramsJson must be a JSON array."))};
+    }
+    v8::Local<v8::Value> result;
+    KJ_IF_MAYBE (t, target) {
+      v8::Local<v8::Object> instance;
+      if (t->getTarget(context, *this).ToLocal(&instance)) {
+        v8::Local<v8::Value> callArgs[] = {instance, js::newString(isolate, method), params};
+        if (api->callInternal(context, "callInstance", callArgs).ToLocal(&result)) {
+          return runtime->awaitJs(context, result);
         }
-        v8::Local<v8::Value> result;
-        KJ_IF_MAYBE(t, target) {
-          v8::Local<v8::Object> instance;
-          if (t->getTarget(context, *this).ToLocal(&instance)) {
-            v8::Local<v8::Value> callArgs[] = {instance, js::newString(isolate, method), params};
-            if (api->callInternal(context, "callInstance", callArgs).ToLocal(&result)) {
-              return runtime->awaitJs(context, result);
-            }
-          }
-          if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
-            return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
-          }
-          return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
-        }
-        kj::StringPtr exportName = "default";
-        KJ_IF_MAYBE(e, entry) { exportName = *e; }
-        auto exported = js::getProperty(context, exports.Get(isolate), exportName);
-        v8::Local<v8::Value> ctxArgs[] = {
-            parseProps(context, props.map([](kj::String& s) -> kj::StringPtr { return s; })),
-            ctxExports.Get(isolate)};
-        v8::Local<v8::Value> ctxObj;
-        if (api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
-          v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method), params,
-                                             env.Get(isolate), ctxObj};
-          if (api->callInternal(context, "callRpc", callArgs).ToLocal(&result)) {
-            return runtime->awaitJs(context, result);
-          }
-        }
-        if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
-          return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
-        }
-        return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
-      });
+      }
+      if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
+        return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+      }
+      return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+    }
+    kj::StringPtr exportName = "default";
+    KJ_IF_MAYBE (e, entry) {
+      exportName = *e;
+    }
+    auto exported = js::getProperty(context, exports.Get(isolate), exportName);
+    v8::Local<v8::Value> ctxArgs[] = {
+        parseProps(context, props.map([](kj::String& s) -> kj::StringPtr { return s; })),
+        ctxExports.Get(isolate)};
+    v8::Local<v8::Value> ctxObj;
+    if (api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
+      v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method), params,
+                                         env.Get(isolate), ctxObj};
+      if (api->callInternal(context, "callRpc", callArgs).ToLocal(&result)) {
+        return runtime->awaitJs(context, result);
+      }
+    }
+    if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
+      return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+    }
+    return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+  });
   return settled
       .then([this, &ctx](io::Settled&& result) -> kj::Promise<kj::String> {
         if (runtime->isTerminated()) {
@@ -189,12 +198,14 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
           auto value = result.value.IsEmpty() ? v8::Undefined(isolate).As<v8::Value>()
                                               : result.value.Get(isolate);
           if (result.rejected) {
-            auto name = value->IsObject()
-                ? js::toKj(isolate, js::getProperty(context, value.As<v8::Object>(), "name"))
-                : kj::str("Error");
-            auto message = value->IsObject()
-                ? js::toKj(isolate, js::getProperty(context, value.As<v8::Object>(), "message"))
-                : js::toKj(isolate, value);
+            auto name =
+                value->IsObject()
+                    ? js::toKj(isolate, js::getProperty(context, value.As<v8::Object>(), "name"))
+                    : kj::str("Error");
+            auto message =
+                value->IsObject()
+                    ? js::toKj(isolate, js::getProperty(context, value.As<v8::Object>(), "message"))
+                    : js::toKj(isolate, value);
             error = kj::str(name, ": ", message);
             return kj::str();
           }
@@ -205,7 +216,7 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
           }
           return js::toKj(isolate, text);
         });
-        KJ_IF_MAYBE(e, error) {
+        KJ_IF_MAYBE (e, error) {
           return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__, kj::mv(*e));
         }
         return kj::mv(json);
@@ -215,7 +226,8 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
 
 kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::SerializedValue args,
                                              Invoke invoke, kj::StringPtr methodName) {
-  if (runtime->isTerminated()) return api::userError("Error", runtime->terminationMessage());
+  if (runtime->isTerminated())
+    return api::userError("Error", runtime->terminationMessage());
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
   auto startTime = kj::systemPreciseMonotonicClock().now();
@@ -226,21 +238,20 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
     trace->rpcMethod = kj::str(methodName);
     ctx.setTrace(kj::mv(trace));
   }
-  auto settled =
-      runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
-        auto isolate = context->GetIsolate();
-        v8::TryCatch tryCatch(isolate);
-        v8::Local<v8::Value> argList;
-        v8::Local<v8::Value> result;
-        if (api::deserialize(context, args).ToLocal(&argList) && argList->IsArray() &&
-            invoke(context, argList.As<v8::Array>()).ToLocal(&result)) {
-          return runtime->awaitJs(context, result);
-        }
-        if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
-          return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
-        }
-        return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
-      });
+  auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
+    auto isolate = context->GetIsolate();
+    v8::TryCatch tryCatch(isolate);
+    v8::Local<v8::Value> argList;
+    v8::Local<v8::Value> result;
+    if (api::deserialize(context, args).ToLocal(&argList) && argList->IsArray() &&
+        invoke(context, argList.As<v8::Array>()).ToLocal(&result)) {
+      return runtime->awaitJs(context, result);
+    }
+    if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
+      return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+    }
+    return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+  });
 
   return settled
       .then([this, &ctx, startTime](io::Settled&& result) -> kj::Promise<api::CallResult> {
@@ -253,31 +264,33 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
           auto isolate = context->GetIsolate();
           v8::TryCatch tryCatch(isolate);
           v8::Local<v8::Value> value = result.value.IsEmpty()
-              ? v8::Undefined(isolate).As<v8::Value>()
-              : result.value.Get(isolate);
-          if (result.rejected && !result.value.IsEmpty()) recordException(ctx, context, value);
+                                           ? v8::Undefined(isolate).As<v8::Value>()
+                                           : result.value.Get(isolate);
+          if (result.rejected && !result.value.IsEmpty())
+            recordException(ctx, context, value);
           // RpcTargets and functions in what comes back travel by reference.
           v8::Local<v8::Value> args[] = {value};
           v8::Local<v8::Value> prepared;
           if (api->callInternal(context, "prepareForTransfer", args).ToLocal(&prepared)) {
-            KJ_IF_MAYBE(serialized, api::serialize(context, prepared, MAX_RESULT_BYTES)) {
+            KJ_IF_MAYBE (serialized, api::serialize(context, prepared, MAX_RESULT_BYTES)) {
               return api::CallResult{kj::mv(*serialized), result.rejected};
             }
           }
           // What it returned or threw cannot cross; say so, as an error the caller can catch.
           auto description = tryCatch.HasCaught()
-              ? js::describeException(isolate, tryCatch.Exception())
-              : kj::str("the value cannot be serialized");
+                                 ? js::describeException(isolate, tryCatch.Exception())
+                                 : kj::str("the value cannot be serialized");
           tryCatch.Reset();
-          auto error = js::newError(
-              isolate, js::ErrorType::ERROR,
-              kj::str("The RPC result could not be sent back: ", description));
+          auto error =
+              js::newError(isolate, js::ErrorType::ERROR,
+                           kj::str("The RPC result could not be sent back: ", description));
           return api::CallResult{
               KJ_ASSERT_NONNULL(api::serialize(context, error, MAX_RESULT_BYTES)), true};
         });
       })
       .then([this, ioContext = kj::mv(ioContext)](api::CallResult&& result) mutable {
-        if (ioContext->hasWaitUntil()) keepInBackground(kj::mv(ioContext));
+        if (ioContext->hasWaitUntil())
+          keepInBackground(kj::mv(ioContext));
         return kj::mv(result);
       });
 }

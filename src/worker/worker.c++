@@ -84,7 +84,8 @@ class TrackingResponse final : public kj::HttpService::Response {
 }  // namespace
 
 kj::String failureText(v8::Isolate* isolate, v8::TryCatch& tryCatch) {
-  if (!tryCatch.CanContinue()) return kj::str("the worker was terminated");
+  if (!tryCatch.CanContinue())
+    return kj::str("the worker was terminated");
   return js::describeTryCatch(isolate, tryCatch);
 }
 
@@ -93,7 +94,7 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
       options(kj::mv(optionsParam)),
       bindings(kj::mv(source.bindings)),
       background(*this) {
-  KJ_IF_MAYBE(outbound, options.globalOutbound) {
+  KJ_IF_MAYBE (outbound, options.globalOutbound) {
     outboundClient = kj::newHttpClient(**outbound);
   }
   auto limits = options.limits;
@@ -115,18 +116,20 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
   }
   auto failureText = [&](v8::Isolate* isolate, v8::TryCatch& tryCatch) -> kj::String {
     bool cpu = false;
-    KJ_IF_MAYBE(guard, startupGuard) {
+    KJ_IF_MAYBE (guard, startupGuard) {
       guard->stop();
       cpu = guard->fired();
     }
-    if (runtime->getJsIsolate().exceededMemory()) return kj::str("Worker exceeded memory limit.");
-    if (cpu) return kj::str("Worker exceeded CPU time limit.");
+    if (runtime->getJsIsolate().exceededMemory())
+      return kj::str("Worker exceeded memory limit.");
+    if (cpu)
+      return kj::str("Worker exceeded CPU time limit.");
     return worker::failureText(isolate, tryCatch);
   };
 
   // env: one object for the worker's lifetime, also importable from "cloudflare:workers".
   v8::Local<v8::Object> envObj;
-  KJ_IF_MAYBE(serialized, source.env) {
+  KJ_IF_MAYBE (serialized, source.env) {
     v8::Local<v8::Value> value;
     if (!api::deserialize(context, *serialized).ToLocal(&value) || !value->IsObject()) {
       throw StartupError{kj::str("env could not be delivered: ", failureText(isolate, tryCatch))};
@@ -151,8 +154,8 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
       }
       case Binding::Type::JSON:
         if (!v8::JSON::Parse(context, newString(isolate, binding.text)).ToLocal(&value)) {
-          throw StartupError{kj::str("Binding \"", binding.name, "\" is not valid JSON: ",
-                                     failureText(isolate, tryCatch))};
+          throw StartupError{kj::str("Binding \"", binding.name,
+                                     "\" is not valid JSON: ", failureText(isolate, tryCatch))};
         }
         break;
       case Binding::Type::SERVICE:
@@ -198,7 +201,9 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
     throw StartupError{failureText(isolate, tryCatch)};
   }
   exports.Reset(isolate, ns);
-  KJ_IF_MAYBE(guard, startupGuard) { guard->stop(); }
+  KJ_IF_MAYBE (guard, startupGuard) {
+    guard->stop();
+  }
 
   // ctx.exports: a loopback stub for every export that can take requests or RPC calls.
   auto internal = api->getInternal(isolate);
@@ -210,7 +215,8 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
     // Entrypoint classes (RPC and fetch) and objects with a fetch() handler.
     v8::Local<v8::Value> args[] = {value, newString(isolate, "fetch")};
     v8::Local<v8::Value> has;
-    if (!hasHandler->Call(context, internal, 2, args).ToLocal(&has)) continue;
+    if (!hasHandler->Call(context, internal, 2, args).ToLocal(&has))
+      continue;
     if (!has->BooleanValue(isolate)) {
       auto isClass = js::getProperty(context, internal, "isEntrypointClass").As<v8::Function>();
       v8::Local<v8::Value> classArgs[] = {value};
@@ -222,7 +228,8 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
     }
     auto exportName = toKj(isolate, key);
     kj::Maybe<kj::String> entry;
-    if (exportName != "default") entry = kj::heapString(exportName);
+    if (exportName != "default")
+      entry = kj::heapString(exportName);
     auto cap = kj::refcounted<EntrypointCapability>(*this, kj::mv(entry), nullptr);
     ctxExportsObj
         ->Set(context, key, api->newStub(context, kj::mv(cap), api::JsApi::StubKind::WITH_PROPS))
@@ -248,7 +255,9 @@ Worker::~Worker() noexcept(false) {
   runtime = nullptr;
 }
 
-void Worker::log(kj::StringPtr level, kj::StringPtr message) { options.log(level, message); }
+void Worker::log(kj::StringPtr level, kj::StringPtr message) {
+  options.log(level, message);
+}
 
 size_t Worker::memoryUsage() {
   v8::HeapStatistics stats;
@@ -257,12 +266,16 @@ size_t Worker::memoryUsage() {
 }
 
 kj::Maybe<kj::HttpClient&> Worker::getGlobalOutbound() {
-  KJ_IF_MAYBE(client, outboundClient) { return **client; }
+  KJ_IF_MAYBE (client, outboundClient) {
+    return **client;
+  }
   return nullptr;
 }
 
 kj::Maybe<api::Capability&> Worker::getGlobalOutboundCapability() {
-  KJ_IF_MAYBE(cap, options.globalOutbound) { return **cap; }
+  KJ_IF_MAYBE (cap, options.globalOutbound) {
+    return **cap;
+  }
   return nullptr;
 }
 
@@ -275,7 +288,7 @@ bool Worker::hasEntrypoint(kj::StringPtr entrypoint) {
 
 kj::Own<api::Capability> Worker::getEntrypoint(kj::Maybe<kj::StringPtr> entrypoint,
                                                kj::Maybe<kj::StringPtr> propsJson) {
-  KJ_IF_MAYBE(e, entrypoint) {
+  KJ_IF_MAYBE (e, entrypoint) {
     if (!hasEntrypoint(*e)) {
       throw StartupError{kj::str("Worker has no such entrypoint: ", *e)};
     }
@@ -288,9 +301,10 @@ kj::Own<api::Capability> Worker::getEntrypoint(kj::Maybe<kj::StringPtr> entrypoi
 v8::Local<v8::Value> Worker::parseProps(v8::Local<v8::Context> context,
                                         kj::Maybe<kj::StringPtr> propsJson) {
   auto isolate = context->GetIsolate();
-  KJ_IF_MAYBE(json, propsJson) {
+  KJ_IF_MAYBE (json, propsJson) {
     v8::Local<v8::Value> value;
-    if (v8::JSON::Parse(context, newString(isolate, *json)).ToLocal(&value)) return value;
+    if (v8::JSON::Parse(context, newString(isolate, *json)).ToLocal(&value))
+      return value;
   }
   return v8::Object::New(isolate);
 }
@@ -299,9 +313,8 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
                                       kj::Maybe<kj::StringPtr> propsJson, kj::HttpMethod method,
                                       kj::StringPtr url, const kj::HttpHeaders& headers,
                                       kj::AsyncInputStream& requestBody,
-                                      kj::HttpService::Response& outerResponse,
-                                      io::IoLimits limits, OnFailure onFailure,
-                                      kj::Maybe<TargetProvider&> target) {
+                                      kj::HttpService::Response& outerResponse, io::IoLimits limits,
+                                      OnFailure onFailure, kj::Maybe<TargetProvider&> target) {
   if (runtime->isTerminated()) {
     if (onFailure == OnFailure::THROW) {
       return api::userError("Error", runtime->terminationMessage());
@@ -323,7 +336,9 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
   kj::String fullUrl;
   if (url.startsWith("/")) {
     kj::StringPtr host = "localhost";
-    KJ_IF_MAYBE(h, headers.get(kj::HttpHeaderId::HOST)) { host = *h; }
+    KJ_IF_MAYBE (h, headers.get(kj::HttpHeaderId::HOST)) {
+      host = *h;
+    }
     fullUrl = kj::str("http://", host, url);
   } else {
     fullUrl = kj::str(url);
@@ -350,17 +365,20 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
       headerList->Set(context, i++, pair).Check();
     });
     v8::Local<v8::Value> source = v8::Null(isolate);
-    if (hasBody) source = api->newBodySource(context, kj::addRef(*bodySource));
-    v8::Local<v8::Value> requestArgs[] = {
-        newString(isolate, kj::str(method)), newString(isolate, fullUrl), headerList, source};
+    if (hasBody)
+      source = api->newBodySource(context, kj::addRef(*bodySource));
+    v8::Local<v8::Value> requestArgs[] = {newString(isolate, kj::str(method)),
+                                          newString(isolate, fullUrl), headerList, source};
     v8::Local<v8::Value> request;
     v8::Local<v8::Value> ctxArgs[] = {parseProps(context, propsJson), ctxExports.Get(isolate)};
     v8::Local<v8::Value> ctxObj;
     v8::Local<v8::Value> result;
     auto ns = exports.Get(isolate);
     kj::StringPtr exportName = "default";
-    KJ_IF_MAYBE(e, entrypoint) { exportName = *e; }
-    KJ_IF_MAYBE(t, target) {
+    KJ_IF_MAYBE (e, entrypoint) {
+      exportName = *e;
+    }
+    KJ_IF_MAYBE (t, target) {
       // A Durable Object: its fetch(request) is a method of the instance.
       v8::Local<v8::Object> instance;
       if (t->getTarget(context, *this).ToLocal(&instance) &&
@@ -422,7 +440,8 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
           if (response.started) {
             // The client went away mid-body: nothing more to do. Anything else drops the
             // connection.
-            if (e.getType() == kj::Exception::Type::DISCONNECTED) return kj::READY_NOW;
+            if (e.getType() == kj::Exception::Type::DISCONNECTED)
+              return kj::READY_NOW;
             return kj::mv(e);
           }
           return sendError(response, 500);
@@ -443,7 +462,8 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
       .attach(kj::mv(tracking))
       .then([this, ioContext = kj::mv(ioContext), bodySource = kj::mv(bodySource)]() mutable {
         bodySource->detach();
-        if (ioContext->hasWaitUntil()) keepInBackground(kj::mv(ioContext));
+        if (ioContext->hasWaitUntil())
+          keepInBackground(kj::mv(ioContext));
       });
 }
 
@@ -453,8 +473,8 @@ v8::MaybeLocal<v8::Object> Worker::constructExport(v8::Local<v8::Context> contex
   auto isolate = context->GetIsolate();
   auto cls = js::getProperty(context, exports.Get(isolate), className);
   if (!cls->IsFunction()) {
-    js::throwTypeError(isolate, kj::str("The worker \"", name, "\" does not export a class named \"",
-                                        className, "\"."));
+    js::throwTypeError(isolate, kj::str("The worker \"", name,
+                                        "\" does not export a class named \"", className, "\"."));
     return {};
   }
   return cls.As<v8::Function>()->NewInstance(context, args.size(), args.begin());
@@ -462,7 +482,7 @@ v8::MaybeLocal<v8::Object> Worker::constructExport(v8::Local<v8::Context> contex
 
 void Worker::recordException(io::IoContext& ctx, v8::Local<v8::Context> context,
                              v8::Local<v8::Value> error) {
-  KJ_IF_MAYBE(trace, ctx.getTrace()) {
+  KJ_IF_MAYBE (trace, ctx.getTrace()) {
     auto isolate = context->GetIsolate();
     io::Trace::Exception e;
     if (error->IsObject()) {
@@ -483,7 +503,7 @@ void Worker::recordException(io::IoContext& ctx, v8::Local<v8::Context> context,
 }
 
 void Worker::finishEvent(io::IoContext& ctx, unsigned status, kj::TimePoint startTime) {
-  KJ_IF_MAYBE(traceOwn, ctx.takeTrace()) {
+  KJ_IF_MAYBE (traceOwn, ctx.takeTrace()) {
     auto& trace = **traceOwn;
     trace.status = status;
     switch (runtime->getTermination()) {
@@ -513,8 +533,8 @@ void Worker::finishEvent(io::IoContext& ctx, unsigned status, kj::TimePoint star
       logEvent(name, ++eventCounter, "RPC", trace.rpcMethod, status, elapsed / kj::MICROSECONDS,
                ctx.getCpuUsedNs() / 1000, trace.outcome);
     } else {
-      logEvent(name, ++eventCounter, trace.method, trace.url, status,
-               elapsed / kj::MICROSECONDS, ctx.getCpuUsedNs() / 1000, trace.outcome);
+      logEvent(name, ++eventCounter, trace.method, trace.url, status, elapsed / kj::MICROSECONDS,
+               ctx.getCpuUsedNs() / 1000, trace.outcome);
     }
     // A tail's own tail() calls are not traced to the tails again (that would never end).
     if (options.tails.size() > 0 && trace.rpcMethod != "tail") {
@@ -547,14 +567,16 @@ void Worker::keepInBackground(kj::Own<io::IoContext> ioContext) {
                      .attach(kj::mv(ioContext))
                      .then([this]() {
                        if (--backgroundCount == 0) {
-                         for (auto& waiter: idleWaiters) waiter->fulfill();
+                         for (auto& waiter: idleWaiters)
+                           waiter->fulfill();
                          idleWaiters.clear();
                        }
                      }));
 }
 
 kj::Promise<void> Worker::onBackgroundIdle() {
-  if (backgroundCount == 0) return kj::READY_NOW;
+  if (backgroundCount == 0)
+    return kj::READY_NOW;
   auto paf = kj::newPromiseAndFulfiller<void>();
   idleWaiters.add(kj::mv(paf.fulfiller));
   return kj::mv(paf.promise);
@@ -604,21 +626,24 @@ kj::Promise<kj::Maybe<kj::String>> Worker::runTest(kj::StringPtr exportName) {
         return runtime->awaitJs(context, result);
       }
     }
-    return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.CanContinue()
-                                                                ? tryCatch.Exception()
-                                                                : v8::Null(isolate).As<v8::Value>())};
+    return io::Settled{
+        true,
+        v8::Global<v8::Value>(isolate, tryCatch.CanContinue() ? tryCatch.Exception()
+                                                              : v8::Null(isolate).As<v8::Value>())};
   });
   return settled
       .then([this, &ctx](io::Settled&& result) {
-        return ctx.onWaitUntilDone().then([this, &ctx, result = kj::mv(result)]() mutable
-                                          -> kj::Maybe<kj::String> {
-          if (runtime->isTerminated()) return kj::str(runtime->terminationMessage());
-          if (!result.rejected) return nullptr;
-          return runtime->run(ctx, [&](v8::Local<v8::Context> context) {
-            return js::describeException(context->GetIsolate(),
-                                         result.value.Get(context->GetIsolate()));
-          });
-        });
+        return ctx.onWaitUntilDone().then(
+            [this, &ctx, result = kj::mv(result)]() mutable -> kj::Maybe<kj::String> {
+              if (runtime->isTerminated())
+                return kj::str(runtime->terminationMessage());
+              if (!result.rejected)
+                return nullptr;
+              return runtime->run(ctx, [&](v8::Local<v8::Context> context) {
+                return js::describeException(context->GetIsolate(),
+                                             result.value.Get(context->GetIsolate()));
+              });
+            });
       })
       .attach(kj::mv(ioContext));
 }

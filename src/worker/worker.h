@@ -101,7 +101,8 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
     // Supplies the object whose handlers an event calls, instead of one of the worker's exports
     // (a Durable Object instance).
    public:
-    virtual v8::MaybeLocal<v8::Object> getTarget(v8::Local<v8::Context> context, Worker& worker) = 0;
+    virtual v8::MaybeLocal<v8::Object> getTarget(v8::Local<v8::Context> context,
+                                                 Worker& worker) = 0;
   };
 
   v8::MaybeLocal<v8::Object> constructExport(v8::Local<v8::Context> context,
@@ -119,9 +120,8 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
                                 kj::Maybe<kj::StringPtr> propsJson, kj::HttpMethod method,
                                 kj::StringPtr url, const kj::HttpHeaders& headers,
                                 kj::AsyncInputStream& requestBody,
-                                kj::HttpService::Response& response,
-                                io::IoLimits limits = {}, OnFailure onFailure =
-                                    OnFailure::RESPOND_500,
+                                kj::HttpService::Response& response, io::IoLimits limits = {},
+                                OnFailure onFailure = OnFailure::RESPOND_500,
                                 kj::Maybe<TargetProvider&> target = nullptr);
 
   kj::Promise<api::CallResult> handleCall(kj::Maybe<kj::StringPtr> entrypoint,
@@ -139,7 +139,7 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   // The same with JSON arguments and result, for callers outside any isolate.
 
   using Invoke = kj::Function<v8::MaybeLocal<v8::Value>(v8::Local<v8::Context> context,
-                                                         v8::Local<v8::Array> args)>;
+                                                        v8::Local<v8::Array> args)>;
   kj::Promise<api::CallResult> runCall(io::IoLimits limits, api::SerializedValue args,
                                        Invoke invoke, kj::StringPtr methodName = "");
   // Runs one incoming RPC call as an event of its own: arguments in, result (or the thrown
@@ -173,8 +173,8 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   kj::Own<api::JsApi> api;
   kj::Array<Binding> bindings;
   v8::Global<v8::Object> env;
-  v8::Global<v8::Object> exports;        // the main module's namespace
-  v8::Global<v8::Object> ctxExports;     // ctx.exports
+  v8::Global<v8::Object> exports;     // the main module's namespace
+  v8::Global<v8::Object> ctxExports;  // ctx.exports
   kj::Maybe<kj::Own<kj::HttpClient>> outboundClient;
   kj::Own<Liveness> liveness = kj::refcounted<Liveness>();
   kj::TaskSet background;

@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
     source.modules = modules.finish();
     source.mainModule = kj::str("main.js");
     source.compatibilityDate = kj::str("2024-09-01");
-    worker::WorkerOptions options{io.provider->getTimer(), table, nullptr, {},
-                                  [](kj::StringPtr, kj::StringPtr) {}};
+    worker::WorkerOptions options{
+        io.provider->getTimer(), table, nullptr, {}, [](kj::StringPtr, kj::StringPtr) {}};
     auto t0 = std::chrono::steady_clock::now();
     auto w = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
     construct.push_back(msSince(t0));
