@@ -429,6 +429,20 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
     }
   }
 
+  // Two namespaces with one uniqueKey would share ids and files.
+  kj::HashSet<kj::StringPtr> uniqueKeys;
+  for (auto service: root.getServices()) {
+    if (!service.isWorker()) continue;
+    for (auto ns: service.getWorker().getDurableObjectNamespaces()) {
+      if (!ns.isUniqueKey()) continue;
+      if (uniqueKeys.contains(ns.getUniqueKey())) {
+        errors.add(locate(ns.getUniqueKey(), kj::str("two Durable Object namespaces use the "
+                                                     "uniqueKey \"", ns.getUniqueKey(), "\"")));
+      }
+      uniqueKeys.insert(ns.getUniqueKey());
+    }
+  }
+
   // A worker whose outbound requests lead back to itself would loop forever on every fetch().
   for (auto service: root.getServices()) {
     if (!service.isWorker())

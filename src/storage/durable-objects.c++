@@ -85,6 +85,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
         {"txCommit", &txCommit}, {"txRollback", &txRollback}, {"size", &storageSize},
         {"facetGet", &facetGet}, {"facetAbort", &facetAbort}, {"facetDelete", &facetDelete},
         {"getAlarm", &getAlarm}, {"setAlarm", &setAlarm},     {"deleteAlarm", &deleteAlarm},
+        {"gateClose", &gateClose}, {"gateOpen", &gateOpen},
     };
     auto handle = js::wrapWithMethods(
         context,
@@ -273,12 +274,57 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   const InstanceSpec& getSpec() const { return spec; }
 
+  kj::Promise<void> whenOpen() {
+    // The input gate: while blockConcurrencyWhile() runs, new events to this object wait.
+    KJ_IF_MAYBE(g, gate) { return g->addBranch(); }
+    return kj::READY_NOW;
+  }
+
+  struct Admission {
+    kj::Promise<void> turn;                        // When this event may enter JavaScript.
+    kj::Own<kj::PromiseFulfiller<void>> started;   // Fulfill once it has (after dispatch).
+  };
+  Admission admit() {
+    // Events enter one after another, each after the previous one's first JavaScript turn (in
+    // which a constructor may have closed the gate), and only through an open gate.
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    auto previous = kj::mv(admissionTail);
+    admissionTail = paf.promise.fork();
+    auto turn = previous.addBranch()
+                    .catch_([](kj::Exception&&) {})
+                    .then([this]() { return whenOpen(); });
+    return Admission{kj::mv(turn), kj::mv(paf.fulfiller)};
+  }
+
+  static void gateClose(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr) return;
+    if (s->gateDepth++ == 0) {
+      auto paf = kj::newPromiseAndFulfiller<void>();
+      s->gate = paf.promise.fork();
+      s->gateFulfiller = kj::mv(paf.fulfiller);
+    }
+  }
+
+  static void gateOpen(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto s = self(info);
+    if (s == nullptr || s->gateDepth == 0) return;
+    if (--s->gateDepth == 0) {
+      s->gateFulfiller->fulfill();
+      s->gate = nullptr;
+    }
+  }
+
  private:
   InstanceSpec spec;
   v8::Global<v8::Object> object;
   kj::Maybe<kj::Own<SqliteDatabase>> db;
   kj::String openError;
   uint64_t alarmGeneration = 0;
+  kj::Maybe<kj::ForkedPromise<void>> gate;
+  kj::Own<kj::PromiseFulfiller<void>> gateFulfiller;
+  unsigned gateDepth = 0;
+  kj::ForkedPromise<void> admissionTail = kj::Promise<void>(kj::READY_NOW).fork();
   class LogErrors final : public kj::TaskSet::ErrorHandler {
    public:
     void taskFailed(kj::Exception&& e) override {}
@@ -930,19 +976,38 @@ class ObjectCapability final : public api::Capability {
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
-    KJ_IF_MAYBE (worker, ns.getWorker()) {
-      return worker->handleFetch(nullptr, nullptr, method, url, headers, requestBody, response, {},
-                                 worker::Worker::OnFailure::THROW, ns.getInstance(id));
-    }
-    return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
+    auto& instance = ns.getInstance(id);
+    auto admission = instance.admit();
+    return admission.turn.then([this, &instance, method, url, &headers, &requestBody, &response,
+                                started = kj::mv(admission.started)]() mutable
+                               -> kj::Promise<void> {
+      KJ_IF_MAYBE (worker, ns.getWorker()) {
+        auto result = worker->handleFetch(nullptr, nullptr, method, url, headers, requestBody,
+                                          response, {}, worker::Worker::OnFailure::THROW,
+                                          instance);
+        started->fulfill();
+        return result;
+      }
+      started->fulfill();
+      return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
+    });
   }
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
-    KJ_IF_MAYBE (worker, ns.getWorker()) {
-      return worker->handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args), {},
-                                ns.getInstance(id));
-    }
-    return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
+    auto& instance = ns.getInstance(id);
+    auto admission = instance.admit();
+    return admission.turn.then(
+        [this, &instance, method = kj::mv(method), args = kj::mv(args),
+         started = kj::mv(admission.started)]() mutable -> kj::Promise<api::CallResult> {
+          KJ_IF_MAYBE (worker, ns.getWorker()) {
+            auto result = worker->handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args), {},
+                                             instance);
+            started->fulfill();
+            return result;
+          }
+          started->fulfill();
+          return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
+        });
   }
 
  private:
@@ -998,6 +1063,7 @@ kj::String DurableObjectNamespace::finishId(kj::ArrayPtr<const kj::byte> idBytes
 
 kj::String DurableObjectNamespace::idFromName(kj::StringPtr name) {
   auto derived = hmac(config.uniqueKey, kj::str("name:", name).asBytes());
+  derived[0] &= 0x7f;  // Name-derived ids have the top bit clear, unique ones set.
   return finishId(derived.slice(0, ID_BYTES));
 }
 

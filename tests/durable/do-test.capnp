@@ -14,6 +14,7 @@ const tests :Workerd.Config = (
         (className = "Notes", uniqueKey = "notes-key-for-tests", enableSql = true),
         (className = "Alarmed", uniqueKey = "alarm-key-for-tests", enableSql = true),
         (className = "Racer", uniqueKey = "racer-key-for-tests", enableSql = true),
+        (className = "SlowStart", uniqueKey = "slow-key-for-tests", enableSql = true),
       ],
       durableObjectStorage = (inMemory = void),
       bindings = [
@@ -21,6 +22,7 @@ const tests :Workerd.Config = (
         (name = "NOTES", durableObjectNamespace = "Notes"),
         (name = "ALARMED", durableObjectNamespace = "Alarmed"),
         (name = "RACER", durableObjectNamespace = "Racer"),
+        (name = "SLOW", durableObjectNamespace = "SlowStart"),
       ],
     )),
   ],

@@ -210,9 +210,13 @@ function makeStorage(handle) {
     async list(options) {
       return kv.list(options);
     },
+    // Everything the object stored: key-value entries and SQL tables (the alarm stays).
     async deleteAll() {
       transactionSync(() => {
         for (const key of kv.list().keys()) kv.delete(key);
+        const tables = sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND " +
+          "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").toArray();
+        for (const { name } of tables) sql.exec(`DROP TABLE "${name.replaceAll('"', '""')}"`);
       });
     },
     async sync() {},
@@ -259,8 +263,20 @@ internal.newDurableObjectState = (idHex, storageHandle) => {
     waitUntil(promise) {
       natives.waitUntil(Promise.resolve(promise));
     },
-    async blockConcurrencyWhile(fn) {
-      return await fn();
+    // Holds other events to this object until fn() settles (the input gate).
+    blockConcurrencyWhile(fn) {
+      storageHandle.gateClose();
+      const done = (async () => {
+        try {
+          return await fn();
+        } finally {
+          storageHandle.gateOpen();
+        }
+      })();
+      // The event that started it (often the constructor's) may end first: keep its timers and
+      // I/O alive until the gate reopens.
+      natives.waitUntil(done.catch(() => {}));
+      return done;
     },
   };
 };
