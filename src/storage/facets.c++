@@ -1,0 +1,309 @@
+// Durable Object facets: child objects of a supervisor, running a dynamic worker's class, each
+// with a database of its own (<id>.<n>.sqlite, names mapped to n in <id>.facets).
+
+#include "src/storage/object.h"
+
+#include <kj/io.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace kiln::storage {
+
+namespace {
+
+// A stub for a facet: valid until the facet is aborted.
+class FacetCapability final : public api::Capability {
+ public:
+  FacetCapability(kj::Own<FacetSlot> slot, uint64_t generation, kj::Own<FacetRun> run)
+      : slot(kj::mv(slot)), generation(generation), run(kj::mv(run)) {}
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override {
+    KJ_IF_MAYBE (e, checkValid()) {
+      return kj::mv(*e);
+    }
+    return run->whenReady().then(
+        [this, method, url, &headers, &requestBody, &response]() -> kj::Promise<void> {
+          KJ_IF_MAYBE (e, checkValid()) {
+            return kj::mv(*e);
+          }
+          auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
+          // A facet's code is a dynamic worker's: its loader's limits apply.
+          return worker.handleFetch(nullptr, nullptr, method, url, headers, requestBody, response,
+                                    worker.getCallbackLimits(), worker::Worker::OnFailure::THROW,
+                                    *KJ_ASSERT_NONNULL(run->instance));
+        });
+  }
+
+  kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
+    KJ_IF_MAYBE (e, checkValid()) {
+      return kj::mv(*e);
+    }
+    return run->whenReady().then([this, method = kj::mv(method),
+                                  args = kj::mv(args)]() mutable -> kj::Promise<api::CallResult> {
+      KJ_IF_MAYBE (e, checkValid()) {
+        return kj::mv(*e);
+      }
+      auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
+      return worker.handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args),
+                               worker.getCallbackLimits(), *KJ_ASSERT_NONNULL(run->instance));
+    });
+  }
+
+ private:
+  kj::Own<FacetSlot> slot;
+  uint64_t generation;
+  kj::Own<FacetRun> run;
+
+  kj::Maybe<kj::Exception> checkValid() {
+    if (slot->generation != generation)
+      return api::userError("Error", slot->abortReason);
+    return nullptr;
+  }
+};
+
+}  // namespace
+
+ObjectInstance::~ObjectInstance() noexcept(false) {
+  // Facets first: they are other objects, possibly in other isolates.
+  facets.clear();
+  kj::Maybe<worker::Worker&> worker;
+  KJ_IF_MAYBE (keep, spec.keepAlive) {
+    if ((*keep)->isBroken()) {
+      worker = nullptr;
+    }
+  }
+  worker = spec.getWorker();
+  KJ_IF_MAYBE (w, worker) {
+    v8::Locker locker(w->getRuntime().getIsolate());
+    object.Reset();
+  }
+}
+
+unsigned ObjectInstance::facetNumber(kj::StringPtr name) {
+  if (facetIndex == nullptr) {
+    kj::HashMap<kj::String, unsigned> index;
+    KJ_IF_MAYBE (prefix, spec.filePrefix) {
+      // The index file: one "n<TAB>name" line per facet ever created.
+      auto path = kj::str(*prefix, ".facets");
+      int fd = open(path.cStr(), O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        kj::FdInputStream in((kj::AutoCloseFd(fd)));
+        auto text = kj::heapString(in.readAllBytes().asChars());
+        kj::StringPtr rest = text;
+        while (rest.size() > 0) {
+          auto end = rest.findFirst('\n').orDefault(rest.size());
+          auto line = kj::heapString(rest.slice(0, end));
+          rest = end < rest.size() ? rest.slice(end + 1) : kj::StringPtr("");
+          KJ_IF_MAYBE (tab, line.findFirst('\t')) {
+            index.upsert(
+                kj::heapString(line.slice(*tab + 1)),
+                unsigned(atoi(kj::heapString(line.slice(0, *tab)).cStr())),
+                [](unsigned& existing, unsigned&& replacement) { existing = replacement; });
+          }
+        }
+      }
+    }
+    facetIndex = kj::mv(index);
+  }
+  auto& index = KJ_ASSERT_NONNULL(facetIndex);
+  KJ_IF_MAYBE (n, index.find(name)) {
+    return *n;
+  }
+  unsigned n = index.size() + 1;
+  index.insert(kj::str(name), n);
+  KJ_IF_MAYBE (prefix, spec.filePrefix) {
+    auto path = kj::str(*prefix, ".facets");
+    KJ_IF_MAYBE (slash, prefix->findLast('/')) {
+      mkdir(kj::heapString(prefix->slice(0, *slash)).cStr(), 0755);
+    }
+    int fd = open(path.cStr(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      auto line = kj::str(n, "\t", name, "\n");
+      (void)!write(fd, line.begin(), line.size());
+      fsync(fd);
+      close(fd);
+    }
+  }
+  return n;
+}
+
+kj::Own<FacetSlot> ObjectInstance::getFacetSlot(kj::StringPtr name) {
+  KJ_IF_MAYBE (slot, facets.find(name)) {
+    return kj::addRef(**slot);
+  }
+  auto slot = kj::refcounted<FacetSlot>(kj::str(name), facetNumber(name));
+  auto result = kj::addRef(*slot);
+  facets.insert(kj::str(name), kj::mv(slot));
+  return result;
+}
+
+// facetGet(name, produce): a stub for the named facet, starting it (through produce(), which
+// resolves to {class}) unless it is running.
+void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto s = self(info);
+  if (s == nullptr)
+    return;
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto name = toKj(isolate, info[0]);
+  if (name.size() == 0 || name.size() > MAX_FACET_NAME) {
+    js::throwTypeError(isolate,
+                       kj::str("Facet names must be 1 to ", MAX_FACET_NAME, " bytes long."));
+    return;
+  }
+  if (s->spec.depth + 1 > MAX_FACET_DEPTH) {
+    js::throwError(isolate, js::ErrorType::RANGE_ERROR,
+                   kj::str("Facets can be nested at most ", MAX_FACET_DEPTH, " deep."));
+    return;
+  }
+  auto slot = s->getFacetSlot(name);
+  KJ_IF_MAYBE (run, slot->running) {
+    if (!(*run)->isBroken()) {
+      auto cap =
+          kj::refcounted<FacetCapability>(kj::addRef(*slot), slot->generation, kj::addRef(**run));
+      info.GetReturnValue().Set(api::JsApi::from(context).newStub(context, kj::mv(cap)));
+      return;
+    }
+  }
+  auto& runtime = io::Runtime::from(context);
+  io::IoContext* ioContext;
+  KJ_IF_MAYBE (c, runtime.currentIoContext()) {
+    ioContext = c;
+  } else {
+    api::disallowedOutsideRequest(isolate);
+    return;
+  }
+  auto run = kj::refcounted<FacetRun>();
+  slot->running = kj::addRef(*run);
+  auto cap = kj::refcounted<FacetCapability>(kj::addRef(*slot), slot->generation, kj::addRef(*run));
+  auto stub = api::JsApi::from(context).newStub(context, kj::mv(cap));
+
+  v8::TryCatch tryCatch(isolate);
+  v8::Local<v8::Value> produced;
+  if (!info[1]
+           .As<v8::Function>()
+           ->Call(context, v8::Undefined(isolate), 0, nullptr)
+           .ToLocal(&produced)) {
+    if (!tryCatch.CanContinue()) {
+      tryCatch.ReThrow();
+      return;
+    }
+    run->fail(js::describeException(isolate, tryCatch.Exception()));
+    info.GetReturnValue().Set(stub);
+    return;
+  }
+  auto filePrefix =
+      s->spec.filePrefix.map([&](kj::String& prefix) { return kj::str(prefix, ".", slot->n); });
+  kj::Maybe<SqliteDatabase&> memoryDb;
+  if (filePrefix == nullptr) {
+    if (slot->memoryDb == nullptr) {
+      auto opened = SqliteDatabase::open(":memory:");
+      if (opened.is<kj::Own<SqliteDatabase>>()) {
+        slot->memoryDb = kj::mv(opened.get<kj::Own<SqliteDatabase>>());
+      }
+    }
+    KJ_IF_MAYBE (d, slot->memoryDb) {
+      memoryDb = **d;
+    }
+  }
+  auto childId = kj::str(s->spec.id);
+  unsigned depth = s->spec.depth + 1;
+  auto& runRef = *run;
+  auto keep = kj::addRef(*run);
+  ioContext->addTask(
+      runtime.awaitJs(context, produced)
+          .then([&runtime, ioContext, &runRef, filePrefix = kj::mv(filePrefix),
+                 childId = kj::mv(childId), depth,
+                 memoryDb](io::Settled&& settled) mutable -> kj::Promise<void> {
+            kj::Maybe<loader::DurableObjectClassRef> classRef;
+            runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
+              auto isolate = context->GetIsolate();
+              auto value = settled.value.Get(isolate);
+              if (settled.rejected) {
+                runRef.fail(js::describeException(isolate, value));
+                return;
+              }
+              auto cls = value->IsObject()
+                             ? js::getProperty(context, value.As<v8::Object>(), "class")
+                             : v8::Undefined(isolate).As<v8::Value>();
+              classRef = loader::unwrapDurableObjectClass(cls);
+              if (classRef == nullptr) {
+                runRef.fail(
+                    "the callback must return {class}, with a class from "
+                    "workerStub.getDurableObjectClass(name).");
+              }
+            });
+            KJ_IF_MAYBE (ref, classRef) {
+              auto handle = kj::mv(ref->worker);
+              auto className = kj::str(ref->className);
+              auto& handleRef = *handle;
+              return handleRef.whenReady().then(
+                  [&runRef, handle = kj::mv(handle), className = kj::mv(className),
+                   filePrefix = kj::mv(filePrefix), childId = kj::mv(childId), depth,
+                   memoryDb]() mutable {
+                    auto& h = *handle;
+                    auto instance = kj::heap<ObjectInstance>(
+                        InstanceSpec{kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
+                                     [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); },
+                                     nullptr, kj::addRef(h), memoryDb});
+                    runRef.start(kj::mv(handle), kj::mv(instance));
+                  },
+                  [&runRef](kj::Exception&& e) {
+                    KJ_IF_MAYBE (user, api::parseUserError(e)) {
+                      runRef.fail(kj::get<1>(*user));
+                    } else {
+                      runRef.fail("the facet's worker could not start");
+                    }
+                  });
+            }
+            return kj::READY_NOW;
+          })
+          .attach(kj::defer([keep = kj::mv(keep)]() mutable {
+            keep->fail("the request that called facets.get() ended before the callback returned");
+          })));
+  info.GetReturnValue().Set(stub);
+}
+
+void ObjectInstance::facetAbort(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto s = self(info);
+  if (s == nullptr)
+    return;
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto name = toKj(isolate, info[0]);
+  KJ_IF_MAYBE (slot, s->facets.find(name)) {
+    auto reason = info[1];
+    kj::String message;
+    if (reason->IsObject()) {
+      message = toKj(isolate, js::getProperty(context, reason.As<v8::Object>(), "message"));
+    } else if (!reason->IsUndefined()) {
+      message = toKj(isolate, reason);
+    }
+    (*slot)->generation++;
+    (*slot)->abortReason = message.size() > 0 ? kj::mv(message) : kj::str("The facet was aborted.");
+    // Stubs hold the run too; the instance (and its database) goes when the last one drops.
+    (*slot)->running = nullptr;
+  }
+}
+
+void ObjectInstance::facetDelete(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto s = self(info);
+  if (s == nullptr)
+    return;
+  auto isolate = info.GetIsolate();
+  auto name = toKj(isolate, info[0]);
+  facetAbort(info);
+  KJ_IF_MAYBE (slot, s->facets.find(name)) {
+    KJ_IF_MAYBE (prefix, s->spec.filePrefix) {
+      auto base = kj::str(*prefix, ".", (*slot)->n);
+      for (auto suffix: {".sqlite", ".sqlite-wal", ".sqlite-shm", ".facets"}) {
+        unlink(kj::str(base, suffix).cStr());
+      }
+    }
+    s->facets.erase(name);
+  }
+}
+
+}  // namespace kiln::storage
