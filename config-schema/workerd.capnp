@@ -158,7 +158,13 @@ struct Worker {
     }
 
     preventEviction @3 :Bool;
+    # Keep objects in memory however long they are idle.
+
     enableSql @4 :Bool;
+
+    evictAfterIdleMs @5 :UInt32 = 30000;
+    # kiln extension: an object idle this long (no event in flight, no facets, no pending
+    # alarm) is dropped from memory and comes back from its file on its next event.
   }
 
   durableObjectStorage :union {

@@ -50,37 +50,46 @@ class ObjectCapability final : public api::Capability {
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
-    auto& instance = ns.getInstance(id);
-    auto admission = instance.admit();
-    return admission.turn.then([this, &instance, method, url, &headers, &requestBody, &response,
-                                started =
-                                    kj::mv(admission.started)]() mutable -> kj::Promise<void> {
-      KJ_IF_MAYBE (worker, ns.getWorker()) {
-        auto result = worker->handleFetch(nullptr, nullptr, method, url, headers, requestBody,
-                                          response, {}, worker::Worker::OnFailure::THROW, instance);
-        started->fulfill();
-        return result;
-      }
-      started->fulfill();
-      return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
-    });
-  }
-
-  kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
-    auto& instance = ns.getInstance(id);
-    auto admission = instance.admit();
-    return admission.turn.then(
-        [this, &instance, method = kj::mv(method), args = kj::mv(args),
-         started = kj::mv(admission.started)]() mutable -> kj::Promise<api::CallResult> {
+    auto instance = kj::addRef(ns.getInstance(id));
+    auto admission = instance->admit();
+    auto& ref = *instance;
+    return admission.turn
+        .then([this, &ref, method, url, &headers, &requestBody, &response,
+               started = kj::mv(admission.started)]() mutable -> kj::Promise<void> {
           KJ_IF_MAYBE (worker, ns.getWorker()) {
-            auto result =
-                worker->handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args), {}, instance);
+            ref.eventStarted();
+            auto result = worker
+                              ->handleFetch(nullptr, nullptr, method, url, headers, requestBody,
+                                            response, {}, worker::Worker::OnFailure::THROW, ref)
+                              .attach(kj::defer([&ref]() { ref.eventFinished(); }));
             started->fulfill();
             return result;
           }
           started->fulfill();
           return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
-        });
+        })
+        .attach(kj::mv(instance));
+  }
+
+  kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
+    auto instance = kj::addRef(ns.getInstance(id));
+    auto admission = instance->admit();
+    auto& ref = *instance;
+    return admission.turn
+        .then([this, &ref, method = kj::mv(method), args = kj::mv(args),
+               started = kj::mv(admission.started)]() mutable -> kj::Promise<api::CallResult> {
+          KJ_IF_MAYBE (worker, ns.getWorker()) {
+            ref.eventStarted();
+            auto result =
+                worker->handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args), {}, ref)
+                    .attach(kj::defer([&ref]() { ref.eventFinished(); }));
+            started->fulfill();
+            return result;
+          }
+          started->fulfill();
+          return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
+        })
+        .attach(kj::mv(instance));
   }
 
  private:
@@ -170,7 +179,8 @@ ObjectInstance& DurableObjectNamespace::getInstance(kj::StringPtr id) {
   KJ_IF_MAYBE (instance, instances.find(id)) {
     return **instance;
   }
-  auto instance = kj::heap<ObjectInstance>(InstanceSpec{
+  startEvictionSweep();
+  auto instance = kj::refcounted<ObjectInstance>(InstanceSpec{
       kj::str(config.className), kj::str(id), config.directory.map([&](kj::String& dir) {
         return kj::str(dir, "/", config.uniqueKey, "/", id);
       }),
@@ -178,6 +188,36 @@ ObjectInstance& DurableObjectNamespace::getInstance(kj::StringPtr id) {
   auto& ref = *instance;
   instances.insert(kj::str(id), kj::mv(instance));
   return ref;
+}
+
+void DurableObjectNamespace::startEvictionSweep() {
+  // In-memory objects have nothing to come back from: they stay.
+  if (sweeping || config.evictAfterIdleMs == 0 || config.directory == nullptr)
+    return;
+  KJ_IF_MAYBE (worker, getWorker()) {
+    sweeping = true;
+    auto& timer = worker->getTimer();
+    auto period = kj::max(config.evictAfterIdleMs / 2, 20u) * kj::MILLISECONDS;
+    sweepTasks.add(timer.afterDelay(period).then([this]() {
+      sweeping = false;
+      js::advanceClock();  // Outside JavaScript the frozen clock would be stale.
+      double cutoff = js::frozenNowMillis() - config.evictAfterIdleMs;
+      kj::Vector<kj::String> idle;
+      for (auto& entry: instances) {
+        if (entry.value->isIdleSince(cutoff))
+          idle.add(kj::str(entry.key));
+      }
+      for (auto& id: idle) {
+        KJ_IF_MAYBE (instance, instances.find(id)) {
+          (*instance)->evict();
+        }
+        instances.erase(id);
+        metrics::countObjectEviction();
+      }
+      if (instances.size() > 0)
+        startEvictionSweep();
+    }));
+  }
 }
 
 void DurableObjectNamespace::restoreAlarms() {

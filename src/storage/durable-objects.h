@@ -15,7 +15,8 @@ class ObjectInstance;
 struct NamespaceConfig {
   kj::String className;
   kj::String uniqueKey;
-  kj::Maybe<kj::String> directory;  // Null: in-memory databases.
+  kj::Maybe<kj::String> directory;    // Null: in-memory databases.
+  uint32_t evictAfterIdleMs = 30000;  // 0: never.
 };
 
 class DurableObjectNamespace {
@@ -44,6 +45,14 @@ class DurableObjectNamespace {
   NamespaceConfig config;
   kj::Function<kj::Maybe<worker::Worker&>()> getWorkerFn;
   kj::HashMap<kj::String, kj::Own<ObjectInstance>> instances;
+  bool sweeping = false;
+  class IgnoreErrors final : public kj::TaskSet::ErrorHandler {
+   public:
+    void taskFailed(kj::Exception&& e) override {}
+  };
+  IgnoreErrors sweepErrors;
+  kj::TaskSet sweepTasks{sweepErrors};
+  void startEvictionSweep();
 
   kj::String finishId(kj::ArrayPtr<const kj::byte> idBytes);
 };

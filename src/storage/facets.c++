@@ -244,7 +244,7 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
                    filePrefix = kj::mv(filePrefix), childId = kj::mv(childId), depth,
                    memoryDb]() mutable {
                     auto& h = *handle;
-                    auto instance = kj::heap<ObjectInstance>(
+                    auto instance = kj::refcounted<ObjectInstance>(
                         InstanceSpec{kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
                                      [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); },
                                      nullptr, kj::addRef(h), memoryDb});

@@ -104,7 +104,7 @@ class FacetSlot final : public kj::Refcounted {
   kj::Maybe<kj::Own<SqliteDatabase>> memoryDb;  // Only when the supervisor is in memory.
 };
 
-class ObjectInstance final : public worker::Worker::TargetProvider {
+class ObjectInstance final : public worker::Worker::TargetProvider, public kj::Refcounted {
  public:
   explicit ObjectInstance(InstanceSpec spec) : spec(kj::mv(spec)) {}
   ~ObjectInstance() noexcept(false);
@@ -125,11 +125,8 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
         {"getAlarm", &getAlarm},   {"setAlarm", &setAlarm},     {"deleteAlarm", &deleteAlarm},
         {"gateClose", &gateClose}, {"gateOpen", &gateOpen},
     };
-    auto handle = js::wrapWithMethods(
-        context,
-        kj::Own<ObjectInstance*>(new ObjectInstance*(this),
-                                 kj::_::HeapDisposer<ObjectInstance*>::instance),
-        &STORAGE_TAG, METHODS);
+    // The handle holds a reference: JS may keep it after the object is evicted.
+    auto handle = js::wrapWithMethods(context, kj::addRef(*this), &STORAGE_TAG, METHODS);
     v8::Local<v8::Value> stateArgs[] = {newString(isolate, spec.id), handle};
     v8::Local<v8::Value> state;
     if (!worker.getApi()
@@ -216,6 +213,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
 
   void scheduleAlarm(double timeMs, unsigned retry) {
     KJ_IF_MAYBE (worker, spec.getWorker()) {
+      alarmScheduled = true;
       uint64_t generation = ++alarmGeneration;
       double delay = kj::max(timeMs - js::frozenNowMillis(), 0.0);
       auto& timer = worker->getTimer();
@@ -255,6 +253,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
                                 retry + 1);
                 } else {
                   writeAlarm(nullptr);
+                  alarmScheduled = false;
                 }
               });
     }
@@ -291,6 +290,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
     if (s == nullptr)
       return;
     ++s->alarmGeneration;
+    s->alarmScheduled = false;
     s->writeAlarm(nullptr);
   }
 
@@ -311,6 +311,25 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   }
 
   const InstanceSpec& getSpec() const { return spec; }
+
+  // Idle eviction: an object with no event in flight, no facets, no alarm and an open gate can
+  // be dropped; its next event constructs it again from its file.
+  void eventStarted() { ++activeEvents; }
+  void eventFinished() {
+    --activeEvents;
+    lastActive = js::frozenNowMillis();
+  }
+  bool isIdleSince(double cutoff) {
+    return activeEvents == 0 && facets.size() == 0 && gateDepth == 0 && !alarmScheduled &&
+           lastActive < cutoff;
+  }
+  void evict() {
+    KJ_IF_MAYBE (worker, spec.getWorker()) {
+      v8::Locker locker(worker->getRuntime().getIsolate());
+      object.Reset();
+    }
+    db = nullptr;
+  }
 
   kj::Promise<void> whenOpen() {
     // The input gate: while blockConcurrencyWhile() runs, new events to this object wait.
@@ -366,6 +385,9 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   kj::Own<kj::PromiseFulfiller<void>> gateFulfiller;
   unsigned gateDepth = 0;
   kj::ForkedPromise<void> admissionTail = kj::Promise<void>(kj::READY_NOW).fork();
+  unsigned activeEvents = 0;
+  double lastActive = 0;
+  bool alarmScheduled = false;
   class LogErrors final : public kj::TaskSet::ErrorHandler {
    public:
     void taskFailed(kj::Exception&& e) override {}
@@ -383,8 +405,8 @@ class ObjectInstance final : public worker::Worker::TargetProvider {
   static void facetDelete(const v8::FunctionCallbackInfo<v8::Value>& info);
 
   static ObjectInstance* self(const v8::FunctionCallbackInfo<v8::Value>& info) {
-    KJ_IF_MAYBE (ptr, js::unwrapThis<ObjectInstance*>(info, &STORAGE_TAG)) {
-      return *ptr;
+    KJ_IF_MAYBE (ptr, js::unwrapThis<ObjectInstance>(info, &STORAGE_TAG)) {
+      return ptr;
     }
     js::throwTypeError(info.GetIsolate(), "Illegal invocation");
     return nullptr;

@@ -13,7 +13,8 @@ std::mutex mutex;
 kj::HashMap<kj::String, uint64_t>* requests = nullptr;  // "worker\0outcome" -> count
 kj::HashMap<kj::String, int64_t>* cpuNanos = nullptr;
 kj::HashMap<kj::String, uint64_t>* sqliteBytes = nullptr;
-std::atomic<uint64_t> killsCpu{0}, killsMemory{0}, loads{0}, coldStarts{0}, evictions{0};
+std::atomic<uint64_t> killsCpu{0}, killsMemory{0}, loads{0}, coldStarts{0}, evictions{0},
+    objectEvictions{0};
 std::atomic<int64_t> liveIsolates{0};
 
 void ensure() {
@@ -86,6 +87,9 @@ void countDynamicLoad(bool cold) {
 void countEviction() {
   ++evictions;
 }
+void countObjectEviction() {
+  ++objectEvictions;
+}
 void isolateCreated() {
   ++liveIsolates;
 }
@@ -115,6 +119,11 @@ kj::String render() {
               "cache.\n# TYPE kiln_evictions_total counter\n"
               "kiln_evictions_total ",
               evictions.load(), "\n"));
+  lines.add(
+      kj::str("# HELP kiln_object_evictions_total Idle Durable Objects dropped from memory (they "
+              "come back from their files).\n# TYPE kiln_object_evictions_total counter\n"
+              "kiln_object_evictions_total ",
+              objectEvictions.load(), "\n"));
   lines.add(
       kj::str("# HELP kiln_limit_kills_total Invocations terminated for exceeding a "
               "limit.\n# TYPE kiln_limit_kills_total counter\n"

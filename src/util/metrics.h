@@ -13,6 +13,7 @@ void addCpuNanos(kj::StringPtr worker, int64_t nanos);
 void countLimitKill(kj::StringPtr reason);  // "cpu", "memory"
 void countDynamicLoad(bool cold);           // every load()/get() miss starts an isolate
 void countEviction();
+void countObjectEviction();  // idle Durable Objects dropped from memory
 void isolateCreated();
 void isolateDestroyed();
 void setSqliteBytes(kj::StringPtr ns, uint64_t bytes);  // a Durable Object namespace's files

@@ -16,7 +16,8 @@ const config :Workerd.Config = (
     (name = "main", worker = (
       modules = [(name = "counter.js", esModule = embed "counter.js")],
       compatibilityDate = "2024-09-01",
-      durableObjectNamespaces = [(className = "Counter", uniqueKey = "e2e-counter", enableSql = true)],
+      durableObjectNamespaces = [(className = "Counter", uniqueKey = "e2e-counter", enableSql = true,
+                                  evictAfterIdleMs = 200)],
       durableObjectStorage = (localDisk = "data"),
       bindings = [(name = "COUNTER", durableObjectNamespace = "Counter")],
     )),
@@ -51,6 +52,10 @@ for i in $(seq 1 20); do curl -s "$url/hit?n=$i" >/dev/null; done
 metrics_url="$(grep -o 'listening on http://[0-9.:]*/metrics' "$work/log" | tail -1 | sed 's/listening on //')"
 curl -s "$metrics_url" | grep -qE '^kiln_sqlite_bytes\{namespace="e2e-counter"\} [1-9][0-9]*$'
 check "/metrics reports the namespace's SQLite bytes" $?
+sleep 0.8
+curl -s "$metrics_url" | grep -qE '^kiln_object_evictions_total [1-9]'
+check "an idle object is evicted from memory" $?
+[ "$(curl -s "$url/count")" = 20 ]; check "and comes back from its file" $?
 [ "$(curl -s "$url/arm")" = armed ]; check "an alarm is set a second ahead" $?
 kill -TERM "$pid"; wait "$pid"
 : > "$work/log"
