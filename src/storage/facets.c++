@@ -211,12 +211,13 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto childId = kj::str(s->spec.id);
   unsigned depth = s->spec.depth + 1;
   auto& runRef = *run;
+  auto& supervisorWorker = KJ_ASSERT_NONNULL(s->spec.getWorker());
   auto keep = kj::addRef(*run);
   ioContext->addTask(
       runtime.awaitJs(context, produced)
           .then([&runtime, ioContext, &runRef, filePrefix = kj::mv(filePrefix),
-                 childId = kj::mv(childId), depth,
-                 memoryDb](io::Settled&& settled) mutable -> kj::Promise<void> {
+                 childId = kj::mv(childId), depth, memoryDb,
+                 &supervisorWorker](io::Settled&& settled) mutable -> kj::Promise<void> {
             kj::Maybe<loader::DurableObjectClassRef> classRef;
             runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
               auto isolate = context->GetIsolate();
@@ -230,9 +231,18 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
                              : v8::Undefined(isolate).As<v8::Value>();
               classRef = loader::unwrapDurableObjectClass(cls);
               if (classRef == nullptr) {
+                // Or one of the supervisor's own classes, through ctx.exports.
+                KJ_IF_MAYBE (cap, api::unwrapStub(cls)) {
+                  KJ_IF_MAYBE (name, supervisorWorker.localEntrypointName(*cap)) {
+                    classRef = loader::DurableObjectClassRef{
+                        kj::refcounted<LocalWorkerHandle>(supervisorWorker), *name};
+                  }
+                }
+              }
+              if (classRef == nullptr) {
                 runRef.fail(
                     "the callback must return {class}, with a class from "
-                    "workerStub.getDurableObjectClass(name).");
+                    "workerStub.getDurableObjectClass(name) or ctx.exports.");
               }
             });
             KJ_IF_MAYBE (ref, classRef) {

@@ -49,6 +49,18 @@ constexpr size_t MAX_FACET_NAME = 256;
 
 class ObjectInstance;
 
+// A configured worker seen as a WorkerHandle, for facets running one of its own classes.
+class LocalWorkerHandle final : public loader::WorkerHandle {
+ public:
+  explicit LocalWorkerHandle(worker::Worker& worker) : worker(worker) {}
+  kj::Promise<void> whenReady() override { return kj::READY_NOW; }
+  worker::Worker& getWorker() override { return worker; }
+  bool isBroken() override { return worker.getRuntime().isTerminated(); }
+
+ private:
+  worker::Worker& worker;
+};
+
 // One running facet: the dynamic worker whose class it is and the instance, once started.
 class FacetRun final : public kj::Refcounted {
  public:
@@ -127,7 +139,8 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     };
     // The handle holds a reference: JS may keep it after the object is evicted.
     auto handle = js::wrapWithMethods(context, kj::addRef(*this), &STORAGE_TAG, METHODS);
-    v8::Local<v8::Value> stateArgs[] = {newString(isolate, spec.id), handle};
+    v8::Local<v8::Value> stateArgs[] = {newString(isolate, spec.id), handle,
+                                        worker.getCtxExports(isolate)};
     v8::Local<v8::Value> state;
     if (!worker.getApi()
              .callInternal(context, "newDurableObjectState", stateArgs)

@@ -42,6 +42,11 @@ class EntrypointCapability final : public api::Capability {
                                  kj::mv(method), kj::mv(paramsJson));
   }
 
+  Worker& getWorker() { return worker; }
+  kj::Maybe<kj::StringPtr> getEntrypointName() {
+    return entrypoint.map([](kj::String& s) -> kj::StringPtr { return s; });
+  }
+
   kj::Maybe<kj::Own<api::Capability>> withProps(kj::String propsJson) override {
     return kj::Own<api::Capability>(kj::refcounted<EntrypointCapability>(
         worker, entrypoint.map([](auto& s) { return kj::str(s); }), kj::mv(propsJson)));
@@ -465,6 +470,13 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
         if (ioContext->hasWaitUntil())
           keepInBackground(kj::mv(ioContext));
       });
+}
+
+kj::Maybe<kj::StringPtr> Worker::localEntrypointName(api::Capability& cap) {
+  auto entrypoint = dynamic_cast<EntrypointCapability*>(&cap);
+  if (entrypoint == nullptr || &entrypoint->getWorker() != this)
+    return nullptr;
+  return entrypoint->getEntrypointName();
 }
 
 v8::MaybeLocal<v8::Object> Worker::constructExport(v8::Local<v8::Context> context,

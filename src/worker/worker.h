@@ -110,6 +110,11 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
                                              kj::ArrayPtr<v8::Local<v8::Value>> args);
   // `new exports[className](...args)`; TypeError if that export is not a class.
   v8::Local<v8::Object> getEnv(v8::Isolate* isolate) { return env.Get(isolate); }
+  v8::Local<v8::Object> getCtxExports(v8::Isolate* isolate) { return ctxExports.Get(isolate); }
+
+  kj::Maybe<kj::StringPtr> localEntrypointName(api::Capability& cap);
+  // The export a ctx.exports stub of *this* worker stands for (used to run a local class as a
+  // Durable Object facet); null for any other capability.
 
   enum class OnFailure {
     RESPOND_500,  // HTTP clients get a 500 when the worker fails (configured workers).

@@ -25,7 +25,29 @@ const APP_V1 = `
 `;
 const APP_V2 = APP_V1.replace('"v1:"', '"v2:"');
 
+// Local classes (not namespaces) a supervisor can run as facets through ctx.exports.
+export class Inner extends DurableObject {
+  count() {
+    const n = (this.ctx.storage.kv.get("n") || 0) + 1;
+    this.ctx.storage.kv.put("n", n);
+    return n;
+  }
+}
+
+export class Nester extends DurableObject {
+  nest(depth) {
+    if (depth === 0) return "bottom";
+    return this.ctx.facets.get("deeper", () => ({ class: this.ctx.exports.Nester })).nest(depth - 1);
+  }
+}
+
 export class Supervisor extends DurableObject {
+  countLocal(name) {
+    return this.ctx.facets.get(name, () => ({ class: this.ctx.exports.Inner })).count();
+  }
+  nest(depth) {
+    return this.ctx.facets.get("nest", () => ({ class: this.ctx.exports.Nester })).nest(depth);
+  }
   constructor(ctx, env) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS secrets (value TEXT)");
@@ -160,5 +182,23 @@ export const alarmsWorkInFacets = {
       alarmed = await sup.facetAlarmed("timed");
     }
     assert(alarmed, "the facet's alarm() ran");
+  },
+};
+
+export const localClassesRunAsFacets = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("local");
+    assertEqual(await sup.countLocal("x"), 1);
+    assertEqual(await sup.countLocal("x"), 2);
+    assertEqual(await sup.countLocal("y"), 1);
+  },
+};
+
+export const facetsNestUpToTheDepthCap = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("nesting");
+    // Supervisor -> facet 1 -> 2 -> 3 -> 4: four levels of facets are allowed.
+    assertEqual(await sup.nest(3), "bottom");
+    await assertRejects(sup.nest(4), RangeError, "nested at most 4 deep");
   },
 };

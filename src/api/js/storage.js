@@ -253,13 +253,14 @@ function makeFacets(handle) {
   };
 }
 
-internal.newDurableObjectState = (idHex, storageHandle) => {
+internal.newDurableObjectState = (idHex, storageHandle, exports) => {
   const id = new DurableObjectId(kHandle, idHex, undefined);
   const storage = makeStorage(storageHandle);
   return {
     id,
     storage,
     facets: makeFacets(storageHandle),
+    exports,
     waitUntil(promise) {
       natives.waitUntil(Promise.resolve(promise));
     },
