@@ -15,6 +15,7 @@ Runtime::Runtime(kj::StringPtr name, const js::IsolateLimits& limits) : name(kj:
   KJ_IF_MAYBE (p, prepared) {
     isolate = kj::mv(p->isolate);
     context = kj::mv(p->context);
+    fromPool = true;
   } else {
     isolate = kj::heap<js::Isolate>(limits);
   }

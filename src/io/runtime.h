@@ -62,6 +62,8 @@ class Runtime {
   static Runtime& from(v8::Local<v8::Context> context);
 
   bool isFromSnapshot() const { return isolate->isFromSnapshot(); }
+  bool isFromPool() const { return fromPool; }
+  // Whether the isolate was prepared ahead of demand (a warm start) or made on the spot.
   enum class Termination { NONE, EXCEEDED_CPU, EXCEEDED_MEMORY, OTHER };
 
   bool isTerminated() const { return termination != Termination::NONE; }
@@ -73,6 +75,7 @@ class Runtime {
  private:
   kj::String name;
   kj::Own<js::Isolate> isolate;
+  bool fromPool = false;
   v8::Global<v8::Context> context;
   IoContext* current = nullptr;
   kj::HashSet<IoContext*> ioContexts;

@@ -119,10 +119,12 @@ class DynamicWorker final : public WorkerHandle {
     options.tails = kj::mv(code.tails);
     metricsName = kj::str(parent.name, "/dynamic");
     options.metricsName = metricsName;
-    metrics::countDynamicLoad(true);
     options.callbackLimits = getEventLimits();
     try {
-      worker = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
+      auto created = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
+      // A cold start is one that had to make its isolate on the spot (the pool was empty).
+      metrics::countDynamicLoad(!created->getRuntime().isFromPool());
+      worker = kj::mv(created);
       settled = true;
       fulfiller->fulfill();
     } catch (worker::StartupError& e) {

@@ -110,8 +110,8 @@ kj::String render() {
               "kiln_dynamic_loads_total ",
               loads.load(), "\n"));
   lines.add(
-      kj::str("# HELP kiln_cold_starts_total Dynamic worker starts that had to run the "
-              "code's modules.\n# TYPE kiln_cold_starts_total counter\n"
+      kj::str("# HELP kiln_cold_starts_total Dynamic worker starts that had to create an "
+              "isolate on the spot (none was prepared ahead).\n# TYPE kiln_cold_starts_total counter\n"
               "kiln_cold_starts_total ",
               coldStarts.load(), "\n"));
   lines.add(
