@@ -316,7 +316,7 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
             errors.add(locate(module.getName(),
                               kj::str(where, " has two modules named \"", module.getName(), "\"")));
           }
-          moduleNames.insert(module.getName());
+          moduleNames.upsert(module.getName(), [](auto&, auto&&) {});
         }
         auto date = worker.getCompatibilityDate();
         if (date.size() == 0) {
@@ -334,7 +334,7 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
           if (bindingNames.contains(bname)) {
             errors.add(locate(bname, kj::str(where, " has two bindings named \"", bname, "\"")));
           }
-          bindingNames.insert(bname);
+          bindingNames.upsert(bname, [](auto&, auto&&) {});
           switch (binding.which()) {
             case config::Worker::Binding::UNSPECIFIED:
               errors.add(locate(bname, kj::str(bwhere, " has no value")));
@@ -432,14 +432,17 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
   // Two namespaces with one uniqueKey would share ids and files.
   kj::HashSet<kj::StringPtr> uniqueKeys;
   for (auto service: root.getServices()) {
-    if (!service.isWorker()) continue;
+    if (!service.isWorker())
+      continue;
     for (auto ns: service.getWorker().getDurableObjectNamespaces()) {
-      if (!ns.isUniqueKey()) continue;
+      if (!ns.isUniqueKey())
+        continue;
       if (uniqueKeys.contains(ns.getUniqueKey())) {
         errors.add(locate(ns.getUniqueKey(), kj::str("two Durable Object namespaces use the "
-                                                     "uniqueKey \"", ns.getUniqueKey(), "\"")));
+                                                     "uniqueKey \"",
+                                                     ns.getUniqueKey(), "\"")));
       }
-      uniqueKeys.insert(ns.getUniqueKey());
+      uniqueKeys.upsert(ns.getUniqueKey(), [](auto&, auto&&) {});
     }
   }
 
@@ -476,7 +479,7 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
     if (socketNames.contains(name)) {
       errors.add(locate(name, kj::str("duplicate socket name \"", name, "\"")));
     }
-    socketNames.insert(name);
+    socketNames.upsert(name, [](auto&, auto&&) {});
     kj::String host;
     unsigned port;
     auto address = socketAddress(socket);

@@ -146,7 +146,7 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
                                             ? kj::str(ns.getUniqueKey())
                                             : kj::str(service.getName(), ":", ns.getClassName()),
                                         directory.map([](kj::String& d) { return kj::str(d); }),
-          ns.getPreventEviction() ? 0u : ns.getEvictAfterIdleMs()};
+                                        ns.getPreventEviction() ? 0u : ns.getEvictAfterIdleMs()};
       auto getWorker = [this, serviceName = kj::mv(serviceName)]() -> kj::Maybe<worker::Worker&> {
         KJ_IF_MAYBE (s, services.find(serviceName)) {
           return (*s)->getWorker();

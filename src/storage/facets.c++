@@ -29,10 +29,26 @@ class FacetCapability final : public api::Capability {
             return kj::mv(*e);
           }
           auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
-          // A facet's code is a dynamic worker's: its loader's limits apply.
-          return worker.handleFetch(nullptr, nullptr, method, url, headers, requestBody, response,
-                                    worker.getCallbackLimits(), worker::Worker::OnFailure::THROW,
-                                    *KJ_ASSERT_NONNULL(run->instance));
+          auto& instance = *KJ_ASSERT_NONNULL(run->instance);
+          // Through the facet's own input gate, like any object's events.
+          auto admission = instance.admit();
+          return admission.turn.then(
+              [this, &worker, &instance, method, url, &headers, &requestBody, &response,
+               started = kj::mv(admission.started)]() mutable -> kj::Promise<void> {
+                KJ_IF_MAYBE (e, checkValid()) {
+                  started->fulfill();
+                  return kj::mv(*e);
+                }
+                instance.eventStarted();
+                // A facet's code is a dynamic worker's: its loader's limits apply.
+                auto result = worker
+                                  .handleFetch(nullptr, nullptr, method, url, headers, requestBody,
+                                               response, worker.getCallbackLimits(),
+                                               worker::Worker::OnFailure::THROW, instance)
+                                  .attach(kj::defer([&instance]() { instance.eventFinished(); }));
+                started->fulfill();
+                return result;
+              });
         });
   }
 
@@ -46,8 +62,23 @@ class FacetCapability final : public api::Capability {
         return kj::mv(*e);
       }
       auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
-      return worker.handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args),
-                               worker.getCallbackLimits(), *KJ_ASSERT_NONNULL(run->instance));
+      auto& instance = *KJ_ASSERT_NONNULL(run->instance);
+      auto admission = instance.admit();
+      return admission.turn.then(
+          [this, &worker, &instance, method = kj::mv(method), args = kj::mv(args),
+           started = kj::mv(admission.started)]() mutable -> kj::Promise<api::CallResult> {
+            KJ_IF_MAYBE (e, checkValid()) {
+              started->fulfill();
+              return kj::mv(*e);
+            }
+            instance.eventStarted();
+            auto result = worker
+                              .handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args),
+                                          worker.getCallbackLimits(), instance)
+                              .attach(kj::defer([&instance]() { instance.eventFinished(); }));
+            started->fulfill();
+            return result;
+          });
     });
   }
 
@@ -68,14 +99,8 @@ class FacetCapability final : public api::Capability {
 ObjectInstance::~ObjectInstance() noexcept(false) {
   // Facets first: they are other objects, possibly in other isolates.
   facets.clear();
-  kj::Maybe<worker::Worker&> worker;
-  KJ_IF_MAYBE (keep, spec.keepAlive) {
-    if ((*keep)->isBroken()) {
-      worker = nullptr;
-    }
-  }
-  worker = spec.getWorker();
-  KJ_IF_MAYBE (w, worker) {
+  // A facet's worker is kept alive by spec.keepAlive, so its isolate is still there.
+  KJ_IF_MAYBE (w, spec.getWorker()) {
     v8::Locker locker(w->getRuntime().getIsolate());
     object.Reset();
   }
@@ -148,9 +173,13 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
   auto name = toKj(isolate, info[0]);
-  if (name.size() == 0 || name.size() > MAX_FACET_NAME) {
-    js::throwTypeError(isolate,
-                       kj::str("Facet names must be 1 to ", MAX_FACET_NAME, " bytes long."));
+  bool control = false;
+  for (char c: name)
+    control = control || static_cast<unsigned char>(c) < 0x20;
+  if (name.size() == 0 || name.size() > MAX_FACET_NAME || control) {
+    // Control characters would also break the line-based index file.
+    js::throwTypeError(isolate, kj::str("Facet names must be 1 to ", MAX_FACET_NAME,
+                                        " bytes long, without control characters."));
     return;
   }
   if (s->spec.depth + 1 > MAX_FACET_DEPTH) {

@@ -244,9 +244,19 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
       auto info =
           kj::str("[{\"retryCount\":", retry, ",\"isRetry\":", retry > 0 ? "true" : "false", "}]");
       uint64_t generation = alarmGeneration;
-      return worker
-          ->handleJsonCall(nullptr, nullptr, kj::str("alarm"), kj::mv(info),
-                           worker->getCallbackLimits(), *this)
+      auto& w = *worker;
+      // Alarms enter through the input gate like any other event.
+      auto admission = admit();
+      return admission.turn
+          .then([this, &w, info = kj::mv(info),
+                 started = kj::mv(admission.started)]() mutable -> kj::Promise<kj::String> {
+            eventStarted();
+            auto result = w.handleJsonCall(nullptr, nullptr, kj::str("alarm"), kj::mv(info),
+                                           w.getCallbackLimits(), *this)
+                              .attach(kj::defer([this]() { eventFinished(); }));
+            started->fulfill();
+            return result;
+          })
           .then(
               [this, timeMs, generation](kj::String) {
                 // Done, unless the handler set a new alarm meanwhile.
@@ -255,6 +265,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
                     if (*current == timeMs)
                       writeAlarm(nullptr);
                   }
+                  alarmScheduled = readAlarm() != nullptr;
                 }
               },
               [this, timeMs, retry, generation](kj::Exception&& e) {

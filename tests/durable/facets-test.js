@@ -109,12 +109,16 @@ export class Supervisor extends DurableObject {
     return this.ctx.storage.sql.exec("SELECT value FROM secrets").one().value;
   }
   badName() {
-    try {
-      this.ctx.facets.get("x".repeat(300), () => ({}));
-      return "accepted";
-    } catch (e) {
-      return e.constructor.name;
+    const errors = [];
+    for (const name of ["x".repeat(300), "line\nbreak", ""]) {
+      try {
+        this.ctx.facets.get(name, () => ({}));
+        errors.push("accepted");
+      } catch (e) {
+        errors.push(e.constructor.name);
+      }
     }
+    return errors.join(",");
   }
 }
 
@@ -168,7 +172,8 @@ export const aLoopingFacetFailsAndTheSupervisorGoesOn = {
 
 export const facetNamesAreCapped = {
   async test(ctrl, env, ctx) {
-    assertEqual(await ctx.exports.Supervisor.getByName("names").badName(), "TypeError");
+    assertEqual(await ctx.exports.Supervisor.getByName("names").badName(),
+      "TypeError,TypeError,TypeError");
   },
 };
 

@@ -135,6 +135,10 @@ bad_config "JS syntax error is reported" js-syntax.capnp 'worker "broken" failed
 bad_config "JS syntax error names module, line and column" js-syntax.capnp '^    at lib.js:1:11$'
 bad_config "globalOutbound cycle" outbound-cycle.capnp 'globalOutbound cycle: a -> b -> a'
 bad_config "unknown entrypoint" unknown-entrypoint.capnp 'Worker has no such entrypoint: Missing'
+bad_config "duplicate module names" duplicate-names.capnp 'duplicate-names.capnp:5:[0-9]+: worker "a" has two modules named "w.js"'
+bad_config "duplicate binding names" duplicate-names.capnp 'worker "a" has two bindings named "B"'
+bad_config "duplicate socket names" duplicate-names.capnp 'duplicate socket name "s"'
+bad_config "two namespaces with one uniqueKey" duplicate-unique-key.capnp 'duplicate-unique-key.capnp:8:[0-9]+: two Durable Object namespaces use the uniqueKey "same-key"'
 "$kiln" serve "$work/no-such-file.capnp" >"$work/out.log" 2>&1
 expect_eq "missing config file exits 2" "$?" "2"
 "$kiln" frobnicate >"$work/out.log" 2>&1

@@ -216,7 +216,10 @@ function makeStorage(handle) {
         for (const key of kv.list().keys()) kv.delete(key);
         const tables = sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND " +
           "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").toArray();
-        for (const { name } of tables) sql.exec(`DROP TABLE "${name.replaceAll('"', '""')}"`);
+        // IF EXISTS: dropping a virtual table (FTS5) also drops its shadow tables.
+        for (const { name } of tables) {
+          sql.exec(`DROP TABLE IF EXISTS "${name.replaceAll('"', '""')}"`);
+        }
       });
     },
     async sync() {},
