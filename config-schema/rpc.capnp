@@ -19,6 +19,24 @@ interface Entrypoint {
   # The entrypoint's fetch() handler, with bodies buffered.
 }
 
+interface JsRpcTarget {
+  # What every JS RPC stub inside the daemon refers to: a WorkerEntrypoint (props bound on this,
+  # the serving side), a Durable Object, an RpcTarget or a function passed by reference. A stub
+  # call is a call on this interface, so stubs and the values they carry are Cap'n Proto
+  # capabilities and messages between any two workers.
+
+  call @0 (method :Text, args :JsValue) -> (result :JsValue, threw :Bool);
+  # `args` is the array of arguments; `result` is what the method returned or, with `threw`,
+  # what it threw. An empty `method` calls a function passed by reference.
+}
+
+struct JsValue {
+  # A JavaScript value as V8's structured clone writes it. Stubs inside it are host objects
+  # whose ids index `caps`: they travel as capabilities, never as data.
+  v8Serialized @0 :Data;
+  caps @1 :List(JsRpcTarget);
+}
+
 struct Header {
   name @0 :Text;
   value @1 :Text;

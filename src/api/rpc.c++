@@ -4,6 +4,7 @@
 
 #include "src/api/js-api.h"
 #include "src/api/natives.h"
+#include "src/api/rpc-capnp.h"
 #include "src/api/serialize.h"
 #include "src/api/settle.h"
 #include "src/js/value.h"
@@ -27,6 +28,8 @@ void settleRpc(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> resolv
 
 struct StubState {
   kj::Maybe<kj::Own<Capability>> cap;  // Null once disposed.
+  kj::Maybe<rpc::JsRpcTarget::Client> client;
+  // `cap` as a Cap'n Proto capability, made on the first call: every call goes through it.
 };
 
 kj::Maybe<io::IoContext&> currentIoContext(v8::Isolate* isolate) {
@@ -102,14 +105,14 @@ void stubNamedGetter(v8::Local<v8::Name> property,
 void stubCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
   auto context = isolate->GetCurrentContext();
-  Capability* capPtr;
-  KJ_IF_MAYBE (cap, unwrapStub(info[0])) {
-    capPtr = cap;
-  } else {
-    auto wrapped = js::unwrap<StubState>(info[0], &STUB_TAG);
+  StubState* state = nullptr;
+  KJ_IF_MAYBE (s, js::unwrap<StubState>(info[0], &STUB_TAG)) {
+    state = s;
+  }
+  if (state == nullptr || state->cap == nullptr) {
     js::throwError(isolate, js::ErrorType::ERROR,
-                   wrapped != nullptr ? "Attempted to use RPC stub after it has been disposed."
-                                      : "Illegal invocation: not a service stub.");
+                   state != nullptr ? "Attempted to use RPC stub after it has been disposed."
+                                    : "Illegal invocation: not a service stub.");
     return;
   }
   io::IoContext* ioContext;
@@ -129,7 +132,11 @@ void stubCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
   KJ_IF_MAYBE (a, args) {
     auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
     info.GetReturnValue().Set(resolver->GetPromise());
-    auto promise = capPtr->call(kj::mv(method), kj::mv(*a)).attach(capPtr->addRef());
+    if (state->client == nullptr) {
+      state->client = toClient(KJ_ASSERT_NONNULL(state->cap)->addRef());
+    }
+    auto client = KJ_ASSERT_NONNULL(state->client);
+    auto promise = sendCall(client, method, kj::mv(*a)).attach(kj::mv(method), kj::mv(client));
     settleRpc(*ioContext, resolver, kj::mv(promise));
   }
 }
@@ -137,6 +144,7 @@ void stubCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
 void disposeStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
   KJ_IF_MAYBE (state, js::unwrap<StubState>(info[0], &STUB_TAG)) {
     state->cap = nullptr;
+    state->client = nullptr;
   }
 }
 
