@@ -1,5 +1,7 @@
 #include "src/api/capability.h"
 
+#include "src/io/io-context.h"
+
 namespace kiln::api {
 namespace {
 
@@ -18,6 +20,60 @@ class ServiceCapability final : public Capability {
 
 constexpr kj::StringPtr USER_ERROR_PREFIX = "jsg."_kj;
 
+constexpr kj::StringPtr SCOPE_ENDED =
+    "This RPC stub was received during a request or call that has ended. Stubs a stateless "
+    "worker receives are only usable until the event they arrived in finishes; a Durable "
+    "Object can keep them."_kj;
+
+class ScopedCapability final : public Capability, public io::Revocable {
+ public:
+  explicit ScopedCapability(kj::Own<Capability> inner) : inner(kj::mv(inner)) {}
+
+  void revoke() override { inner = nullptr; }
+  kj::Maybe<Capability&> get() {
+    KJ_IF_MAYBE (i, inner) {
+      return **i;
+    }
+    return nullptr;
+  }
+
+  kj::Promise<CallResult> call(kj::String method, SerializedValue args) override {
+    KJ_IF_MAYBE (i, inner) {
+      return (*i)->call(kj::mv(method), kj::mv(args)).attach((*i)->addRef());
+    }
+    return userError("Error", SCOPE_ENDED);
+  }
+  kj::Maybe<kj::Own<Capability>> withProps(kj::String propsJson) override {
+    KJ_IF_MAYBE (i, inner) {
+      return (*i)->withProps(kj::mv(propsJson));
+    }
+    return nullptr;
+  }
+  kj::Promise<kj::String> callJson(kj::String method, kj::String paramsJson) override {
+    KJ_IF_MAYBE (i, inner) {
+      return (*i)->callJson(kj::mv(method), kj::mv(paramsJson)).attach((*i)->addRef());
+    }
+    return userError("Error", SCOPE_ENDED);
+  }
+  bool isFunction() override {
+    KJ_IF_MAYBE (i, inner) {
+      return (*i)->isFunction();
+    }
+    return false;
+  }
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override {
+    KJ_IF_MAYBE (i, inner) {
+      return (*i)->request(method, url, headers, requestBody, response).attach((*i)->addRef());
+    }
+    return userError("Error", SCOPE_ENDED);
+  }
+
+ private:
+  kj::Maybe<kj::Own<Capability>> inner;
+};
+
 }  // namespace
 
 kj::Promise<CallResult> Capability::call(kj::String method, SerializedValue args) {
@@ -28,6 +84,19 @@ kj::Promise<CallResult> Capability::call(kj::String method, SerializedValue args
 kj::Promise<kj::String> Capability::callJson(kj::String method, kj::String paramsJson) {
   return userError("TypeError",
                    kj::str("The RPC receiver does not implement the method \"", method, "\"."));
+}
+
+kj::Own<Capability> scopeToEvent(io::IoContext& event, kj::Own<Capability> cap) {
+  auto scoped = kj::refcounted<ScopedCapability>(kj::mv(cap));
+  event.addRevocable(*scoped);
+  return kj::mv(scoped);
+}
+
+kj::Maybe<kj::Own<Capability>> forwardable(Capability& cap) {
+  if (auto scoped = dynamic_cast<ScopedCapability*>(&cap)) {
+    return scoped->get().map([](Capability& inner) { return inner.addRef(); });
+  }
+  return cap.addRef();
 }
 
 kj::Own<Capability> newServiceCapability(kj::Own<kj::HttpService> service) {

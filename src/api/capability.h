@@ -7,6 +7,10 @@
 #include <kj/compat/http.h>
 #include <kj/refcount.h>
 
+namespace kiln::io {
+class IoContext;
+}
+
 namespace kiln::api {
 
 class Capability;
@@ -40,6 +44,15 @@ class Capability : public kj::HttpService, public kj::Refcounted {
 
   kj::Own<Capability> addRef() { return kj::addRef(*this); }
 };
+
+kj::Own<Capability> scopeToEvent(io::IoContext& event, kj::Own<Capability> cap);
+// A capability forwarding to `cap` until `event` ends; afterwards every call and request fails
+// and `cap` is released. What a stub received during a stateless event holds.
+
+kj::Maybe<kj::Own<Capability>> forwardable(Capability& cap);
+// What a stub holding `cap` passes on when it is sent to another worker: the capability itself,
+// or for an event-scoped one what it forwards to (the receiver's scope is its own). Null if
+// that scope has already ended.
 
 kj::Own<Capability> newServiceCapability(kj::Own<kj::HttpService> service);
 // A capability that forwards requests to a service it owns.

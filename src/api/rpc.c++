@@ -157,6 +157,20 @@ void plainStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
+// stub.dup(): a second stub for the same capability, disposed independently.
+void dupStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto context = info.GetIsolate()->GetCurrentContext();
+  KJ_IF_MAYBE (cap, unwrapStub(info[0])) {
+    auto kind = cap->isFunction() ? JsApi::StubKind::FUNCTION : JsApi::StubKind::PLAIN;
+    info.GetReturnValue().Set(JsApi::from(context).newStub(context, cap->addRef(), kind));
+  } else {
+    js::throwError(info.GetIsolate(), js::ErrorType::ERROR,
+                   js::unwrap<StubState>(info[0], &STUB_TAG) != nullptr
+                       ? "Attempted to use RPC stub after it has been disposed."
+                       : "Illegal invocation: not a service stub.");
+  }
+}
+
 void isStub(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(js::unwrap<StubState>(info[0], &STUB_TAG) != nullptr);
 }
@@ -195,7 +209,7 @@ void settleRpc(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> resolv
 
 const NativeFunction RPC_NATIVES[] = {
     {"stubCall", &stubCall}, {"disposeStub", &disposeStub}, {"plainStub", &plainStub},
-    {"isStub", &isStub},     {"targetStub", &targetStub},
+    {"isStub", &isStub},     {"dupStub", &dupStub},         {"targetStub", &targetStub},
 };
 
 }  // namespace

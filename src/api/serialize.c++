@@ -1,6 +1,7 @@
 #include "src/api/serialize.h"
 
 #include "src/api/js-api.h"
+#include "src/io/runtime.h"
 #include "src/js/serializer.h"
 #include "src/js/value.h"
 
@@ -17,7 +18,11 @@ class StubWriter final : public js::HostObjectHandler {
   bool writeHostObject(v8::Local<v8::Object> object, uint32_t& id) override {
     KJ_IF_MAYBE (cap, unwrapStub(object)) {
       id = caps.size();
-      caps.add(cap->addRef());
+      KJ_IF_MAYBE (forward, forwardable(*cap)) {
+        caps.add(kj::mv(*forward));
+      } else {
+        caps.add(cap->addRef());  // Its scope ended: it travels as is and fails when used.
+      }
       return true;
     }
     return false;
@@ -39,9 +44,13 @@ class StubReader final : public js::HostObjectHandler {
     }
     // Capabilities are shared, not mutated: taking a reference is fine on a const value.
     auto& cap = const_cast<Capability&>(*value.caps[id]);
-    return JsApi::from(context).newStub(
-        context, cap.addRef(),
-        cap.isFunction() ? JsApi::StubKind::FUNCTION : JsApi::StubKind::PLAIN);
+    auto kind = cap.isFunction() ? JsApi::StubKind::FUNCTION : JsApi::StubKind::PLAIN;
+    auto held = cap.addRef();
+    KJ_IF_MAYBE (event, io::Runtime::from(context).currentIoContext()) {
+      if (event->scopesReceivedStubs())
+        held = scopeToEvent(*event, kj::mv(held));
+    }
+    return JsApi::from(context).newStub(context, kj::mv(held), kind);
   }
 
  private:

@@ -16,7 +16,29 @@ IoContext::IoContext(Runtime& runtime, kj::Timer& timer, IoLimits limits)
   runtime.ioContexts.insert(this);
 }
 
+Revocable::~Revocable() noexcept(false) {
+  KJ_IF_MAYBE (o, owner) {
+    o->revocables.remove(*this);
+  }
+}
+
+void IoContext::addRevocable(Revocable& revocable) {
+  KJ_REQUIRE(revocable.owner == nullptr);
+  revocable.owner = *this;
+  revocables.add(revocable);
+}
+
+void IoContext::revokeAll() {
+  while (!revocables.empty()) {
+    auto& r = *revocables.begin();
+    revocables.remove(r);
+    r.owner = nullptr;
+    r.revoke();
+  }
+}
+
 void IoContext::abandon() {
+  revokeAll();
   abandoned = true;
   tasks = nullptr;
   waitUntilTasks = nullptr;
@@ -24,6 +46,7 @@ void IoContext::abandon() {
 }
 
 IoContext::~IoContext() noexcept(false) {
+  revokeAll();
   if (abandoned)
     return;
   runtime.ioContexts.eraseMatch(this);

@@ -7,12 +7,14 @@
 #include <v8.h>
 #include <kj/async.h>
 #include <kj/function.h>
+#include <kj/list.h>
 #include <kj/map.h>
 #include <kj/timer.h>
 
 namespace kiln::io {
 
 class Runtime;
+class IoContext;
 
 struct IoLimits {
   uint32_t subrequests = 1000;
@@ -23,6 +25,19 @@ struct IoLimits {
 
   static IoLimits tighter(const IoLimits& a, const IoLimits& b);
   // The lower of each limit (0 counting as unlimited).
+};
+
+class Revocable {
+  // Something JavaScript holds that must stop working when the event it arrived in ends (a
+  // stub received during a request). If it is destroyed first, it leaves the event's list.
+ public:
+  virtual ~Revocable() noexcept(false);
+  virtual void revoke() = 0;
+
+ private:
+  kj::Maybe<IoContext&> owner;
+  kj::ListLink<Revocable> link;
+  friend class IoContext;
 };
 
 class IoContext final : private kj::TaskSet::ErrorHandler {
@@ -57,6 +72,13 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   static constexpr size_t MAX_LOG_BYTES = 1u << 20;
 
   const IoLimits& getLimits() const { return limits; }
+
+  bool scopesReceivedStubs() const { return scopeStubs; }
+  void keepReceivedStubs() { scopeStubs = false; }
+  // Stubs a worker receives during an event (in a call's arguments or results) are revoked
+  // when the event ends, so a stateless worker cannot keep another party's capability past the
+  // request it was handed in. A Durable Object's events keep them: the object outlives them.
+  void addRevocable(Revocable& revocable);
 
   kj::Maybe<Trace&> getTrace() {
     KJ_IF_MAYBE (t, trace) {
@@ -93,7 +115,11 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   kj::Vector<kj::Own<kj::PromiseFulfiller<void>>> waitUntilWaiters;
   uint32_t nextTimerId = 1;
   kj::HashMap<uint32_t, Timer> timers;
+  bool scopeStubs = true;
+  kj::List<Revocable, &Revocable::link> revocables;
+  void revokeAll();
 
+  friend class Revocable;
   void abandon();
   // The runtime is going away first: cancel everything that holds its handles. Afterwards this
   // context is inert.

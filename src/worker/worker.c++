@@ -329,6 +329,8 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
 
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
+  if (target != nullptr)
+    ctx.keepReceivedStubs();  // A Durable Object's state outlives the event.
   auto startTime = kj::systemPreciseMonotonicClock().now();
 
   // The request body is only valid until this request completes; JS may hold on to it longer.

@@ -146,7 +146,8 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   using Invoke = kj::Function<v8::MaybeLocal<v8::Value>(v8::Local<v8::Context> context,
                                                         v8::Local<v8::Array> args)>;
   kj::Promise<api::CallResult> runCall(io::IoLimits limits, api::SerializedValue args,
-                                       Invoke invoke, kj::StringPtr methodName = "");
+                                       Invoke invoke, kj::StringPtr methodName = "",
+                                       bool objectEvent = false);
   // Runs one incoming RPC call as an event of its own: arguments in, result (or the thrown
   // error) out, RpcTargets and functions in the result passed by reference.
 

@@ -141,6 +141,11 @@ StubPrototype[Symbol.dispose] = function dispose() {
   natives.disposeStub(this);
 };
 
+// stub.dup(): another stub for the same capability, with a lifetime of its own.
+StubPrototype.dup = function dup() {
+  return natives.dupStub(this);
+};
+
 // Copies arrays and plain objects, replacing what must travel by reference: functions and
 // RpcTarget instances become stubs calling back into this worker, callable stubs become plain
 // ones (V8 cannot clone callable objects).

@@ -1,0 +1,159 @@
+// Stub lifetimes. A stub a stateless worker receives (in a call's arguments or in a result) is
+// scoped to the event it arrived in: usable until that event, waitUntil() work included, ends,
+// and revoked afterwards, so a worker cannot hoard a caller's capabilities across requests. A
+// Durable Object outlives its events and keeps what it is handed. Each check first uses the stub
+// inside its event, so a failure later is the revocation and nothing else.
+import { assert, assertEqual, assertRejects, sleep } from "assert.js";
+import { DurableObject, RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
+
+const SCOPE_ENDED =
+  "This RPC stub was received during a request or call that has ended. Stubs a stateless " +
+  "worker receives are only usable until the event they arrived in finishes; a Durable " +
+  "Object can keep them.";
+const DISPOSED = "Attempted to use RPC stub after it has been disposed.";
+
+class Counter extends RpcTarget {
+  constructor() {
+    super();
+    this.n = 0;
+  }
+  inc() {
+    return ++this.n;
+  }
+}
+
+export class Maker extends WorkerEntrypoint {
+  make() {
+    return new Counter();
+  }
+  identity(value) {
+    return value;
+  }
+  fetch() {
+    return new Response("maker");
+  }
+}
+
+// Module state outlives events; that is what the stubs stashed here try to exploit.
+let kept = null;
+const late = [];
+
+export class Keeper extends WorkerEntrypoint {
+  async keep(stub) {
+    kept = stub;
+    return kept("inside");
+  }
+  async keepResult() {
+    kept = await this.ctx.exports.Maker.make();
+    return kept.inc();
+  }
+  async keepDuringWaitUntil(fn) {
+    kept = fn;
+    this.ctx.waitUntil(
+      (async () => {
+        await sleep(20);
+        late.push(await fn("from waitUntil"));
+      })(),
+    );
+  }
+  async useKept(arg) {
+    return kept(arg);
+  }
+  async incKept() {
+    return kept.inc();
+  }
+  async fetchKept() {
+    const response = await kept.fetch("http://maker/");
+    return response.text();
+  }
+  async forwardToHolder(name, stub) {
+    kept = stub;
+    await this.env.HOLDER.get(this.env.HOLDER.idFromName(name)).hold(stub);
+  }
+}
+
+export class Holder extends DurableObject {
+  hold(stub) {
+    this.held = stub;
+  }
+  callHeld(arg) {
+    return this.held(arg);
+  }
+}
+
+export const argumentStubIsRevokedWhenTheCallEnds = {
+  async test(ctrl, env, ctx) {
+    const echo = (x) => `echo ${x}`;
+    assertEqual(await ctx.exports.Keeper.keep(echo), "echo inside");
+    const e = await assertRejects(() => ctx.exports.Keeper.useKept("later"), Error);
+    assertEqual(e.message, SCOPE_ENDED);
+  },
+};
+
+export const resultStubIsRevokedWhenTheEventEnds = {
+  async test(ctrl, env, ctx) {
+    assertEqual(await ctx.exports.Keeper.keepResult(), 1);
+    const e = await assertRejects(() => ctx.exports.Keeper.incKept(), Error);
+    assertEqual(e.message, SCOPE_ENDED);
+  },
+};
+
+export const revokedServiceStubRefusesFetch = {
+  async test(ctrl, env, ctx) {
+    await ctx.exports.Keeper.forwardToHolder("fetch-check", ctx.exports.Maker);
+    // Stashed by Keeper during forwardToHolder, whose event is over.
+    const e = await assertRejects(() => ctx.exports.Keeper.fetchKept(), Error);
+    assertEqual(e.message, SCOPE_ENDED);
+  },
+};
+
+export const waitUntilKeepsTheEventAlive = {
+  async test(ctrl, env, ctx) {
+    late.length = 0;
+    await ctx.exports.Keeper.keepDuringWaitUntil((x) => `ok ${x}`);
+    for (let i = 0; i < 100 && late.length === 0; i++) await sleep(10);
+    assertEqual(late[0], "ok from waitUntil", "the stub works until waitUntil() work is done");
+    await sleep(20);
+    const e = await assertRejects(() => ctx.exports.Keeper.useKept("after"), Error);
+    assertEqual(e.message, SCOPE_ENDED);
+  },
+};
+
+export const durableObjectKeepsWhatItIsHanded = {
+  async test(ctrl, env, ctx) {
+    const holder = env.HOLDER.get(env.HOLDER.idFromName("direct"));
+    await holder.hold((x) => x * 2);
+    assertEqual(await holder.callHeld(21), 42, "in a later event of the object");
+    assertEqual(await holder.callHeld(5), 10);
+  },
+};
+
+export const forwardedStubFollowsTheReceiversScope = {
+  async test(ctrl, env, ctx) {
+    // Keeper's hold ends with its call; the object it passed the stub to keeps its own.
+    await ctx.exports.Keeper.forwardToHolder("forwarded", (x) => x + 1);
+    const holder = env.HOLDER.get(env.HOLDER.idFromName("forwarded"));
+    assertEqual(await holder.callHeld(1), 2);
+    const e = await assertRejects(() => ctx.exports.Keeper.useKept(1), Error);
+    assertEqual(e.message, SCOPE_ENDED);
+  },
+};
+
+export const dupHasItsOwnLifetime = {
+  async test(ctrl, env, ctx) {
+    const a = await ctx.exports.Maker.make();
+    const b = a.dup();
+    assert(b !== a);
+    assertEqual(await a.inc(), 1);
+    a[Symbol.dispose]();
+    const e = await assertRejects(() => a.inc(), Error);
+    assertEqual(e.message, DISPOSED);
+    assertEqual(await b.inc(), 2, "the duplicate reaches the same object");
+
+    // A function stub's duplicate is callable too.
+    const fn = await ctx.exports.Maker.identity((x) => x * 10);
+    const fn2 = fn.dup();
+    fn[Symbol.dispose]();
+    assertEqual(await fn2(4), 40);
+  },
+};
