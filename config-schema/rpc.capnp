@@ -17,6 +17,63 @@ interface Entrypoint {
 
   fetch @1 (request :HttpRequest) -> (response :HttpResponse);
   # The entrypoint's fetch() handler, with bodies buffered.
+
+  getLoader @2 () -> (loader :Loader);
+  # The Worker Loader the socket's config grants (`capnp = (workerLoader = "BINDING")`). Fails
+  # with "Error: ..." on a socket that grants none, and on entrypoints of dynamic workers.
+}
+
+interface Loader {
+  # Dynamic Workers for callers outside the daemon: the same loader (cache and limits) as the
+  # granting worker's binding. Calls can be pipelined: load(code).worker.getEntrypoint(...)
+  # .entrypoint.call(...) is one round trip.
+
+  load @0 (code :WorkerCode) -> (worker :DynamicWorker);
+  # A fresh worker, as env.LOADER.load(code). It starts in the background: a bad WorkerCode
+  # shows up as "Error: Failed to start Worker: ..." on the first call to one of its
+  # entrypoints, a malformed one as "TypeError: ..." right away.
+
+  get @1 (id :Text, code :WorkerCode) -> (worker :DynamicWorker);
+  # The named worker `id`, as env.LOADER.get(id, cb): the warm one if the loader's cache has
+  # it (then `code` is ignored), else started from `code`.
+}
+
+interface DynamicWorker {
+  getEntrypoint @0 (name :Text, propsJson :Text) -> (entrypoint :Entrypoint);
+  # An entrypoint of the worker: its default export if `name` is empty, with `propsJson` (a JSON
+  # object, or empty for none) as ctx.props.
+}
+
+struct WorkerCode {
+  compatibilityDate @0 :Text;
+  compatibilityFlags @1 :List(Text);
+  mainModule @2 :Text;
+  modules @3 :List(Module);
+
+  envJson @4 :Text;
+  # A JSON object: the worker's env. Peers outside the daemon hold no stubs to pass in.
+
+  allowOutbound @5 :Bool = false;
+  # True: fetch() goes through the granting worker's globalOutbound. False: no network at all.
+
+  limits @6 :Limits;
+}
+
+struct Module {
+  name @0 :Text;
+  union {
+    esModule @1 :Text;
+    commonJsModule @2 :Text;
+    text @3 :Text;
+    data @4 :Data;
+    json @5 :Text;
+  }
+}
+
+struct Limits {
+  # Only lower the loader's own limits; 0 leaves a limit as it is.
+  cpuMs @0 :UInt32;
+  subRequests @1 :UInt32;
 }
 
 interface JsRpcTarget {

@@ -47,7 +47,10 @@ struct AdminOptions {
 }
 
 struct CapnpOptions {
-  # Reserved; the defaults are the only options so far.
+  workerLoader @0 :Text;
+  # Grants the socket's peers a Worker Loader: the name of a `workerLoader` binding of the
+  # socket's service, whose cache (shared if the binding has an id) and limits the peers then
+  # use through Entrypoint.getLoader(). Unset: getLoader() fails; nothing else is reachable.
 }
 
 struct HttpOptions {

@@ -34,6 +34,7 @@ struct WorkerCode {
   kj::String mainModule;
   kj::Array<js::ModuleSource> modules;
   kj::Maybe<api::SerializedValue> env;
+  kj::Maybe<kj::String> envJson;
   bool inheritOutbound = true;
   kj::Maybe<kj::Own<api::Capability>> outbound;
   io::IoLimits limits{0, 0};
@@ -98,6 +99,7 @@ class DynamicWorker final : public WorkerHandle {
     source.compatibilityDate = kj::mv(code.compatibilityDate);
     source.compatibilityFlags = kj::mv(code.flags);
     source.env = kj::mv(code.env);
+    source.envJson = kj::mv(code.envJson);
     codeLimits = code.limits;
 
     kj::Maybe<kj::Own<api::Capability>> outbound;
@@ -184,6 +186,23 @@ class DynamicEntrypoint final : public api::Capability {
           return w.handleCall(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
                               props.map([](auto& s) -> kj::StringPtr { return s; }), kj::mv(method),
                               kj::mv(args), effective);
+        });
+  }
+
+  kj::Promise<kj::String> callJson(kj::String method, kj::String paramsJson) override {
+    return dynamicWorker->whenReady().then(
+        [this, method = kj::mv(method),
+         paramsJson = kj::mv(paramsJson)]() mutable -> kj::Promise<kj::String> {
+          auto& w = dynamicWorker->getWorker();
+          KJ_IF_MAYBE (name, entrypoint) {
+            if (!w.hasEntrypoint(*name)) {
+              return api::userError("Error", kj::str("Worker has no such entrypoint: ", *name));
+            }
+          }
+          auto effective = io::IoLimits::tighter(dynamicWorker->getEventLimits(), limits);
+          return w.handleJsonCall(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
+                                  props.map([](auto& s) -> kj::StringPtr { return s; }),
+                                  kj::mv(method), kj::mv(paramsJson), effective);
         });
   }
 
@@ -349,6 +368,24 @@ class LoaderBinding {
     return kj::refcounted<DynamicWorker>(kj::mv(name), cache->getLimits());
   }
 
+  void startSoon(DynamicWorker& dw, WorkerCode code) {
+    // On the next turn of the event loop, outside the caller's JavaScript.
+    dw.startTask = kj::evalLater([&dw, this, code = kj::mv(code)]() mutable {
+                     dw.start(kj::mv(code), parent);
+                   }).eagerlyEvaluate([&dw](kj::Exception&& e) {
+      dw.fail("internal error");
+      KJ_LOG(ERROR, "dynamic worker start failed", e);
+    });
+  }
+
+  kj::Maybe<kj::Own<DynamicWorker>> findNamed(kj::StringPtr id) { return cache->find(id); }
+  kj::Own<DynamicWorker> addNamed(kj::StringPtr id) {
+    auto dw = newDynamicWorker(id);
+    dw->setNamed();
+    cache->insert(id, kj::addRef(*dw));
+    return dw;
+  }
+
   static LoaderBinding& from(const v8::FunctionCallbackInfo<v8::Value>& info) {
     return js::unwrapUnchecked<LoaderBinding>(info.Data().As<v8::Object>());
   }
@@ -359,14 +396,7 @@ class LoaderBinding {
     auto& self = from(info);
     KJ_IF_MAYBE (code, parseDescriptor(context, info[0])) {
       auto dw = self.newDynamicWorker("");
-      auto& ref = *dw;
-      // Start on the next turn of the event loop, outside the parent's JavaScript.
-      ref.startTask = kj::evalLater([&ref, &self, code = kj::mv(*code)]() mutable {
-                        ref.start(kj::mv(code), self.parent);
-                      }).eagerlyEvaluate([&ref](kj::Exception&& e) {
-        ref.fail("internal error");
-        KJ_LOG(ERROR, "dynamic worker start failed", e);
-      });
+      self.startSoon(*dw, kj::mv(*code));
       info.GetReturnValue().Set(self.newHandle(context, kj::mv(dw)));
     }
   }
@@ -388,10 +418,8 @@ class LoaderBinding {
       api::disallowedOutsideRequest(isolate);
       return;
     }
-    auto dw = self.newDynamicWorker(id);
+    auto dw = self.addNamed(id);
     auto& ref = *dw;
-    ref.setNamed();
-    self.cache->insert(id, kj::addRef(ref));
 
     // The callback runs in the parent, now; its result is checked there once it settles.
     v8::Local<v8::Value> produced;
@@ -557,6 +585,106 @@ LoaderCache& LoaderRegistry::getShared(kj::StringPtr id, const LoaderLimits& lim
   auto& ref = *cache;
   shared.insert(kj::str(id), kj::mv(cache));
   return ref;
+}
+
+namespace {
+
+constexpr size_t MAX_CODE_BYTES = 64u << 20;  // As loader.js checks for JavaScript callers.
+
+class OutsideLoaderImpl final : public OutsideLoader {
+ public:
+  OutsideLoaderImpl(ParentInfo parent, kj::Maybe<LoaderCache&> shared, const LoaderLimits& limits)
+      : limits(limits), binding(kj::mv(parent), shared, limits) {}
+
+  kj::Own<WorkerHandle> load(CodeFromOutside code) override {
+    auto workerCode = convert(kj::mv(code));
+    auto dw = binding.newDynamicWorker("");
+    binding.startSoon(*dw, kj::mv(workerCode));
+    return kj::mv(dw);
+  }
+
+  kj::Own<WorkerHandle> get(kj::StringPtr id, CodeFromOutside code) override {
+    if (id.size() == 0) {
+      kj::throwFatalException(api::userError("TypeError", "get() needs a non-empty id."));
+    }
+    KJ_IF_MAYBE (existing, binding.findNamed(id)) {
+      return kj::mv(*existing);
+    }
+    auto workerCode = convert(kj::mv(code));
+    auto dw = binding.addNamed(id);
+    binding.startSoon(*dw, kj::mv(workerCode));
+    return kj::mv(dw);
+  }
+
+  kj::Own<api::Capability> getEntrypoint(WorkerHandle& handle, kj::Maybe<kj::StringPtr> name,
+                                         kj::Maybe<kj::StringPtr> propsJson) override {
+    auto& dw = kj::downcast<DynamicWorker>(handle);
+    return kj::refcounted<DynamicEntrypoint>(
+        kj::addRef(dw), name.map([](kj::StringPtr s) { return kj::str(s); }),
+        propsJson.map([](kj::StringPtr s) { return kj::str(s); }), io::IoLimits{0, 0});
+  }
+
+ private:
+  LoaderLimits limits;
+  LoaderBinding binding;
+
+  WorkerCode convert(CodeFromOutside code) {
+    // Malformed code fails the call at once; code that merely does not run fails the worker's
+    // start, as it does for JavaScript callers.
+    auto fail = [](kj::StringPtr type, kj::String message) {
+      kj::throwFatalException(api::userError(type, message));
+    };
+    if (code.compatibilityDate.size() == 0)
+      fail("TypeError", kj::str("WorkerCode.compatibilityDate is required."));
+    if (code.mainModule.size() == 0)
+      fail("TypeError", kj::str("WorkerCode.mainModule is required."));
+    if (code.modules.size() == 0)
+      fail("TypeError", kj::str("WorkerCode.modules must name at least one module."));
+    size_t total = 0;
+    bool hasMain = false;
+    for (auto& module: code.modules) {
+      total += module.content.size();
+      hasMain = hasMain || module.name == code.mainModule;
+    }
+    if (!hasMain) {
+      fail("TypeError", kj::str("WorkerCode.mainModule \"", code.mainModule,
+                                "\" is not one of WorkerCode.modules."));
+    }
+    if (total > MAX_CODE_BYTES) {
+      fail("RangeError", kj::str("WorkerCode.modules add up to ", total,
+                                 " bytes, over kiln's limit of ", MAX_CODE_BYTES, " (64 MiB)."));
+    }
+    KJ_IF_MAYBE (env, code.envJson) {
+      if (env->size() > limits.maxEnvBytes) {
+        fail("RangeError",
+             kj::str("WorkerCode.envJson is ", env->size(), " bytes, over this loader's limit of ",
+                     limits.maxEnvBytes, " bytes."));
+      }
+    }
+    WorkerCode result;
+    result.compatibilityDate = kj::mv(code.compatibilityDate);
+    result.flags = kj::mv(code.flags);
+    result.mainModule = kj::mv(code.mainModule);
+    result.modules = kj::mv(code.modules);
+    result.envJson = kj::mv(code.envJson);
+    result.inheritOutbound = code.allowOutbound;
+    result.limits = code.limits;
+    return result;
+  }
+};
+
+}  // namespace
+
+kj::Own<OutsideLoader> newOutsideLoader(worker::Worker& granter, kj::Maybe<LoaderCache&> shared,
+                                        const LoaderLimits& limits) {
+  kj::Maybe<kj::Own<api::Capability>> outbound;
+  KJ_IF_MAYBE (cap, granter.getGlobalOutboundCapability()) {
+    outbound = cap->addRef();
+  }
+  return kj::heap<OutsideLoaderImpl>(
+      ParentInfo{kj::str(granter.getName(), "/capnp"), granter.getTimer(), granter.getHeaderTable(),
+                 kj::mv(outbound)},
+      shared, limits);
 }
 
 worker::Binding newLoaderBinding(kj::StringPtr name, kj::Maybe<LoaderCache&> sharedCache,

@@ -72,6 +72,33 @@ class LoaderRegistry {
   kj::HashMap<kj::String, kj::Own<LoaderCache>> shared;
 };
 
+struct CodeFromOutside {
+  // WorkerCode as a caller outside any isolate gives it (a `capnp` socket's peer).
+  kj::String compatibilityDate;
+  kj::Array<kj::String> flags;
+  kj::String mainModule;
+  kj::Array<js::ModuleSource> modules;
+  kj::Maybe<kj::String> envJson;  // A JSON object.
+  bool allowOutbound = false;     // Else no network at all.
+  io::IoLimits limits{0, 0};
+};
+
+class OutsideLoader {
+  // A Worker Loader for callers outside the daemon, granted by config: it uses the cache (when
+  // shared by id) and limits of one worker's loader binding, and that worker's globalOutbound.
+ public:
+  virtual ~OutsideLoader() noexcept(false) = default;
+  virtual kj::Own<WorkerHandle> load(CodeFromOutside code) = 0;
+  virtual kj::Own<WorkerHandle> get(kj::StringPtr id, CodeFromOutside code) = 0;
+  virtual kj::Own<api::Capability> getEntrypoint(WorkerHandle& worker,
+                                                 kj::Maybe<kj::StringPtr> name,
+                                                 kj::Maybe<kj::StringPtr> propsJson) = 0;
+  // Calls (callJson) and fetches wait for the worker to start.
+};
+
+kj::Own<OutsideLoader> newOutsideLoader(worker::Worker& granter, kj::Maybe<LoaderCache&> shared,
+                                        const LoaderLimits& limits);
+
 worker::Binding newLoaderBinding(kj::StringPtr name, kj::Maybe<LoaderCache&> sharedCache,
                                  const LoaderLimits& limits);
 // A binding whose value is a WorkerLoader. Without a shared cache the binding gets a private

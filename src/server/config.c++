@@ -505,6 +505,24 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
     } else {
       checkDesignator(socket.getService(), kj::str("socket \"", name, "\""));
     }
+    if (socket.hasCapnp() && socket.getCapnp().hasWorkerLoader()) {
+      // The grant must name a loader the socket's own worker holds: a socket cannot reach
+      // into any other worker's bindings.
+      auto binding = socket.getCapnp().getWorkerLoader();
+      bool found = false;
+      KJ_IF_MAYBE (service, services.find(socket.getService().getName())) {
+        if (service->isWorker()) {
+          for (auto b: service->getWorker().getBindings()) {
+            found = found || (b.getName() == binding && b.isWorkerLoader());
+          }
+        }
+      }
+      if (!found) {
+        errors.add(locate(binding, kj::str("socket \"", name, "\": capnp.workerLoader \"", binding,
+                                           "\" is not a workerLoader binding of service \"",
+                                           socket.getService().getName(), "\"")));
+      }
+    }
   }
 }
 

@@ -59,6 +59,16 @@ kj::Array<js::ModuleSource> modulesOf(config::Worker::Reader worker) {
   return result.finish();
 }
 
+loader::LoaderLimits loaderLimitsOf(config::Worker::Binding::WorkerLoader::Reader conf) {
+  loader::LoaderLimits limits;
+  limits.heapLimitBytes = size_t(conf.getHeapMb()) << 20;
+  limits.eventLimits = io::IoLimits{conf.getSubRequests(), conf.getCpuMs()};
+  limits.maxEnvBytes = size_t(conf.getMaxEnvKb()) << 10;
+  limits.maxWarmWorkers = conf.getMaxWarmWorkers();
+  limits.warmMemoryBytes = size_t(conf.getWarmMemoryMb()) << 20;
+  return limits;
+}
+
 }  // namespace
 
 Server::Server(const ParsedConfig& config, kj::AsyncIoContext& io) : config(config), io(io) {}
@@ -211,12 +221,7 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
         }
         case config::Worker::Binding::WORKER_LOADER: {
           auto conf = b.getWorkerLoader();
-          loader::LoaderLimits limits;
-          limits.heapLimitBytes = size_t(conf.getHeapMb()) << 20;
-          limits.eventLimits = io::IoLimits{conf.getSubRequests(), conf.getCpuMs()};
-          limits.maxEnvBytes = size_t(conf.getMaxEnvKb()) << 10;
-          limits.maxWarmWorkers = conf.getMaxWarmWorkers();
-          limits.warmMemoryBytes = size_t(conf.getWarmMemoryMb()) << 20;
+          auto limits = loaderLimitsOf(conf);
           kj::Maybe<loader::LoaderCache&> shared;
           if (conf.hasId())
             shared = loaders.getShared(conf.getId(), limits);
@@ -307,8 +312,13 @@ void Server::listen(config::Socket::Reader socket, kj::Own<kj::ConnectionReceive
   listener->receiver = kj::mv(receiver);
   kj::Promise<void> accepting = nullptr;
   if (socket.hasCapnp()) {
+    kj::Maybe<loader::OutsideLoader&> granted;
+    if (socket.getCapnp().hasWorkerLoader()) {
+      listener->loader = grantLoader(socket);
+      granted = *listener->loader;
+    }
     listener->rpc = kj::heap<capnp::TwoPartyServer>(
-        newEntrypointServer(listener->service->addRef(), headerTable));
+        newEntrypointServer(listener->service->addRef(), headerTable, granted));
     accepting = listener->rpc->listen(*listener->receiver);
   } else {
     listener->server =
@@ -320,6 +330,28 @@ void Server::listen(config::Socket::Reader socket, kj::Own<kj::ConnectionReceive
         logLine("error", "kiln", kj::str("socket ", name, " failed: ", e.getDescription()));
       });
   listeners.add(kj::mv(listener));
+}
+
+kj::Own<loader::OutsideLoader> Server::grantLoader(config::Socket::Reader socket) {
+  // Validation made sure the binding exists and is a workerLoader of the socket's worker.
+  auto serviceName = socket.getService().getName();
+  auto bindingName = socket.getCapnp().getWorkerLoader();
+  auto& worker = KJ_ASSERT_NONNULL(getService(serviceName).getWorker());
+  for (auto service: config.get().getServices()) {
+    if (service.getName() != serviceName || !service.isWorker())
+      continue;
+    for (auto b: service.getWorker().getBindings()) {
+      if (b.getName() != bindingName || !b.isWorkerLoader())
+        continue;
+      auto conf = b.getWorkerLoader();
+      auto limits = loaderLimitsOf(conf);
+      kj::Maybe<loader::LoaderCache&> shared;
+      if (conf.hasId())
+        shared = loaders.getShared(conf.getId(), limits);
+      return loader::newOutsideLoader(worker, shared, limits);
+    }
+  }
+  KJ_FAIL_ASSERT("validated workerLoader grant missing", bindingName);
 }
 
 kj::Promise<void> Server::drain() {

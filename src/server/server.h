@@ -54,14 +54,16 @@ class Server {
 
   struct Listener {
     kj::Own<api::Capability> service;
-    kj::Own<kj::HttpServer> server;      // http sockets
-    kj::Own<capnp::TwoPartyServer> rpc;  // capnp sockets
+    kj::Own<kj::HttpServer> server;         // http sockets
+    kj::Own<loader::OutsideLoader> loader;  // capnp sockets granting one; before `rpc`
+    kj::Own<capnp::TwoPartyServer> rpc;     // capnp sockets
     kj::Own<kj::ConnectionReceiver> receiver;
     kj::Promise<void> accepting = nullptr;
   };
   kj::Vector<kj::Own<Listener>> listeners;
 
   Service& getService(kj::StringPtr name);
+  kj::Own<loader::OutsideLoader> grantLoader(config::Socket::Reader socket);
 };
 
 }  // namespace kiln::server

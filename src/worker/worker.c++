@@ -140,6 +140,15 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
       throw StartupError{kj::str("env could not be delivered: ", failureText(isolate, tryCatch))};
     }
     envObj = value.As<v8::Object>();
+  } else KJ_IF_MAYBE (json, source.envJson) {
+    v8::Local<v8::Value> value;
+    if (!v8::JSON::Parse(context, newString(isolate, *json)).ToLocal(&value) ||
+        !value->IsObject() || value->IsArray()) {
+      throw StartupError{kj::str(
+          "env must be a JSON object: ",
+          tryCatch.HasCaught() ? failureText(isolate, tryCatch) : kj::str("it is not an object"))};
+    }
+    envObj = value.As<v8::Object>();
   } else {
     envObj = v8::Object::New(isolate);
   }

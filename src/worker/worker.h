@@ -35,6 +35,8 @@ struct WorkerSource {
   kj::Array<kj::String> compatibilityFlags;
   kj::Array<Binding> bindings;
   kj::Maybe<api::SerializedValue> env;
+  kj::Maybe<kj::String> envJson;
+  // Or, from callers outside any isolate, a JSON object.
   // A dynamic worker's env, cloned from its parent; bindings are added on top of it.
 };
 

@@ -1,4 +1,5 @@
-# A capnp socket serving the Calculator entrypoint, for rpc-test.sh.
+# Cap'n Proto sockets for rpc-test.sh: one serving the Calculator entrypoint, one that also
+# grants its peers the worker's Worker Loader.
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -6,10 +7,13 @@ const config :Workerd.Config = (
     (name = "calc", worker = (
       modules = [(name = "calc.js", esModule = embed "calc.js")],
       compatibilityDate = "2024-09-01",
+      bindings = [(name = "LOADER", workerLoader = (id = "e2e-shared", cpuMs = 200))],
     )),
   ],
   sockets = [
     (name = "rpc", address = "127.0.0.1:0", capnp = (),
      service = (name = "calc", entrypoint = "Calculator", props = (json = "{\"scale\": 10}"))),
+    (name = "loader", address = "127.0.0.1:0", capnp = (workerLoader = "LOADER"),
+     service = (name = "calc", entrypoint = "Calculator", props = (json = "{\"scale\": 1}"))),
   ],
 );

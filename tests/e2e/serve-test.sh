@@ -138,6 +138,7 @@ bad_config "unknown entrypoint" unknown-entrypoint.capnp 'Worker has no such ent
 bad_config "duplicate module names" duplicate-names.capnp 'duplicate-names.capnp:5:[0-9]+: worker "a" has two modules named "w.js"'
 bad_config "duplicate binding names" duplicate-names.capnp 'worker "a" has two bindings named "B"'
 bad_config "duplicate socket names" duplicate-names.capnp 'duplicate socket name "s"'
+bad_config "capnp socket granting a non-loader binding" loader-grant.capnp 'loader-grant.capnp:[0-9]+:[0-9]+: socket "rpc": capnp.workerLoader "KEY" is not a workerLoader binding of service "a"'
 bad_config "two namespaces with one uniqueKey" duplicate-unique-key.capnp 'duplicate-unique-key.capnp:8:[0-9]+: two Durable Object namespaces use the uniqueKey "same-key"'
 "$kiln" serve "$work/no-such-file.capnp" >"$work/out.log" 2>&1
 expect_eq "missing config file exits 2" "$?" "2"

@@ -1,0 +1,2 @@
+export default {
+  this is not javascript
