@@ -110,6 +110,10 @@ kj::Exception userError(kj::StringPtr type, kj::StringPtr message) {
 
 kj::Maybe<kj::Tuple<kj::String, kj::String>> parseUserError(const kj::Exception& e) {
   auto description = e.getDescription();
+  // One that crossed a Cap'n Proto connection carries the RPC layer's prefix.
+  constexpr kj::StringPtr REMOTE_PREFIX = "remote exception: "_kj;
+  if (description.startsWith(REMOTE_PREFIX))
+    description = description.slice(REMOTE_PREFIX.size());
   if (!description.startsWith(USER_ERROR_PREFIX))
     return nullptr;
   auto rest = description.slice(USER_ERROR_PREFIX.size());
