@@ -15,9 +15,22 @@ constexpr int SLOT_API = 3;
 
 // Evaluation order matters: later files use what earlier ones put on `internal`.
 const char* const BUILTIN_ORDER[] = {
-    "events.js",           "encoding.js",    "url-host.js", "url.js",     "streams.js",
-    "streams-writable.js", "compression.js", "body.js",     "headers.js", "http.js",
-    "runtime.js",          "workers.js",     "loader.js",   "storage.js",
+    "events.js",
+    "encoding.js",
+    "url-host.js",
+    "url.js",
+    "streams.js",
+    "streams-queuing.js",
+    "streams-writable.js",
+    "compression.js",
+    "body.js",
+    "headers.js",
+    "http.js",
+    "inspect.js",
+    "runtime.js",
+    "workers.js",
+    "loader.js",
+    "storage.js",
 };
 }  // namespace
 

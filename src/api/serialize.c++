@@ -74,8 +74,13 @@ kj::Maybe<SerializedValue> serialize(v8::Local<v8::Context> context, v8::Local<v
                            maxBytes, " bytes."));
     return nullptr;
   }
-  return SerializedValue{kj::heapArray<kj::byte>(bytes.data(), bytes.size()),
-                         writer.caps.releaseAsArray()};
+  // The serializer's buffer becomes the value's bytes as is: a large value is not copied again.
+  auto buffer = kj::heap<std::vector<uint8_t>>(kj::mv(bytes));
+  kj::Array<kj::byte> owned;
+  if (buffer->size() > 0) {
+    owned = kj::ArrayPtr<kj::byte>(buffer->data(), buffer->size()).attach(kj::mv(buffer));
+  }
+  return SerializedValue{kj::mv(owned), writer.caps.releaseAsArray()};
 }
 
 v8::MaybeLocal<v8::Value> deserialize(v8::Local<v8::Context> context,

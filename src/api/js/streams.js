@@ -925,51 +925,6 @@ function readableFrom(iterable) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Queuing strategies
-
-const countSize = () => 1;
-Object.defineProperty(countSize, 'name', { value: 'size' });
-const byteLengthSize = (chunk) => chunk.byteLength;
-Object.defineProperty(byteLengthSize, 'name', { value: 'size' });
-
-function strategyHwm(init, name) {
-  if (typeof init !== 'object' || init === null) {
-    throw new TypeError(`${name} requires an object with a highWaterMark.`);
-  }
-  const hwm = init.highWaterMark;
-  if (hwm === undefined) throw new TypeError(`${name} requires a highWaterMark.`);
-  return Number(hwm);
-}
-
-class ByteLengthQueuingStrategy {
-  #hwm;
-  constructor(init) {
-    this.#hwm = strategyHwm(init, 'ByteLengthQueuingStrategy');
-  }
-  get highWaterMark() {
-    return this.#hwm;
-  }
-  get size() {
-    this.#hwm; // brand check
-    return byteLengthSize;
-  }
-}
-
-class CountQueuingStrategy {
-  #hwm;
-  constructor(init) {
-    this.#hwm = strategyHwm(init, 'CountQueuingStrategy');
-  }
-  get highWaterMark() {
-    return this.#hwm;
-  }
-  get size() {
-    this.#hwm; // brand check
-    return countSize;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Exports
 
 finishClass(ReadableStream);
@@ -977,8 +932,6 @@ finishClass(ReadableStreamDefaultController);
 finishClass(ReadableByteStreamController);
 finishClass(ReadableStreamDefaultReader);
 finishClass(ReadableStreamBYOBReader);
-finishClass(ByteLengthQueuingStrategy);
-finishClass(CountQueuingStrategy);
 
 const streams = {
   kInternal, kBadSize, noop, callBound, then, markHandled, microtask, callAlg, defer, Slot,
@@ -998,5 +951,3 @@ internal.defineGlobal('ReadableStreamDefaultController', ReadableStreamDefaultCo
 internal.defineGlobal('ReadableByteStreamController', ReadableByteStreamController);
 internal.defineGlobal('ReadableStreamDefaultReader', ReadableStreamDefaultReader);
 internal.defineGlobal('ReadableStreamBYOBReader', ReadableStreamBYOBReader);
-internal.defineGlobal('ByteLengthQueuingStrategy', ByteLengthQueuingStrategy);
-internal.defineGlobal('CountQueuingStrategy', CountQueuingStrategy);
