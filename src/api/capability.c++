@@ -20,16 +20,14 @@ class ServiceCapability final : public Capability {
 
 constexpr kj::StringPtr USER_ERROR_PREFIX = "jsg."_kj;
 
-constexpr kj::StringPtr SCOPE_ENDED =
-    "This RPC stub was received during a request or call that has ended. Stubs a stateless "
-    "worker receives are only usable until the event they arrived in finishes; a Durable "
-    "Object can keep them."_kj;
-
 class ScopedCapability final : public Capability, public io::Revocable {
  public:
   explicit ScopedCapability(kj::Own<Capability> inner) : inner(kj::mv(inner)) {}
 
-  void revoke() override { inner = nullptr; }
+  void revoke(kj::StringPtr reason) override {
+    inner = nullptr;
+    revokedBecause = reason;
+  }
   kj::Maybe<Capability&> get() {
     KJ_IF_MAYBE (i, inner) {
       return **i;
@@ -41,7 +39,7 @@ class ScopedCapability final : public Capability, public io::Revocable {
     KJ_IF_MAYBE (i, inner) {
       return (*i)->call(kj::mv(method), kj::mv(args)).attach((*i)->addRef());
     }
-    return userError("Error", SCOPE_ENDED);
+    return userError("Error", revokedBecause);
   }
   kj::Maybe<kj::Own<Capability>> withProps(kj::String propsJson) override {
     KJ_IF_MAYBE (i, inner) {
@@ -53,7 +51,7 @@ class ScopedCapability final : public Capability, public io::Revocable {
     KJ_IF_MAYBE (i, inner) {
       return (*i)->callJson(kj::mv(method), kj::mv(paramsJson)).attach((*i)->addRef());
     }
-    return userError("Error", SCOPE_ENDED);
+    return userError("Error", revokedBecause);
   }
   bool isFunction() override {
     KJ_IF_MAYBE (i, inner) {
@@ -67,11 +65,12 @@ class ScopedCapability final : public Capability, public io::Revocable {
     KJ_IF_MAYBE (i, inner) {
       return (*i)->request(method, url, headers, requestBody, response).attach((*i)->addRef());
     }
-    return userError("Error", SCOPE_ENDED);
+    return userError("Error", revokedBecause);
   }
 
  private:
   kj::Maybe<kj::Own<Capability>> inner;
+  kj::StringPtr revokedBecause;
 };
 
 }  // namespace
@@ -86,9 +85,9 @@ kj::Promise<kj::String> Capability::callJson(kj::String method, kj::String param
                    kj::str("The RPC receiver does not implement the method \"", method, "\"."));
 }
 
-kj::Own<Capability> scopeToEvent(io::IoContext& event, kj::Own<Capability> cap) {
+kj::Own<Capability> scopeTo(io::RevocationScope& scope, kj::Own<Capability> cap) {
   auto scoped = kj::refcounted<ScopedCapability>(kj::mv(cap));
-  event.addRevocable(*scoped);
+  scope.add(*scoped);
   return kj::mv(scoped);
 }
 

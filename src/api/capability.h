@@ -8,7 +8,7 @@
 #include <kj/refcount.h>
 
 namespace kiln::io {
-class IoContext;
+class RevocationScope;
 }
 
 namespace kiln::api {
@@ -45,9 +45,10 @@ class Capability : public kj::HttpService, public kj::Refcounted {
   kj::Own<Capability> addRef() { return kj::addRef(*this); }
 };
 
-kj::Own<Capability> scopeToEvent(io::IoContext& event, kj::Own<Capability> cap);
-// A capability forwarding to `cap` until `event` ends; afterwards every call and request fails
-// and `cap` is released. What a stub received during a stateless event holds.
+kj::Own<Capability> scopeTo(io::RevocationScope& scope, kj::Own<Capability> cap);
+// A capability forwarding to `cap` until `scope` ends; afterwards every call and request fails
+// and `cap` is released. What a stub received during an event holds (the scope of a stateless
+// event, or of the Durable Object instance the event was for).
 
 kj::Maybe<kj::Own<Capability>> forwardable(Capability& cap);
 // What a stub holding `cap` passes on when it is sent to another worker: the capability itself,

@@ -47,8 +47,7 @@ class StubReader final : public js::HostObjectHandler {
     auto kind = cap.isFunction() ? JsApi::StubKind::FUNCTION : JsApi::StubKind::PLAIN;
     auto held = cap.addRef();
     KJ_IF_MAYBE (event, io::Runtime::from(context).currentIoContext()) {
-      if (event->scopesReceivedStubs())
-        held = scopeToEvent(*event, kj::mv(held));
+      held = scopeTo(event->receivedStubScope(), kj::mv(held));
     }
     return JsApi::from(context).newStub(context, kj::mv(held), kind);
   }

@@ -12,33 +12,50 @@ IoContext::IoContext(Runtime& runtime, kj::Timer& timer, IoLimits limits)
       timer(timer),
       limits(limits),
       tasks(kj::heap<kj::TaskSet>(static_cast<kj::TaskSet::ErrorHandler&>(*this))),
-      waitUntilTasks(kj::heap<kj::TaskSet>(static_cast<kj::TaskSet::ErrorHandler&>(*this))) {
+      waitUntilTasks(kj::heap<kj::TaskSet>(static_cast<kj::TaskSet::ErrorHandler&>(*this))),
+      ownScope(kj::refcounted<RevocationScope>(EVENT_ENDED)) {
   runtime.ioContexts.insert(this);
 }
 
 Revocable::~Revocable() noexcept(false) {
   KJ_IF_MAYBE (o, owner) {
-    o->revocables.remove(*this);
+    o->members.remove(*this);
   }
 }
 
-void IoContext::addRevocable(Revocable& revocable) {
+RevocationScope::~RevocationScope() noexcept(false) {
+  end();
+}
+
+void RevocationScope::add(Revocable& revocable) {
   KJ_REQUIRE(revocable.owner == nullptr);
+  if (ended) {
+    revocable.revoke(reason);
+    return;
+  }
   revocable.owner = *this;
-  revocables.add(revocable);
+  members.add(revocable);
 }
 
-void IoContext::revokeAll() {
-  while (!revocables.empty()) {
-    auto& r = *revocables.begin();
-    revocables.remove(r);
+void RevocationScope::end() {
+  ended = true;
+  while (!members.empty()) {
+    auto& r = *members.begin();
+    members.remove(r);
     r.owner = nullptr;
-    r.revoke();
+    r.revoke(reason);
   }
+}
+
+RevocationScope& IoContext::receivedStubScope() {
+  KJ_IF_MAYBE (s, stubScope) {
+    return **s;
+  }
+  return *ownScope;
 }
 
 void IoContext::abandon() {
-  revokeAll();
+  ownScope->end();
   abandoned = true;
   tasks = nullptr;
   waitUntilTasks = nullptr;
@@ -46,7 +63,7 @@ void IoContext::abandon() {
 }
 
 IoContext::~IoContext() noexcept(false) {
-  revokeAll();
+  ownScope->end();
   if (abandoned)
     return;
   runtime.ioContexts.eraseMatch(this);

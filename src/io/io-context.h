@@ -8,6 +8,7 @@
 #include <kj/async.h>
 #include <kj/function.h>
 #include <kj/list.h>
+#include <kj/refcount.h>
 #include <kj/map.h>
 #include <kj/timer.h>
 
@@ -27,17 +28,47 @@ struct IoLimits {
   // The lower of each limit (0 counting as unlimited).
 };
 
+class RevocationScope;
+
 class Revocable {
-  // Something JavaScript holds that must stop working when the event it arrived in ends (a
-  // stub received during a request). If it is destroyed first, it leaves the event's list.
+  // Something JavaScript holds that must stop working when its scope ends (a stub received
+  // during a request). If it is destroyed first, it leaves the scope.
  public:
   virtual ~Revocable() noexcept(false);
-  virtual void revoke() = 0;
+  virtual void revoke(kj::StringPtr reason) = 0;
+  // `reason` is what later uses should say; it outlives the Revocable (a static string).
 
  private:
-  kj::Maybe<IoContext&> owner;
+  kj::Maybe<RevocationScope&> owner;
   kj::ListLink<Revocable> link;
-  friend class IoContext;
+  friend class RevocationScope;
+};
+
+constexpr kj::StringPtr EVENT_ENDED =
+    "This RPC stub was received during a request or call that has ended. Stubs a stateless "
+    "worker receives are only usable until the event they arrived in finishes; a Durable "
+    "Object can keep them."_kj;
+constexpr kj::StringPtr OBJECT_ENDED =
+    "This RPC stub was received by a Durable Object instance that has since been aborted, "
+    "evicted or shut down; its stubs ended with it."_kj;
+
+class RevocationScope final : public kj::Refcounted {
+  // Revocables that end together: those of one event (its IoContext's own scope), or of one
+  // Durable Object instance, whose events keep what they receive until the instance is aborted,
+  // evicted or shut down. Once ended, a scope revokes anything added to it at once.
+ public:
+  explicit RevocationScope(kj::StringPtr reason) : reason(reason) {}
+  ~RevocationScope() noexcept(false);
+  KJ_DISALLOW_COPY(RevocationScope);
+
+  void add(Revocable& revocable);
+  void end();
+
+ private:
+  kj::List<Revocable, &Revocable::link> members;
+  kj::StringPtr reason;
+  bool ended = false;
+  friend class Revocable;
 };
 
 class IoContext final : private kj::TaskSet::ErrorHandler {
@@ -73,12 +104,12 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
 
   const IoLimits& getLimits() const { return limits; }
 
-  bool scopesReceivedStubs() const { return scopeStubs; }
-  void keepReceivedStubs() { scopeStubs = false; }
+  RevocationScope& receivedStubScope();
+  void scopeReceivedStubsTo(kj::Own<RevocationScope> scope) { stubScope = kj::mv(scope); }
   // Stubs a worker receives during an event (in a call's arguments or results) are revoked
   // when the event ends, so a stateless worker cannot keep another party's capability past the
-  // request it was handed in. A Durable Object's events keep them: the object outlives them.
-  void addRevocable(Revocable& revocable);
+  // request it was handed in. A Durable Object's events use the object's scope instead: it keeps
+  // them as long as the instance lives.
 
   kj::Maybe<Trace&> getTrace() {
     KJ_IF_MAYBE (t, trace) {
@@ -115,11 +146,9 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   kj::Vector<kj::Own<kj::PromiseFulfiller<void>>> waitUntilWaiters;
   uint32_t nextTimerId = 1;
   kj::HashMap<uint32_t, Timer> timers;
-  bool scopeStubs = true;
-  kj::List<Revocable, &Revocable::link> revocables;
-  void revokeAll();
+  kj::Own<RevocationScope> ownScope;
+  kj::Maybe<kj::Own<RevocationScope>> stubScope;
 
-  friend class Revocable;
   void abandon();
   // The runtime is going away first: cancel everything that holds its handles. Afterwards this
   // context is inert.

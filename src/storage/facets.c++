@@ -97,6 +97,9 @@ class FacetCapability final : public api::Capability {
 }  // namespace
 
 ObjectInstance::~ObjectInstance() noexcept(false) {
+  // What the object's events received ends with it, even if its isolate lives on (a facet's
+  // dynamic worker, a configured worker's module state).
+  stubScope->end();
   // Facets first: they are other objects, possibly in other isolates.
   facets.clear();
   // A facet's worker is kept alive by spec.keepAlive, so its isolate is still there.
@@ -323,6 +326,12 @@ void ObjectInstance::facetAbort(const v8::FunctionCallbackInfo<v8::Value>& info)
     (*slot)->generation++;
     (*slot)->abortReason = message.size() > 0 ? kj::mv(message) : kj::str("The facet was aborted.");
     // Stubs hold the run too; the instance (and its database) goes when the last one drops.
+    // What it received ends now, though: the facet's isolate (and module state) lives on.
+    KJ_IF_MAYBE (run, (*slot)->running) {
+      KJ_IF_MAYBE (instance, (*run)->instance) {
+        (*instance)->endReceivedStubs();
+      }
+    }
     (*slot)->running = nullptr;
   }
 }

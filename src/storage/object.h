@@ -123,6 +123,9 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
 
   kj::StringPtr getId() { return spec.id; }
 
+  kj::Own<io::RevocationScope> receivedStubScope() override { return kj::addRef(*stubScope); }
+  void endReceivedStubs() { stubScope->end(); }
+
   v8::MaybeLocal<v8::Object> getTarget(v8::Local<v8::Context> context,
                                        worker::Worker& worker) override {
     auto isolate = context->GetIsolate();
@@ -402,6 +405,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
  private:
   InstanceSpec spec;
   v8::Global<v8::Object> object;
+  kj::Own<io::RevocationScope> stubScope = kj::refcounted<io::RevocationScope>(io::OBJECT_ENDED);
   kj::Maybe<kj::Own<SqliteDatabase>> db;
   kj::String openError;
   uint64_t alarmGeneration = 0;

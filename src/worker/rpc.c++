@@ -97,7 +97,7 @@ kj::Promise<api::CallResult> Worker::handleCall(kj::Maybe<kj::StringPtr> entrypo
                      instance, js::newString(context->GetIsolate(), method), argList};
                  return api->callInternal(context, "invokeTarget", callArgs);
                },
-               methodName, /*objectEvent=*/true)
+               methodName, t->receivedStubScope())
         .attach(kj::mv(methodName));
   }
   auto entry = entrypoint.map([](kj::StringPtr s) { return kj::str(s); });
@@ -226,13 +226,14 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
 
 kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::SerializedValue args,
                                              Invoke invoke, kj::StringPtr methodName,
-                                             bool objectEvent) {
+                                             kj::Maybe<kj::Own<io::RevocationScope>> stubScope) {
   if (runtime->isTerminated())
     return api::userError("Error", runtime->terminationMessage());
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
-  if (objectEvent)
-    ctx.keepReceivedStubs();  // A Durable Object's state outlives the event.
+  KJ_IF_MAYBE (s, stubScope) {
+    ctx.scopeReceivedStubsTo(kj::mv(*s));  // An object's event: the object outlives it.
+  }
   auto startTime = kj::systemPreciseMonotonicClock().now();
   {
     auto trace = kj::heap<io::Trace>();

@@ -338,8 +338,9 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
 
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
-  if (target != nullptr)
-    ctx.keepReceivedStubs();  // A Durable Object's state outlives the event.
+  KJ_IF_MAYBE (t, target) {
+    ctx.scopeReceivedStubsTo(t->receivedStubScope());  // The object outlives the event.
+  }
   auto startTime = kj::systemPreciseMonotonicClock().now();
 
   // The request body is only valid until this request completes; JS may hold on to it longer.

@@ -105,6 +105,8 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
    public:
     virtual v8::MaybeLocal<v8::Object> getTarget(v8::Local<v8::Context> context,
                                                  Worker& worker) = 0;
+    virtual kj::Own<io::RevocationScope> receivedStubScope() = 0;
+    // Where stubs received by the object's events go: they last as long as the object.
   };
 
   v8::MaybeLocal<v8::Object> constructExport(v8::Local<v8::Context> context,
@@ -149,7 +151,7 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
                                                         v8::Local<v8::Array> args)>;
   kj::Promise<api::CallResult> runCall(io::IoLimits limits, api::SerializedValue args,
                                        Invoke invoke, kj::StringPtr methodName = "",
-                                       bool objectEvent = false);
+                                       kj::Maybe<kj::Own<io::RevocationScope>> stubScope = nullptr);
   // Runs one incoming RPC call as an event of its own: arguments in, result (or the thrown
   // error) out, RpcTargets and functions in the result passed by reference.
 

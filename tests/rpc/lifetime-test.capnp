@@ -12,10 +12,12 @@ const tests :Workerd.Config = (
       compatibilityDate = "2024-09-01",
       durableObjectNamespaces = [
         (className = "Holder", uniqueKey = "holder-key-for-tests", enableSql = true),
+        (className = "Supervisor", uniqueKey = "supervisor-key-for-tests", enableSql = true),
       ],
       durableObjectStorage = (inMemory = void),
       bindings = [
         (name = "HOLDER", durableObjectNamespace = "Holder"),
+        (name = "SUPERVISOR", durableObjectNamespace = "Supervisor"),
       ],
     )),
   ],

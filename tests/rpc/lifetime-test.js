@@ -11,6 +11,9 @@ const SCOPE_ENDED =
   "worker receives are only usable until the event they arrived in finishes; a Durable " +
   "Object can keep them.";
 const DISPOSED = "Attempted to use RPC stub after it has been disposed.";
+const OBJECT_ENDED =
+  "This RPC stub was received by a Durable Object instance that has since been aborted, " +
+  "evicted or shut down; its stubs ended with it.";
 
 class Counter extends RpcTarget {
   constructor() {
@@ -81,6 +84,41 @@ export class Holder extends DurableObject {
   }
 }
 
+// A facet's class: it stashes what it is handed in module state too, which outlives the facet
+// instance (the isolate is the supervisor's).
+let stashedByFacet = null;
+
+export class Child extends DurableObject {
+  hold(stub) {
+    this.held = stub;
+    stashedByFacet = stub;
+  }
+  callHeld(arg) {
+    return this.held(arg);
+  }
+  callStashed(arg) {
+    return stashedByFacet(arg);
+  }
+}
+
+export class Supervisor extends DurableObject {
+  child() {
+    return this.ctx.facets.get("child", () => ({ class: this.ctx.exports.Child }));
+  }
+  hold(stub) {
+    return this.child().hold(stub);
+  }
+  callHeld(arg) {
+    return this.child().callHeld(arg);
+  }
+  callStashed(arg) {
+    return this.child().callStashed(arg);
+  }
+  abortChild() {
+    this.ctx.facets.abort("child", "restarting");
+  }
+}
+
 export const argumentStubIsRevokedWhenTheCallEnds = {
   async test(ctrl, env, ctx) {
     const echo = (x) => `echo ${x}`;
@@ -125,6 +163,20 @@ export const durableObjectKeepsWhatItIsHanded = {
     await holder.hold((x) => x * 2);
     assertEqual(await holder.callHeld(21), 42, "in a later event of the object");
     assertEqual(await holder.callHeld(5), 10);
+  },
+};
+
+export const facetAbortRevokesWhatTheFacetReceived = {
+  async test(ctrl, env, ctx) {
+    const sup = env.SUPERVISOR.get(env.SUPERVISOR.idFromName("abort"));
+    await sup.hold((x) => `facet got ${x}`);
+    assertEqual(await sup.callHeld(1), "facet got 1", "kept across the facet's events");
+    assertEqual(await sup.callStashed(2), "facet got 2");
+    await sup.abortChild();
+    // A new instance of the facet runs in the same isolate and finds the old stub in module
+    // state: it ended with the instance that received it.
+    const e = await assertRejects(() => sup.callStashed(3), Error);
+    assertEqual(e.message, OBJECT_ENDED);
   },
 };
 
