@@ -25,7 +25,8 @@ struct Socket {
   # Used by `--socket-addr NAME=HOST:PORT` to override the address.
 
   address @1 :Text;
-  # "host:port"; "*:port" listens on every interface.
+  # "host:port"; "*:port" listens on every interface. kiln also takes "unix:/path" (a unix
+  # socket; a stale socket file at that path is replaced).
 
   http @2 :HttpOptions;
   # HTTP/1.1: requests go to the service's fetch() handler.

@@ -483,10 +483,13 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
     kj::String host;
     unsigned port;
     auto address = socketAddress(socket);
-    if (!parseHostPort(address, host, port)) {
+    if (address.startsWith("unix:")) {
+      // A unix socket's path: main.c++ reports what binding it runs into.
+    } else if (!parseHostPort(address, host, port)) {
       errors.add(locate(address.size() > 0 ? address : name,
                         kj::str("socket \"", name, "\": address \"", address,
-                                "\" is not host:port (e.g. \"127.0.0.1:8080\" or \"*:8080\")")));
+                                "\" is not host:port (e.g. \"127.0.0.1:8080\" or \"*:8080\") "
+                                "or unix:PATH")));
     }
     int kinds = socket.hasHttp() + socket.hasCapnp() + socket.hasAdmin();
     if (kinds != 1) {

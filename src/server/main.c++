@@ -14,6 +14,9 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <cstring>
 #include <thread>
 #include <unistd.h>
 
@@ -21,7 +24,7 @@ namespace kiln::server {
 namespace {
 
 const char USAGE[] =
-    "usage: kiln serve CONFIG [CONST] [--socket-addr NAME=HOST:PORT]... [--threads N]\n"
+    "usage: kiln serve CONFIG [CONST] [--socket-addr NAME=HOST:PORT|unix:PATH]... [--threads N]\n"
     "                  [--log-format=text|json]\n"
     "       kiln test CONFIG [FILTER]\n"
     "\n"
@@ -46,11 +49,48 @@ struct BoundSocket {
   kj::String url;
 };
 
+kj::StringPtr schemeOf(config::Socket::Reader socket) {
+  return socket.hasCapnp() ? "capnp"_kj : "http"_kj;
+}
+
+// "unix:/path": a stale socket file from an earlier run is replaced; any other file is not.
+kj::Maybe<BoundSocket> bindUnixSocket(const ParsedConfig& config, config::Socket::Reader socket,
+                                      kj::StringPtr address, ConfigErrors& errors) {
+  auto path = address.slice(strlen("unix:"));
+  auto fail = [&](kj::StringPtr why) {
+    errors.add(config.locate(address, kj::str("socket \"", socket.getName(),
+                                              "\": cannot listen on ", address, ": ", why)));
+  };
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (path.size() == 0 || path.size() >= sizeof(addr.sun_path)) {
+    fail("the path must have 1 to 107 bytes");
+    return nullptr;
+  }
+  memcpy(addr.sun_path, path.begin(), path.size());
+  struct stat st;
+  if (lstat(path.cStr(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+    unlink(path.cStr());
+  }
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  KJ_ASSERT(fd >= 0);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(fd, 1024) != 0) {
+    int error = errno;
+    close(fd);
+    fail(strerror(error));
+    return nullptr;
+  }
+  return BoundSocket{socket, fd, kj::str(schemeOf(socket), "+", address)};
+}
+
 // Binds in the main thread, before any worker starts, so that a bad address or a port in use is
 // a config error (exit 2); every event-loop thread then accepts on its own dup() of the socket.
 kj::Maybe<BoundSocket> bindSocket(const ParsedConfig& config, config::Socket::Reader socket,
                                   ConfigErrors& errors) {
   auto address = config.socketAddress(socket);
+  if (address.startsWith("unix:")) {
+    return bindUnixSocket(config, socket, address, errors);
+  }
   kj::String host;
   unsigned port;
   KJ_ASSERT(parseHostPort(address, host, port));

@@ -19,12 +19,12 @@ expect() {  # expect NAME ACTUAL PATTERN
 }
 
 # One event loop: warm named workers live per event-loop thread.
-"$kiln" serve "$config" --threads 1 2>"$work/log" &
+"$kiln" serve "$config" --threads 1 --socket-addr "local=unix:$work/rpc.sock" 2>"$work/log" &
 pid=$!
 addr=""
 for _ in $(seq 1 100); do
   addrs="$(grep -o 'listening on capnp://[0-9.:]*' "$work/log" | sed 's|listening on capnp://||' || true)"
-  [ "$(printf '%s\n' "$addrs" | grep -c .)" = 2 ] && break
+  [ "$(printf '%s\n' "$addrs" | grep -c .)" = 2 ] && grep -q 'capnp+unix:' "$work/log" && break
   sleep 0.05
 done
 # Sockets are listed in config order.
@@ -76,6 +76,8 @@ expect "the loader's CPU limit applies" "$("$client" "$loader" load "$child" spi
   "exceeded CPU time limit"
 expect "bad env JSON fails the start" \
   "$("$client" "$loader" load --env '[1]' "$child" add '[]' 2>&1)" "env must be a JSON object"
+expect "a capnp socket on a unix socket" "$("$client" "unix:$work/rpc.sock" call add '[2, 3]' 2>&1)" \
+  '^500$'
 expect "the daemon serves on after all that" "$("$client" "$addr" call add '[1, 1]' 2>&1)" '^20$'
 
 kill -TERM "$pid"; wait "$pid"

@@ -15,5 +15,8 @@ const config :Workerd.Config = (
      service = (name = "calc", entrypoint = "Calculator", props = (json = "{\"scale\": 10}"))),
     (name = "loader", address = "127.0.0.1:0", capnp = (workerLoader = "LOADER"),
      service = (name = "calc", entrypoint = "Calculator", props = (json = "{\"scale\": 1}"))),
+    # rpc-test.sh moves this one to a unix socket with --socket-addr.
+    (name = "local", address = "127.0.0.1:0", capnp = (),
+     service = (name = "calc", entrypoint = "Calculator", props = (json = "{\"scale\": 100}"))),
   ],
 );
