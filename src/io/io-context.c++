@@ -12,8 +12,7 @@ IoContext::IoContext(Runtime& runtime, kj::Timer& timer, IoLimits limits)
       timer(timer),
       limits(limits),
       tasks(kj::heap<kj::TaskSet>(static_cast<kj::TaskSet::ErrorHandler&>(*this))),
-      waitUntilTasks(kj::heap<kj::TaskSet>(static_cast<kj::TaskSet::ErrorHandler&>(*this))),
-      ownScope(kj::refcounted<RevocationScope>(EVENT_ENDED)) {
+      waitUntilTasks(kj::heap<kj::TaskSet>(static_cast<kj::TaskSet::ErrorHandler&>(*this))) {
   runtime.ioContexts.insert(this);
 }
 
@@ -51,11 +50,21 @@ RevocationScope& IoContext::receivedStubScope() {
   KJ_IF_MAYBE (s, stubScope) {
     return **s;
   }
-  return *ownScope;
+  KJ_IF_MAYBE (s, ownScope) {
+    return **s;
+  }
+  // Most events receive no stub, so the scope is made on demand.
+  return *ownScope.emplace(kj::refcounted<RevocationScope>(EVENT_ENDED));
+}
+
+void IoContext::endOwnScope() {
+  KJ_IF_MAYBE (s, ownScope) {
+    (*s)->end();
+  }
 }
 
 void IoContext::abandon() {
-  ownScope->end();
+  endOwnScope();
   abandoned = true;
   tasks = nullptr;
   waitUntilTasks = nullptr;
@@ -63,7 +72,7 @@ void IoContext::abandon() {
 }
 
 IoContext::~IoContext() noexcept(false) {
-  ownScope->end();
+  endOwnScope();
   if (abandoned)
     return;
   runtime.ioContexts.eraseMatch(this);

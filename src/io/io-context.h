@@ -146,9 +146,10 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   kj::Vector<kj::Own<kj::PromiseFulfiller<void>>> waitUntilWaiters;
   uint32_t nextTimerId = 1;
   kj::HashMap<uint32_t, Timer> timers;
-  kj::Own<RevocationScope> ownScope;
+  kj::Maybe<kj::Own<RevocationScope>> ownScope;  // Made when the first stub arrives.
   kj::Maybe<kj::Own<RevocationScope>> stubScope;
 
+  void endOwnScope();
   void abandon();
   // The runtime is going away first: cancel everything that holds its handles. Afterwards this
   // context is inert.

@@ -173,56 +173,27 @@ class DynamicEntrypoint final : public api::Capability {
         limits(limits) {}
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
-    return dynamicWorker->whenReady().then(
-        [this, method = kj::mv(method),
-         args = kj::mv(args)]() mutable -> kj::Promise<api::CallResult> {
-          auto& w = dynamicWorker->getWorker();
-          KJ_IF_MAYBE (name, entrypoint) {
-            if (!w.hasEntrypoint(*name)) {
-              return api::userError("Error", kj::str("Worker has no such entrypoint: ", *name));
-            }
-          }
-          auto effective = io::IoLimits::tighter(dynamicWorker->getEventLimits(), limits);
-          return w.handleCall(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
-                              props.map([](auto& s) -> kj::StringPtr { return s; }), kj::mv(method),
-                              kj::mv(args), effective);
-        });
+    return onWorker<api::CallResult>([this, method = kj::mv(method), args = kj::mv(args)](
+                                         worker::Worker& w, io::IoLimits effective) mutable {
+      return w.handleCall(entry(), propsJson(), kj::mv(method), kj::mv(args), effective);
+    });
   }
 
   kj::Promise<kj::String> callJson(kj::String method, kj::String paramsJson) override {
-    return dynamicWorker->whenReady().then(
-        [this, method = kj::mv(method),
-         paramsJson = kj::mv(paramsJson)]() mutable -> kj::Promise<kj::String> {
-          auto& w = dynamicWorker->getWorker();
-          KJ_IF_MAYBE (name, entrypoint) {
-            if (!w.hasEntrypoint(*name)) {
-              return api::userError("Error", kj::str("Worker has no such entrypoint: ", *name));
-            }
-          }
-          auto effective = io::IoLimits::tighter(dynamicWorker->getEventLimits(), limits);
-          return w.handleJsonCall(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
-                                  props.map([](auto& s) -> kj::StringPtr { return s; }),
-                                  kj::mv(method), kj::mv(paramsJson), effective);
-        });
+    return onWorker<kj::String>([this, method = kj::mv(method), paramsJson = kj::mv(paramsJson)](
+                                    worker::Worker& w, io::IoLimits effective) mutable {
+      return w.handleJsonCall(entry(), propsJson(), kj::mv(method), kj::mv(paramsJson), effective);
+    });
   }
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
-    return dynamicWorker->whenReady().then(
-        [this, method, url, &headers, &requestBody, &response]() -> kj::Promise<void> {
-          auto& w = dynamicWorker->getWorker();
-          KJ_IF_MAYBE (name, entrypoint) {
-            if (!w.hasEntrypoint(*name)) {
-              return api::userError("Error", kj::str("Worker has no such entrypoint: ", *name));
-            }
-          }
-          auto effective = io::IoLimits::tighter(dynamicWorker->getEventLimits(), limits);
-          return w.handleFetch(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
-                               props.map([](auto& s) -> kj::StringPtr { return s; }), method, url,
-                               headers, requestBody, response, effective,
-                               worker::Worker::OnFailure::THROW);
-        });
+    return onWorker<void>([this, method, url, &headers, &requestBody, &response](
+                              worker::Worker& w, io::IoLimits effective) {
+      return w.handleFetch(entry(), propsJson(), method, url, headers, requestBody, response,
+                           effective, worker::Worker::OnFailure::THROW);
+    });
   }
 
  private:
@@ -230,6 +201,29 @@ class DynamicEntrypoint final : public api::Capability {
   kj::Maybe<kj::String> entrypoint;
   kj::Maybe<kj::String> props;
   io::IoLimits limits;
+
+  kj::Maybe<kj::StringPtr> entry() {
+    return entrypoint.map([](auto& s) -> kj::StringPtr { return s; });
+  }
+  kj::Maybe<kj::StringPtr> propsJson() {
+    return props.map([](auto& s) -> kj::StringPtr { return s; });
+  }
+
+  // Runs `func` once the worker has started, if it has the entrypoint, with the tightest of the
+  // loader's, the WorkerCode's and getEntrypoint()'s limits.
+  template <typename T, typename Func>
+  kj::Promise<T> onWorker(Func&& func) {
+    return dynamicWorker->whenReady().then(
+        [this, func = kj::fwd<Func>(func)]() mutable -> kj::Promise<T> {
+          auto& w = dynamicWorker->getWorker();
+          KJ_IF_MAYBE (name, entrypoint) {
+            if (!w.hasEntrypoint(*name)) {
+              return api::userError("Error", kj::str("Worker has no such entrypoint: ", *name));
+            }
+          }
+          return func(w, io::IoLimits::tighter(dynamicWorker->getEventLimits(), limits));
+        });
+  }
 };
 
 bool readLimits(v8::Local<v8::Context> context, v8::Local<v8::Value> value, io::IoLimits& out) {
