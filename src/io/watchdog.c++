@@ -71,6 +71,14 @@ int64_t threadCpuNanos() {
   return nanos(CLOCK_THREAD_CPUTIME_ID);
 }
 
+bool cpuLimitReached() {
+  auto slot = threadSlot;
+  if (slot == nullptr)
+    return false;
+  std::lock_guard<std::mutex> lock(slot->mutex);
+  return slot->isolate != nullptr && slot->fired;
+}
+
 CpuGuard::CpuGuard(v8::Isolate* isolate, int64_t budgetNs) : slot(&getThreadSlot()) {
   startNs = threadCpuNanos();
   std::lock_guard<std::mutex> lock(slot->mutex);

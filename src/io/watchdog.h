@@ -32,4 +32,8 @@ class CpuGuard {
 
 int64_t threadCpuNanos();
 
+bool cpuLimitReached();
+// Whether the CPU budget of the JavaScript this thread is running has run out: for native code
+// that can run long outside V8 (SQLite), where V8's termination does not reach.
+
 }  // namespace kiln::io

@@ -243,15 +243,13 @@ void DurableObjectNamespace::restoreAlarms() {
   }
 }
 
-void DurableObjectNamespace::reportSize() {
-  metrics::setSqliteBytes(config.uniqueKey, storageBytes());
-}
-
-size_t DurableObjectNamespace::storageBytes() {
-  size_t total = 0;
-  for (auto& entry: instances)
-    total += entry.value->storageBytes();
-  return total;
+void DurableObjectNamespace::recordSize(kj::StringPtr key, size_t bytes) {
+  size_t& known = objectBytes.findOrCreate(key, [&]() {
+    return decltype(objectBytes)::Entry{kj::str(key), 0};
+  });
+  totalBytes = totalBytes - known + bytes;
+  known = bytes;
+  metrics::setSqliteBytes(config.uniqueKey, totalBytes);
 }
 
 worker::Binding newNamespaceBinding(kj::StringPtr name, DurableObjectNamespace& ns) {

@@ -36,8 +36,9 @@ class DurableObjectNamespace {
   ObjectInstance& getInstance(kj::StringPtr id);
   kj::Maybe<worker::Worker&> getWorker() { return getWorkerFn(); }
   const NamespaceConfig& getConfig() const { return config; }
-  size_t storageBytes();
-  void reportSize();  // to /metrics
+  void recordSize(kj::StringPtr key, size_t bytes);
+  // One object's (or facet's) current database size, by file prefix; /metrics shows the sum
+  // over every object loaded since start.
   void restoreAlarms();
   // Schedules the alarms stored in this namespace's files (after a restart).
 
@@ -45,6 +46,8 @@ class DurableObjectNamespace {
   NamespaceConfig config;
   kj::Function<kj::Maybe<worker::Worker&>()> getWorkerFn;
   kj::HashMap<kj::String, kj::Own<ObjectInstance>> instances;
+  kj::HashMap<kj::String, size_t> objectBytes;
+  size_t totalBytes = 0;
   bool sweeping = false;
   class IgnoreErrors final : public kj::TaskSet::ErrorHandler {
    public:

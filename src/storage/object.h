@@ -198,9 +198,9 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
   kj::Maybe<double> readAlarm() {
     KJ_IF_MAYBE (database, openDatabase()) {
       database->exec("CREATE TABLE IF NOT EXISTS _cf_METADATA (key TEXT PRIMARY KEY, value)",
-                     nullptr, true);
+                     nullptr, SqliteDatabase::Caller::KILN);
       auto result =
-          database->exec("SELECT value FROM _cf_METADATA WHERE key = 'alarm'", nullptr, true);
+          database->exec("SELECT value FROM _cf_METADATA WHERE key = 'alarm'", nullptr, SqliteDatabase::Caller::KILN);
       if (result.is<SqlResult>() && result.get<SqlResult>().rows.size() == 1) {
         auto& v = result.get<SqlResult>().rows[0][0];
         return v.type == SqlValue::Type::REAL ? v.real : double(v.integer);
@@ -212,7 +212,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
   void writeAlarm(kj::Maybe<double> time) {
     KJ_IF_MAYBE (database, openDatabase()) {
       database->exec("CREATE TABLE IF NOT EXISTS _cf_METADATA (key TEXT PRIMARY KEY, value)",
-                     nullptr, true);
+                     nullptr, SqliteDatabase::Caller::KILN);
       KJ_IF_MAYBE (t, time) {
         SqlValue v;
         v.type = SqlValue::Type::REAL;
@@ -220,9 +220,9 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
         database->exec(
             "INSERT INTO _cf_METADATA VALUES ('alarm', ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            kj::arrayPtr(&v, 1), true);
+            kj::arrayPtr(&v, 1), SqliteDatabase::Caller::KILN);
       } else {
-        database->exec("DELETE FROM _cf_METADATA WHERE key = 'alarm'", nullptr, true);
+        database->exec("DELETE FROM _cf_METADATA WHERE key = 'alarm'", nullptr, SqliteDatabase::Caller::KILN);
       }
     }
   }
@@ -332,8 +332,14 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
   }
 
   void reportSize() {
+    // Only this object's size is read (two PRAGMAs): a write costs the same however many
+    // objects are live. The namespace keeps the running total for /metrics.
     KJ_IF_MAYBE (ns, spec.ns) {
-      ns->reportSize();
+      KJ_IF_MAYBE (prefix, spec.filePrefix) {
+        ns->recordSize(*prefix, storageBytes());
+      } else {
+        ns->recordSize(kj::str("memory:", spec.id, ":", spec.depth), storageBytes());
+      }
     }
   }
 
@@ -442,9 +448,10 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
 
   // Runs SQL; on failure throws the SQLite message as a JS Error and returns null.
   kj::Maybe<SqlResult> run(v8::Isolate* isolate, kj::StringPtr sql,
-                           kj::ArrayPtr<const SqlValue> bindings, bool internal = false) {
+                           kj::ArrayPtr<const SqlValue> bindings,
+                           SqliteDatabase::Caller caller = SqliteDatabase::Caller::KILN) {
     KJ_IF_MAYBE (database, getDatabase(isolate)) {
-      auto result = database->exec(sql, bindings, internal);
+      auto result = database->exec(sql, bindings, caller);
       if (result.is<kj::String>()) {
         js::throwError(isolate, js::ErrorType::ERROR, result.get<kj::String>());
         return nullptr;
@@ -539,7 +546,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
         bindings.add(kj::mv(v));
       }
     }
-    KJ_IF_MAYBE (result, s->run(isolate, sql, bindings)) {
+    KJ_IF_MAYBE (result, s->run(isolate, sql, bindings, SqliteDatabase::Caller::USER)) {
       if (result->rowsWritten > 0)
         s->reportSize();
       auto out = v8::Object::New(isolate);
@@ -577,7 +584,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     key.type = SqlValue::Type::TEXT;
     key.text = toKj(isolate, info[0]);
     KJ_IF_MAYBE (result, s->run(isolate, "SELECT value FROM _cf_KV WHERE key = ?",
-                                kj::arrayPtr(&key, 1), true)) {
+                                kj::arrayPtr(&key, 1))) {
       if (result->rows.size() == 0)
         return;  // undefined
       auto& blob = result->rows[0][0].blob;
@@ -607,7 +614,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     s->run(isolate,
            "INSERT INTO _cf_KV (key, value) VALUES (?, ?) "
            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-           kj::arrayPtr(params, 2), true);
+           kj::arrayPtr(params, 2));
     s->reportSize();
   }
 
@@ -620,7 +627,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     key.type = SqlValue::Type::TEXT;
     key.text = toKj(isolate, info[0]);
     KJ_IF_MAYBE (result,
-                 s->run(isolate, "DELETE FROM _cf_KV WHERE key = ?", kj::arrayPtr(&key, 1), true)) {
+                 s->run(isolate, "DELETE FROM _cf_KV WHERE key = ?", kj::arrayPtr(&key, 1))) {
       info.GetReturnValue().Set(result->rowsWritten > 0);
     }
   }
@@ -661,7 +668,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
                 " ORDER BY key", info[4]->BooleanValue(isolate) ? " DESC" : "",
                 info[3]->IsNumber() ? kj::str(" LIMIT ", info[3]->Uint32Value(context).FromMaybe(0))
                                     : kj::str());
-    KJ_IF_MAYBE (result, s->run(isolate, sql, params, true)) {
+    KJ_IF_MAYBE (result, s->run(isolate, sql, params)) {
       auto out = v8::Array::New(isolate, result->rows.size());
       for (uint32_t i = 0; i < result->rows.size(); i++) {
         auto& blob = result->rows[i][1].blob;
@@ -689,7 +696,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     auto sql = verb == "begin"    ? kj::str("SAVEPOINT ", name)
                : verb == "commit" ? kj::str("RELEASE ", name)
                                   : kj::str("ROLLBACK TO ", name, "; RELEASE ", name);
-    s->run(isolate, sql, nullptr, true);
+    s->run(isolate, sql, nullptr, SqliteDatabase::Caller::KILN);
   }
   static void txBegin(const v8::FunctionCallbackInfo<v8::Value>& info) { tx(info, "begin"); }
   static void txCommit(const v8::FunctionCallbackInfo<v8::Value>& info) { tx(info, "commit"); }

@@ -1,8 +1,11 @@
 #include "src/storage/sqlite.h"
 
+#include "src/io/watchdog.h"
+
 #include <kj/debug.h>
 #include <sqlite3.h>
 #include <cctype>
+#include <strings.h>
 
 namespace kiln::storage {
 namespace {
@@ -67,7 +70,123 @@ SqlValue column(sqlite3_stmt* stmt, int i) {
   return v;
 }
 
+bool startsWithNoCase(const char* text, kj::StringPtr prefix) {
+  return text != nullptr && strncasecmp(text, prefix.cStr(), prefix.size()) == 0;
+}
+
+bool equalsNoCase(const char* text, kj::StringPtr word) {
+  return text != nullptr && strcasecmp(text, word.cStr()) == 0;
+}
+
+bool isKilnTable(const char* name) {
+  // kiln's own bookkeeping (KV, alarms). Workers hides its KV table the same way.
+  return startsWithNoCase(name, "_cf_") || startsWithNoCase(name, "__cf_");
+}
+
+bool isRawPageTable(const char* name) {
+  // Virtual tables over the file's raw pages: writing them would bypass every other rule.
+  for (auto t: {"sqlite_dbpage", "sqlite_dbdata", "sqlite_dbptr", "dbstat", "sqlite_stmt"}) {
+    if (equalsNoCase(name, t))
+      return true;
+  }
+  return false;
+}
+
+bool isAllowedPragma(const char* name) {
+  // Read-only introspection and per-connection switches that cannot reach beyond this database
+  // (no journal_mode, synchronous, writable_schema, database_list: paths and durability are
+  // kiln's business).
+  for (auto p: {"table_info", "table_xinfo", "table_list", "index_info", "index_xinfo",
+                "index_list", "foreign_key_list", "foreign_key_check", "foreign_keys",
+                "defer_foreign_keys", "quick_check", "integrity_check", "data_version",
+                "legacy_alter_table", "recursive_triggers", "reverse_unordered_selects",
+                "ignore_check_constraints", "case_sensitive_like", "optimize"}) {
+    if (equalsNoCase(name, p))
+      return true;
+  }
+  return false;
+}
+
+bool isAllowedVirtualTableModule(const char* module) {
+  for (auto m: {"fts5", "fts4", "fts3", "rtree"}) {
+    if (equalsNoCase(module, m))
+      return true;
+  }
+  return false;
+}
+
+bool startsWithKeyword(kj::StringPtr sql, kj::StringPtr keyword) {
+  size_t i = 0;
+  while (i < sql.size() && (isspace(sql[i]) || sql[i] == ';'))
+    ++i;
+  return strncasecmp(sql.cStr() + i, keyword.cStr(), keyword.size()) == 0 &&
+         !isalnum(sql[i + keyword.size()]);
+}
+
+// Cloudflare's limits for SQL in a Durable Object; they also bound the memory one statement
+// can take outside the V8 heap (a 1 GB zeroblob would otherwise be SQLite's default).
+void applyLimits(sqlite3* db) {
+  sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+  sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 2000000);
+  sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 100000);
+  sqlite3_limit(db, SQLITE_LIMIT_COLUMN, 100);
+  sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, 100);
+  sqlite3_limit(db, SQLITE_LIMIT_FUNCTION_ARG, 32);
+  sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 50);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
+}
+
+kj::String errorMessage(sqlite3* db) {
+  // Workers reports refusals with the code's name, which callers match on. Table-valued
+  // pragmas are refused when they run, with a plain SQLITE_ERROR code.
+  // A refused column read says "access to t.c is prohibited"; it is refused all the same.
+  kj::StringPtr message = sqlite3_errmsg(db);
+  if (message.startsWith("not authorized"))
+    return kj::str(message, ": SQLITE_AUTH");
+  if (sqlite3_errcode(db) == SQLITE_AUTH)
+    return kj::str("not authorized: ", message, ": SQLITE_AUTH");
+  return kj::str(message);
+}
+
 }  // namespace
+
+SqliteDatabase::SqliteDatabase(sqlite3* db) : db(db) {
+  applyLimits(db);
+  sqlite3_set_authorizer(db, &authorize, this);
+  // A statement can run for ever inside SQLite (a recursive CTE), where V8's termination
+  // cannot reach; the progress handler asks the CPU watchdog between virtual-machine steps.
+  sqlite3_progress_handler(
+      db, 1000, [](void*) -> int { return io::cpuLimitReached() ? 1 : 0; }, nullptr);
+}
+
+int SqliteDatabase::authorize(void* self, int action, const char* a, const char* b,
+                              const char* dbName, const char* trigger) {
+  if (static_cast<SqliteDatabase*>(self)->caller == Caller::KILN)
+    return SQLITE_OK;
+  switch (action) {
+    case SQLITE_ATTACH:
+    case SQLITE_DETACH:
+      return SQLITE_DENY;
+    case SQLITE_PRAGMA:
+      return isAllowedPragma(a) ? SQLITE_OK : SQLITE_DENY;
+    case SQLITE_FUNCTION:
+      return equalsNoCase(b, "load_extension") || equalsNoCase(b, "fts3_tokenizer") ? SQLITE_DENY
+                                                                                     : SQLITE_OK;
+    case SQLITE_CREATE_VTABLE:
+      return !isKilnTable(a) && isAllowedVirtualTableModule(b) ? SQLITE_OK : SQLITE_DENY;
+    case SQLITE_ALTER_TABLE:
+      return isKilnTable(b) ? SQLITE_DENY : SQLITE_OK;
+    default:
+      break;
+  }
+  // Every other action names a table (or index, trigger, view) first and, for indexes and
+  // triggers, its table second. SQLite itself refuses user writes to sqlite_master and objects
+  // named sqlite_*; its own nested statements (schema updates) pass through here too.
+  if (isKilnTable(a) || isKilnTable(b) || isRawPageTable(a))
+    return SQLITE_DENY;
+  return SQLITE_OK;
+}
 
 kj::OneOf<kj::Own<SqliteDatabase>, kj::String> SqliteDatabase::open(kj::StringPtr path) {
   sqlite3* db = nullptr;
@@ -97,8 +216,8 @@ SqliteDatabase::~SqliteDatabase() noexcept(false) {
 }
 
 size_t SqliteDatabase::sizeBytes() {
-  auto result = exec("PRAGMA page_count", nullptr, true);
-  auto size = exec("PRAGMA page_size", nullptr, true);
+  auto result = exec("PRAGMA page_count", nullptr, Caller::KILN);
+  auto size = exec("PRAGMA page_size", nullptr, Caller::KILN);
   if (result.is<SqlResult>() && size.is<SqlResult>()) {
     auto& a = result.get<SqlResult>();
     auto& b = size.get<SqlResult>();
@@ -111,11 +230,19 @@ size_t SqliteDatabase::sizeBytes() {
 
 kj::OneOf<SqlResult, kj::String> SqliteDatabase::exec(kj::StringPtr sql,
                                                       kj::ArrayPtr<const SqlValue> bindings,
-                                                      bool allowTransactionStatements) {
-  bool wrap = !allowTransactionStatements;
+                                                      Caller callerOfThis) {
+  bool user = callerOfThis == Caller::USER;
+  bool wrap = user;
+  // The savepoints around a user's statements are kiln's; only the statements are the user's.
+  caller = Caller::KILN;
   if (wrap)
     sqlite3_exec(db, "SAVEPOINT _kiln_exec", nullptr, nullptr, nullptr);
+  // Statements may be prepared again inside sqlite3_step (after a schema change), so the
+  // caller stays set until the statements are done.
+  caller = callerOfThis;
+  KJ_DEFER(caller = Caller::KILN);
   auto fail = [&](kj::String message) -> kj::OneOf<SqlResult, kj::String> {
+    caller = Caller::KILN;
     if (wrap) {
       sqlite3_exec(db, "ROLLBACK TO _kiln_exec; RELEASE _kiln_exec", nullptr, nullptr, nullptr);
     }
@@ -128,15 +255,19 @@ kj::OneOf<SqlResult, kj::String> SqliteDatabase::exec(kj::StringPtr sql,
   while (*rest != '\0') {
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
+    if (user && startsWithKeyword(rest, "VACUUM")) {
+      // VACUUM INTO writes a copy of the database to any path; plain VACUUM is kiln's to run.
+      return fail(kj::str("not authorized: SQLITE_AUTH"));
+    }
     if (sqlite3_prepare_v2(db, rest, -1, &stmt, &tail) != SQLITE_OK) {
-      return fail(kj::str(sqlite3_errmsg(db)));
+      return fail(errorMessage(db));
     }
     if (stmt == nullptr) {  // Whitespace or a comment.
       rest = tail;
       continue;
     }
     KJ_DEFER(sqlite3_finalize(stmt));
-    if (!allowTransactionStatements && isTransactionStatement(sqlite3_sql(stmt))) {
+    if (user && isTransactionStatement(sqlite3_sql(stmt))) {
       return fail(
           kj::str("To execute a transaction, please use the state.storage.transaction() "
                   "or state.storage.transactionSync() APIs instead of the SQL BEGIN "
@@ -172,8 +303,10 @@ kj::OneOf<SqlResult, kj::String> SqliteDatabase::exec(kj::StringPtr sql,
         ++result.rowsRead;
       } else if (rc == SQLITE_DONE) {
         break;
+      } else if (rc == SQLITE_INTERRUPT) {
+        return fail(kj::str("Worker exceeded CPU time limit."));
       } else {
-        return fail(kj::str(sqlite3_errmsg(db)));
+        return fail(errorMessage(db));
       }
     }
     if (!sqlite3_stmt_readonly(stmt))
@@ -185,6 +318,7 @@ kj::OneOf<SqlResult, kj::String> SqliteDatabase::exec(kj::StringPtr sql,
   if (nextBinding != bindings.size()) {
     return fail(kj::str("Wrong number of parameter bindings for SQL query."));
   }
+  caller = Caller::KILN;
   if (wrap)
     sqlite3_exec(db, "RELEASE _kiln_exec", nullptr, nullptr, nullptr);
   return kj::mv(result);

@@ -152,6 +152,73 @@ export const sqlErrorsAreSqliteMessages = {
   },
 };
 
+// User SQL is confined to the object's own tables (as in Workers): no other files, no paths, no
+// kiln bookkeeping, no extensions. Each refusal is SQLite's SQLITE_AUTH.
+export const sqlAuthorizerConfinesUserSql = {
+  async test(ctrl, env) {
+    const notes = env.NOTES.getByName("authorizer");
+    await notes.kvRoundTrip();  // Creates kiln's KV table.
+    const refused = [
+      "PRAGMA database_list",
+      "SELECT * FROM pragma_database_list",
+      "ATTACH DATABASE '/tmp/kiln-attach-test.db' AS other",
+      "DETACH DATABASE main",
+      "VACUUM INTO '/tmp/kiln-vacuum-test.db'",
+      "VACUUM",
+      "SELECT * FROM _cf_KV",
+      "DROP TABLE _cf_KV",
+      "DELETE FROM _cf_KV",
+      "INSERT INTO _cf_KV VALUES ('x', 'y')",
+      "ALTER TABLE _cf_KV RENAME TO mine",
+      "CREATE INDEX sneaky ON _cf_KV (value)",
+      "CREATE TABLE _cf_mine (v)",
+      "SELECT load_extension('/tmp/evil.so')",
+      "PRAGMA journal_mode = DELETE",
+      "PRAGMA writable_schema = ON",
+    ];
+    for (const sql of refused) {
+      await assertRejects(notes.sql(sql), Error, "not authorized", sql);
+      await assertRejects(notes.sql(sql), Error, "SQLITE_AUTH", sql);
+    }
+    // kiln's own storage still works after all that.
+    const kv = await notes.kvRoundTrip();
+    assertEqual(kv.missing, undefined);
+    assertDeepEqual(kv.after, ["a", "b/2"]);
+    // What applications do is allowed: schema reads, introspection pragmas, FTS5, AUTOINCREMENT.
+    await notes.sql("CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT)");
+    await notes.sql("CREATE INDEX items_name ON items (name)");
+    await notes.sql("INSERT INTO items (name) VALUES ('a'), ('b')");
+    await notes.sql("ALTER TABLE items ADD COLUMN extra TEXT");
+    const columns = await notes.sql("PRAGMA table_info(items)");
+    assertDeepEqual(columns.rows.map((r) => r.name), ["id", "name", "extra"]);
+    const listed = await notes.sql("SELECT name FROM pragma_table_info('items')");
+    assertEqual(listed.rows.length, 3);
+    const tables = await notes.sql("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    assert(tables.rows.some((r) => r.name === "items"), JSON.stringify(tables.rows));
+    await notes.sql("CREATE VIRTUAL TABLE docs USING fts5(body)");
+    await notes.sql("INSERT INTO docs VALUES ('hello world'), ('goodbye')");
+    assertEqual((await notes.sql("SELECT body FROM docs WHERE docs MATCH 'hello'")).rows[0].body,
+      "hello world");
+    await notes.sql("ALTER TABLE items RENAME TO things");
+    assertEqual((await notes.sql("SELECT count(*) AS n FROM things")).rows[0].n, 2);
+    await notes.sql("PRAGMA foreign_keys = ON");
+    assertEqual((await notes.sql("PRAGMA quick_check")).rows[0].quick_check, "ok");
+  },
+};
+
+// Cloudflare's SQL limits: strings and blobs up to 2 MB, which also bounds what one statement can
+// allocate outside the V8 heap.
+export const sqlLimits = {
+  async test(ctrl, env) {
+    const notes = env.NOTES.getByName("limits");
+    await assertRejects(notes.sql("SELECT zeroblob(1000000000)"), Error, "too big", "zeroblob");
+    await assertRejects(notes.sql("SELECT length(hex(zeroblob(1100000)))"), Error, "too big",
+      "hex");
+    const ok = await notes.sql("SELECT length(zeroblob(1000000)) AS n");
+    assertEqual(ok.rows[0].n, 1000000);
+  },
+};
+
 export const kvStorage = {
   async test(ctrl, env) {
     const result = await env.NOTES.getByName("kv").kvRoundTrip();

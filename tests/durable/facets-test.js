@@ -17,6 +17,10 @@ const APP_V1 = `
       }
     }
     spin() { for (;;) {} }
+    spinSql() {
+      return this.ctx.storage.sql.exec(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c").one();
+    }
     async armAlarm() { await this.ctx.storage.setAlarm(Date.now() + 20); }
     alarm() { this.ctx.storage.kv.put("alarmed", true); }
     alarmed() { return this.ctx.storage.kv.get("alarmed") === true; }
@@ -91,9 +95,9 @@ export class Supervisor extends DurableObject {
   remove(name) {
     this.ctx.facets.delete(name);
   }
-  async spin(name) {
+  async spin(name, how = "spin") {
     try {
-      await this.facet(name).spin();
+      await this.facet(name)[how]();
       return "no error";
     } catch (e) {
       return e.message;
@@ -167,6 +171,17 @@ export const aLoopingFacetFailsAndTheSupervisorGoesOn = {
     assert(message.includes("exceeded CPU time limit"), message);
     assertEqual(await sup.ownSecret(), "supervisor only", "the supervisor and its database go on");
     assertEqual(await sup.count("other"), "v1:1", "its other facets too");
+  },
+};
+
+// A statement that never ends runs inside SQLite, out of V8's reach: the CPU limit must stop it
+// all the same.
+export const aFacetLoopingInSqlIsStopped = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("sql-loop");
+    const message = await sup.spin("sql-looper", "spinSql");
+    assert(message.includes("exceeded CPU time limit"), message);
+    assertEqual(await sup.ownSecret(), "supervisor only");
   },
 };
 

@@ -1,0 +1,8 @@
+// expect: 500 exceeded memory limit
+// One allocation request of a billion elements.
+export default {
+  fetch() {
+    const a = new Array(1e9).fill(0);
+    return new Response(String(a.length));
+  },
+};

@@ -1,0 +1,8 @@
+// expect: 500 exceeded memory limit
+// A Map that grows without bound.
+export default {
+  fetch() {
+    const m = new Map();
+    for (let i = 0; ; i++) m.set(i, { i });
+  },
+};
