@@ -367,17 +367,23 @@ kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Obj
         return runtime.awaitJs(context, result);
       });
   return next.then([this, &ioContext, &reader, &out](io::Settled&& settled) -> kj::Promise<void> {
+    if (runtime.isTerminated() || settled.value.IsEmpty()) {
+      // The isolate was stopped (CPU, memory) while the body streamed: a settled promise then
+      // carries no value. The body ends abruptly, so the client cannot take it for complete.
+      host.log("error", kj::str("response body stopped: ", runtime.terminationMessage()));
+      return KJ_EXCEPTION(DISCONNECTED, "response body stream failed");
+    }
     if (settled.rejected) {
       auto message = runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
         return js::describeException(context->GetIsolate(),
-                                     settled.value.Get(context->GetIsolate()));
+                                     settled.get(context->GetIsolate()));
       });
       host.log("error", kj::str("Uncaught (in response body) ", message));
       return KJ_EXCEPTION(DISCONNECTED, "response body stream failed");
     }
     kj::Maybe<kj::Array<kj::byte>> chunk;
     runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
-      KJ_IF_MAYBE (bytes, js::viewBytes(settled.value.Get(context->GetIsolate()))) {
+      KJ_IF_MAYBE (bytes, js::viewBytes(settled.get(context->GetIsolate()))) {
         chunk = kj::heapArray<kj::byte>(*bytes);
       }
     });

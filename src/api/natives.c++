@@ -16,7 +16,10 @@ using js::toKj;
 void setFunction(v8::Local<v8::Context> context, v8::Local<v8::Object> target, kj::StringPtr name,
                  v8::FunctionCallback callback, v8::Local<v8::Value> data) {
   auto isolate = context->GetIsolate();
-  auto fn = v8::Function::New(context, callback, data).ToLocalChecked();
+  // Natives with data of their own are per worker (never in the snapshot) and few; the rest go
+  // through the guard.
+  auto fn = data.IsEmpty() ? js::newGuardedFunction(context, callback)
+                           : v8::Function::New(context, callback, data).ToLocalChecked();
   fn->SetName(newString(isolate, name));
   target->Set(context, newString(isolate, name), fn).Check();
 }

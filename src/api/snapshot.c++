@@ -3,6 +3,7 @@
 #include "src/api/js-api.h"
 #include "src/api/natives.h"
 #include "src/js/platform.h"
+#include "src/js/value.h"
 #include "src/util/log.h"
 
 #include <kj/debug.h>
@@ -22,6 +23,7 @@ void buildReferences() {
     for (auto& native: table)
       references->add(reinterpret_cast<intptr_t>(native.callback));
   }
+  references->add(reinterpret_cast<intptr_t>(&js::guardedCallback));
   references->add(0);
 }
 

@@ -10,7 +10,9 @@ namespace kiln::io {
 IoContext::IoContext(Runtime& runtime, kj::Timer& timer, IoLimits limits)
     : runtime(runtime),
       timer(timer),
-      limits(limits),
+      // Every event of a worker is bounded by its worker's own limits, whoever made the
+      // capability it came through: a caller can only tighten them.
+      limits(IoLimits::tighter(limits, runtime.getEventLimits())),
       tasks(kj::heap<kj::TaskSet>(static_cast<kj::TaskSet::ErrorHandler&>(*this))),
       waitUntilTasks(kj::heap<kj::TaskSet>(static_cast<kj::TaskSet::ErrorHandler&>(*this))) {
   runtime.ioContexts.insert(this);
@@ -72,6 +74,7 @@ void IoContext::abandon() {
 }
 
 IoContext::~IoContext() noexcept(false) {
+  ending = true;
   endOwnScope();
   if (abandoned)
     return;
@@ -84,8 +87,48 @@ IoContext::~IoContext() noexcept(false) {
 }
 
 void IoContext::addTask(kj::Promise<void> task) {
-  if (!abandoned)
-    tasks->add(kj::mv(task));
+  if (abandoned)
+    return;
+  ++pendingTasks;
+  tasks->add(task.attach(kj::defer([this]() {
+    // Tasks are also dropped while this context is destroyed, after idleFulfiller is gone.
+    if (--pendingTasks == 0 && !abandoned && !ending) {
+      KJ_IF_MAYBE (f, idleFulfiller) {
+        (*f)->fulfill();
+        idleFulfiller = nullptr;
+      }
+    }
+  })));
+}
+
+kj::Promise<void> IoContext::whenHung() {
+  KJ_IF_MAYBE (check, hungCheck) {
+    return check->addBranch();
+  }
+  auto& check = hungCheck.emplace(checkHung().fork());
+  return check.addBranch();
+}
+
+kj::Promise<void> IoContext::checkHung() {
+  kj::Promise<void> idle = kj::READY_NOW;
+  if (pendingTasks > 0) {
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    idleFulfiller = kj::mv(paf.fulfiller);
+    idle = kj::mv(paf.promise);
+  }
+  // evalLast: whatever the last task's completion set off (a callback re-entering JavaScript,
+  // which may start new work) runs first.
+  return idle.then([]() { return kj::evalLast([]() {}); }).then([this]() -> kj::Promise<void> {
+    if (pendingTasks > 0 || abandoned)
+      return checkHung();
+    if (runtime.ioContexts.size() > 1) {
+      // Another event of this isolate could still settle the promise (one shared between
+      // requests): look again later rather than cancel what may not be hung.
+      return timer.afterDelay(100 * kj::MILLISECONDS).then([this]() { return checkHung(); });
+    }
+    hung = true;
+    return kj::READY_NOW;
+  });
 }
 
 void IoContext::addWaitUntil(kj::Promise<void> task) {
@@ -167,7 +210,7 @@ void IoContext::scheduleTimer(uint32_t id, uint64_t delayMs) {
   // IoContext bounds how long that can be.
   if (abandoned)
     return;
-  tasks->add(timer.atTime(js::frozenMonotonic() + delayMs * kj::MILLISECONDS).then([this, id]() {
+  addTask(timer.atTime(js::frozenMonotonic() + delayMs * kj::MILLISECONDS).then([this, id]() {
     fireTimer(id);
   }));
 }

@@ -26,6 +26,9 @@ struct IoLimits {
 
   static IoLimits tighter(const IoLimits& a, const IoLimits& b);
   // The lower of each limit (0 counting as unlimited).
+
+  static IoLimits unlimited() { return IoLimits{0, 0}; }
+  // For a caller that adds no limits of its own (the worker's own still apply).
 };
 
 class RevocationScope;
@@ -43,6 +46,10 @@ class Revocable {
   kj::ListLink<Revocable> link;
   friend class RevocationScope;
 };
+
+constexpr kj::StringPtr HUNG_MESSAGE =
+    "The Workers runtime canceled this request because it detected that your Worker's code had "
+    "hung and would never generate a response."_kj;
 
 constexpr kj::StringPtr EVENT_ENDED =
     "This RPC stub was received during a request or call that has ended. Stubs a stateless "
@@ -73,7 +80,8 @@ class RevocationScope final : public kj::Refcounted {
 
 class IoContext final : private kj::TaskSet::ErrorHandler {
  public:
-  IoContext(Runtime& runtime, kj::Timer& timer, IoLimits limits = {});
+  IoContext(Runtime& runtime, kj::Timer& timer, IoLimits limits);
+  // `limits` are the caller's; the event runs under the tighter of them and the runtime's.
   ~IoContext() noexcept(false);
   KJ_DISALLOW_COPY(IoContext);
 
@@ -82,6 +90,12 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
 
   void addTask(kj::Promise<void> task);
   // Work JavaScript started (timers, fetches): canceled when the context ends.
+
+  kj::Promise<void> whenHung();
+  // Resolves when nothing could ever settle what the event waits for: none of its tasks is
+  // pending (no timer, fetch, RPC call or body read) and no other event of the isolate is live.
+  // The event then fails as in Workers (HUNG_MESSAGE) instead of holding its caller for ever.
+  bool isHung() const { return hung; }
 
   void addWaitUntil(kj::Promise<void> task);
   kj::Promise<void> onWaitUntilDone();
@@ -132,6 +146,8 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
 
   Runtime& runtime;
   bool abandoned = false;
+  bool ending = false;        // Set when destruction starts; read by tasks as they are dropped.
+  uint32_t pendingTasks = 0;  // Declared before `tasks`, which decrements it as it is dropped.
   kj::Timer& timer;
   IoLimits limits;
   uint32_t subrequestsUsed = 0;
@@ -148,6 +164,11 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   kj::HashMap<uint32_t, Timer> timers;
   kj::Maybe<kj::Own<RevocationScope>> ownScope;  // Made when the first stub arrives.
   kj::Maybe<kj::Own<RevocationScope>> stubScope;
+  kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> idleFulfiller;
+  bool hung = false;
+  kj::Maybe<kj::ForkedPromise<void>> hungCheck;  // Last: canceled before what it looks at.
+
+  kj::Promise<void> checkHung();
 
   void endOwnScope();
   void abandon();

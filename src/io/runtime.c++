@@ -54,9 +54,22 @@ Runtime::Scope::Scope(Runtime& runtime)
       contextScope(runtime.getContext()) {
   context = runtime.getContext();
   js::advanceClock();
+  if (runtime.scopeDepth++ == 0 && runtime.eventLimits.cpuMs > 0) {
+    ceiling.emplace(runtime.getIsolate(), int64_t(runtime.eventLimits.cpuMs) * 1000000);
+  }
 }
 
-Runtime::Scope::~Scope() noexcept(false) {}
+Runtime::Scope::~Scope() noexcept(false) {
+  --runtime.scopeDepth;
+  KJ_IF_MAYBE (guard, ceiling) {
+    guard->stop();
+    if (guard->fired() && runtime.termination == Termination::NONE) {
+      // Outside an event there is nobody to tell but the next caller: the runtime is done.
+      runtime.termination = Termination::EXCEEDED_CPU;
+      runtime.getIsolate()->CancelTerminateExecution();
+    }
+  }
+}
 
 void Runtime::afterRun(kj::Maybe<CpuGuard>& guard) {
   auto iso = isolate->get();

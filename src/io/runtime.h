@@ -19,6 +19,11 @@ struct Settled {
   // The outcome of a JavaScript promise.
   bool rejected;
   v8::Global<v8::Value> value;
+  // Empty when the isolate was terminated before the promise settled.
+
+  v8::Local<v8::Value> get(v8::Isolate* isolate) const {
+    return value.IsEmpty() ? v8::Undefined(isolate).As<v8::Value>() : value.Get(isolate);
+  }
 };
 
 class Runtime {
@@ -46,6 +51,9 @@ class Runtime {
     v8::Isolate::Scope isolateScope;
     v8::HandleScope handleScope;
     v8::Context::Scope contextScope;
+    kj::Maybe<CpuGuard> ceiling;
+    // Outside events JavaScript can run too (a getter on an export, a stream's pull): the
+    // outermost entry is held to the worker's CPU limit, so no path into the isolate escapes it.
   };
 
   template <typename Func>
@@ -58,6 +66,11 @@ class Runtime {
   // C++ state, so dropping the returned promise is always safe.
 
   kj::Maybe<IoContext&> currentIoContext() { return current; }
+
+  void setEventLimits(IoLimits limits) { eventLimits = limits; }
+  const IoLimits& getEventLimits() const { return eventLimits; }
+  // The worker's own limits: every IoContext on this runtime runs under them (tightened by what
+  // its caller asks), and every entry into the isolate, event or not, under its CPU limit.
 
   static Runtime& from(v8::Local<v8::Context> context);
 
@@ -83,6 +96,8 @@ class Runtime {
   // is torn down); the runtime then cancels its work while the isolate still exists.
   friend class IoContext;
   Termination termination = Termination::NONE;
+  IoLimits eventLimits = IoLimits::unlimited();
+  uint32_t scopeDepth = 0;
 
   uint64_t nextWaiterId = 1;
   kj::HashMap<uint64_t, kj::Own<kj::PromiseFulfiller<Settled>>> waiters;

@@ -9,13 +9,32 @@
 
 namespace kiln::io {
 
-// One slot per thread that ever ran supervised JavaScript; the watchdog scans them all.
+namespace {
+
+struct Frame {
+  uint64_t id;
+  v8::Isolate* isolate;
+  int64_t deadlineNs;
+  bool fired = false;
+};
+
+}  // namespace
+
+// One slot per thread that ever ran supervised JavaScript; the watchdog scans them all. The
+// frames are the thread's live guards, innermost last.
 struct CpuGuard::Slot {
   std::mutex mutex;
   clockid_t clock;
-  v8::Isolate* isolate = nullptr;  // Non-null while supervised.
-  int64_t deadlineNs = 0;
-  bool fired = false;
+  std::vector<Frame> frames;
+  uint64_t nextId = 1;
+
+  Frame* find(uint64_t id) {
+    for (auto& frame: frames) {
+      if (frame.id == id)
+        return &frame;
+    }
+    return nullptr;
+  }
 };
 
 namespace {
@@ -42,9 +61,16 @@ void watchdogLoop() {
     }
     for (auto slot: snapshot) {
       std::lock_guard<std::mutex> lock(slot->mutex);
-      if (slot->isolate != nullptr && !slot->fired && nanos(slot->clock) > slot->deadlineNs) {
-        slot->fired = true;
-        slot->isolate->TerminateExecution();
+      if (slot->frames.empty())
+        continue;
+      int64_t now = nanos(slot->clock);
+      for (auto& frame: slot->frames) {
+        if (now > frame.deadlineNs) {
+          // Again on every tick: one termination can be lost (caught by a native, canceled by
+          // a nested entry's cleanup); the guard's owner stops the repeats by ending the guard.
+          frame.fired = true;
+          frame.isolate->TerminateExecution();
+        }
       }
     }
   }
@@ -52,7 +78,7 @@ void watchdogLoop() {
 
 CpuGuard::Slot& getThreadSlot() {
   if (threadSlot == nullptr) {
-    auto slot = new CpuGuard::Slot();
+    auto slot = new CpuGuard::Slot();  // Lives as long as the process: the watchdog reads it.
     KJ_ASSERT(pthread_getcpuclockid(pthread_self(), &slot->clock) == 0);
     std::lock_guard<std::mutex> lock(slotsMutex);
     if (slots == nullptr) {
@@ -76,15 +102,18 @@ bool cpuLimitReached() {
   if (slot == nullptr)
     return false;
   std::lock_guard<std::mutex> lock(slot->mutex);
-  return slot->isolate != nullptr && slot->fired;
+  for (auto& frame: slot->frames) {
+    if (frame.fired)
+      return true;
+  }
+  return false;
 }
 
 CpuGuard::CpuGuard(v8::Isolate* isolate, int64_t budgetNs) : slot(&getThreadSlot()) {
   startNs = threadCpuNanos();
   std::lock_guard<std::mutex> lock(slot->mutex);
-  slot->isolate = isolate;
-  slot->deadlineNs = startNs + budgetNs;
-  slot->fired = false;
+  frameId = slot->nextId++;
+  slot->frames.push_back(Frame{frameId, isolate, startNs + kj::max(budgetNs, int64_t(0))});
 }
 
 CpuGuard::~CpuGuard() noexcept(false) {
@@ -96,8 +125,14 @@ void CpuGuard::stop() {
     return;
   endNs = threadCpuNanos();
   std::lock_guard<std::mutex> lock(slot->mutex);
-  slot->isolate = nullptr;
-  wasFired = slot->fired;
+  auto& frames = slot->frames;
+  for (size_t i = 0; i < frames.size(); i++) {
+    if (frames[i].id == frameId) {
+      wasFired = frames[i].fired;
+      frames.erase(frames.begin() + i);
+      break;
+    }
+  }
 }
 
 int64_t CpuGuard::elapsedNs() const {
@@ -108,7 +143,8 @@ bool CpuGuard::fired() const {
   if (endNs >= 0)
     return wasFired;
   std::lock_guard<std::mutex> lock(slot->mutex);
-  return slot->fired;
+  auto frame = slot->find(frameId);
+  return frame != nullptr && frame->fired;
 }
 
 }  // namespace kiln::io

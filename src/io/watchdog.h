@@ -10,7 +10,14 @@ namespace kiln::io {
 
 class CpuGuard {
   // While alive, the current thread is running JavaScript in `isolate` with `budgetNs` of CPU
-  // time left; past it the watchdog terminates the isolate's execution.
+  // time left; past it the watchdog terminates the isolate's execution, and keeps terminating
+  // it every millisecond until the guard stops, so that JavaScript which swallows or outlives one
+  // termination (a native that catches it, a nested entry that cancels it) is stopped again.
+  //
+  // Guards nest (a parent's event starts a dynamic worker, whose module evaluation has a guard
+  // of its own; an event's guard inside an entry's ceiling guard): each is checked on its own,
+  // and an inner one ending leaves the outer ones in force. They must end in reverse order of
+  // creation, which scoped use guarantees.
  public:
   CpuGuard(v8::Isolate* isolate, int64_t budgetNs);
   ~CpuGuard() noexcept(false);
@@ -25,6 +32,7 @@ class CpuGuard {
 
  private:
   Slot* slot;
+  uint64_t frameId;
   int64_t startNs;
   int64_t endNs = -1;
   bool wasFired = false;
@@ -33,7 +41,7 @@ class CpuGuard {
 int64_t threadCpuNanos();
 
 bool cpuLimitReached();
-// Whether the CPU budget of the JavaScript this thread is running has run out: for native code
+// Whether the CPU budget of any JavaScript this thread is running has run out: for native code
 // that can run long outside V8 (SQLite), where V8's termination does not reach.
 
 }  // namespace kiln::io

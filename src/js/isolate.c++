@@ -30,6 +30,13 @@ Isolate::Isolate(const IsolateLimits& limits)
   metrics::isolateCreated();
   isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
   isolate->AddNearHeapLimitCallback(&nearHeapLimit, this);
+  // Atomics.wait blocks the thread, and with it every tenant on the event loop, beyond the
+  // reach of the CPU watchdog: refused, as on a browser's main thread (it throws a TypeError).
+  isolate->SetAllowAtomicsWait(false);
+  // Code from bytes is code generation, which Workers refuses like eval: WebAssembly.compile,
+  // instantiate and new WebAssembly.Module fail with a CompileError at once.
+  isolate->SetAllowWasmCodeGenerationCallback(
+      [](v8::Local<v8::Context>, v8::Local<v8::String>) { return false; });
 }
 
 Isolate::~Isolate() noexcept(false) {
@@ -58,12 +65,17 @@ void Isolate::terminate() {
 }
 
 size_t Isolate::nearHeapLimit(void* data, size_t current, size_t initial) {
-  // Give V8 headroom to unwind after termination instead of aborting the whole process; the
-  // isolate is discarded by its owner once it sees exceededMemory().
+  // V8 calls this when the heap is about to exceed its cap. Returning the same limit would make
+  // V8 abort the whole process, so the isolate is terminated and given headroom to unwind; its
+  // owner discards it once it sees exceededMemory(). The headroom must fit the allocation that
+  // is under way, which can be as large as V8's largest object (a string or array backing store
+  // of about 1 GiB): anything less turns `"x".repeat(2 ** 29)` into a crash of the daemon.
+  // The memory is held only until the termination unwinds and the isolate is disposed.
   auto self = static_cast<Isolate*>(data);
   self->outOfMemory = true;
   self->isolate->TerminateExecution();
-  return current + kj::max(current / 2, size_t(32) << 20);
+  ++self->heapLimitRaises;
+  return current + (size_t(1100) << 20);
 }
 
 }  // namespace kiln::js

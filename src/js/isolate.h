@@ -50,6 +50,7 @@ class Isolate {
   v8::Isolate* isolate;
   WrapRegistry wraps;
   std::atomic<bool> outOfMemory{false};
+  uint32_t heapLimitRaises = 0;
   bool fromSnapshot;
 };
 

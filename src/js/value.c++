@@ -121,4 +121,25 @@ kj::String describeTryCatch(v8::Isolate* isolate, v8::TryCatch& tryCatch) {
   return description;
 }
 
+void guardedCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto callback = reinterpret_cast<v8::FunctionCallback>(info.Data().As<v8::External>()->Value());
+  KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() { callback(info); })) {
+    auto isolate = info.GetIsolate();
+    if (isolate->IsExecutionTerminating())
+      return;
+    // The description is KJ's, for operators, not for the tenant.
+    KJ_LOG(ERROR, "native call failed", exception->getDescription());
+    throwError(isolate, ErrorType::ERROR,
+               "Internal error: kiln could not complete this call. The arguments may be "
+               "malformed (an invalid URL or header, for instance).");
+  }
+}
+
+v8::Local<v8::Function> newGuardedFunction(v8::Local<v8::Context> context,
+                                           v8::FunctionCallback callback) {
+  auto isolate = context->GetIsolate();
+  auto data = v8::External::New(isolate, reinterpret_cast<void*>(callback));
+  return v8::Function::New(context, &guardedCallback, data).ToLocalChecked();
+}
+
 }  // namespace kiln::js

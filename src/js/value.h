@@ -19,6 +19,15 @@ kj::Maybe<kj::ArrayPtr<kj::byte>> viewBytes(v8::Local<v8::Value> value);
 enum class ErrorType { ERROR, TYPE_ERROR, RANGE_ERROR, SYNTAX_ERROR };
 v8::Local<v8::Value> newError(v8::Isolate* isolate, ErrorType type, kj::StringPtr message);
 void throwError(v8::Isolate* isolate, ErrorType type, kj::StringPtr message);
+
+void guardedCallback(const v8::FunctionCallbackInfo<v8::Value>& info);
+// Calls the v8::FunctionCallback held in info.Data() (a v8::External) and turns a KJ exception
+// it throws into a JavaScript error, instead of letting it unwind through V8's frames and end
+// the process. Every native JavaScript can call goes through it, so no input a tenant controls
+// (a URL, a header, a SQL string) can reach a KJ assertion that takes the daemon down.
+
+v8::Local<v8::Function> newGuardedFunction(v8::Local<v8::Context> context,
+                                           v8::FunctionCallback callback);
 inline void throwTypeError(v8::Isolate* isolate, kj::StringPtr message) {
   throwError(isolate, ErrorType::TYPE_ERROR, message);
 }

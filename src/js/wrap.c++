@@ -1,6 +1,7 @@
 #include "src/js/wrap.h"
 
 #include "src/js/isolate.h"
+#include "src/js/value.h"
 
 #include <kj/debug.h>
 
@@ -35,7 +36,7 @@ v8::Local<v8::Object> WrapRegistry::getPrototype(v8::Local<v8::Context> context,
   auto proto = v8::Object::New(isolate);
   for (auto& method: methods) {
     auto name = v8::String::NewFromUtf8(isolate, method.name).ToLocalChecked();
-    auto fn = v8::Function::New(context, method.callback).ToLocalChecked();
+    auto fn = newGuardedFunction(context, method.callback);
     fn->SetName(name);
     proto->Set(context, name, fn).Check();
   }

@@ -121,7 +121,7 @@ class DynamicWorker final : public WorkerHandle {
     options.tails = kj::mv(code.tails);
     metricsName = kj::str(parent.name, "/dynamic");
     options.metricsName = metricsName;
-    options.callbackLimits = getEventLimits();
+    options.eventLimits = getEventLimits();
     try {
       auto created = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
       // A cold start is one that had to make its isolate on the spot (the pool was empty).
@@ -437,7 +437,7 @@ class LoaderBinding {
                         }
                         runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
                           auto isolate = context->GetIsolate();
-                          auto value = settled.value.Get(isolate);
+                          auto value = settled.get(isolate);
                           if (settled.rejected) {
                             ref.fail(js::describeException(isolate, value));
                             return;

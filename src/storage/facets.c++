@@ -253,7 +253,7 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
             kj::Maybe<loader::DurableObjectClassRef> classRef;
             runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
               auto isolate = context->GetIsolate();
-              auto value = settled.value.Get(isolate);
+              auto value = settled.get(isolate);
               if (settled.rejected) {
                 runRef.fail(js::describeException(isolate, value));
                 return;

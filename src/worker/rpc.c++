@@ -187,8 +187,10 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
     }
     return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
   });
-  return settled
+  return orWhenHung(ctx, kj::mv(settled))
       .then([this, &ctx](io::Settled&& result) -> kj::Promise<kj::String> {
+        if (ctx.isHung())
+          return api::userError("Error", io::HUNG_MESSAGE);
         if (runtime->isTerminated()) {
           return api::userError("Error", runtime->terminationMessage());
         }
@@ -257,8 +259,12 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
     return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
   });
 
-  return settled
+  return orWhenHung(ctx, kj::mv(settled))
       .then([this, &ctx, startTime](io::Settled&& result) -> kj::Promise<api::CallResult> {
+        if (ctx.isHung()) {
+          finishEvent(ctx, 0, startTime);
+          return api::userError("Error", io::HUNG_MESSAGE);
+        }
         if (runtime->isTerminated()) {
           finishEvent(ctx, 0, startTime);
           return api::userError("Error", runtime->terminationMessage());

@@ -15,45 +15,77 @@ using js::toKj;
 
 namespace {
 
-// Delivers HTTP requests to one export of a worker, with fixed props.
+}  // namespace
+
+kj::Promise<io::Settled> orWhenHung(io::IoContext& ctx, kj::Promise<io::Settled> settled) {
+  return settled.exclusiveJoin(ctx.whenHung().then([]() { return io::Settled{true, {}}; }));
+}
+
+namespace {
+
+kj::Exception gone() {
+  return api::userError("Error",
+                        "This stub's Worker is no longer running: it was unloaded after its "
+                        "owner let go of it. Keep the Worker (or get() it again) to call it.");
+}
+
+// Delivers HTTP requests to one export of a worker, with fixed props. A ctx.exports stub can
+// travel to other workers and outlive this one (a dynamic worker its parent let go of), so it
+// checks that the worker still exists before every use.
 class EntrypointCapability final : public api::Capability {
  public:
   EntrypointCapability(Worker& worker, kj::Maybe<kj::String> entrypoint,
                        kj::Maybe<kj::String> props)
-      : worker(worker), entrypoint(kj::mv(entrypoint)), props(kj::mv(props)) {}
+      : worker(worker),
+        liveness(worker.getLiveness()),
+        entrypoint(kj::mv(entrypoint)),
+        props(kj::mv(props)) {}
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
+    if (!liveness->alive)
+      return gone();
     return worker.handleFetch(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
                               props.map([](auto& s) -> kj::StringPtr { return s; }), method, url,
-                              headers, requestBody, response);
+                              headers, requestBody, response, io::IoLimits::unlimited());
   }
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
+    if (!liveness->alive)
+      return gone();
     return worker.handleCall(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
                              props.map([](auto& s) -> kj::StringPtr { return s; }), kj::mv(method),
-                             kj::mv(args));
+                             kj::mv(args), io::IoLimits::unlimited());
   }
 
   kj::Promise<kj::String> callJson(kj::String method, kj::String paramsJson) override {
+    if (!liveness->alive)
+      return gone();
     return worker.handleJsonCall(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
                                  props.map([](auto& s) -> kj::StringPtr { return s; }),
-                                 kj::mv(method), kj::mv(paramsJson));
+                                 kj::mv(method), kj::mv(paramsJson), io::IoLimits::unlimited());
   }
 
-  Worker& getWorker() { return worker; }
+  kj::Maybe<Worker&> getWorker() {
+    if (!liveness->alive)
+      return nullptr;
+    return worker;
+  }
   kj::Maybe<kj::StringPtr> getEntrypointName() {
     return entrypoint.map([](kj::String& s) -> kj::StringPtr { return s; });
   }
 
   kj::Maybe<kj::Own<api::Capability>> withProps(kj::String propsJson) override {
+    if (!liveness->alive)
+      return nullptr;
     return kj::Own<api::Capability>(kj::refcounted<EntrypointCapability>(
         worker, entrypoint.map([](auto& s) { return kj::str(s); }), kj::mv(propsJson)));
   }
 
  private:
-  Worker& worker;
+  Worker& worker;  // Only touched while liveness->alive.
+  kj::Own<Worker::Liveness> liveness;
   kj::Maybe<kj::String> entrypoint;
   kj::Maybe<kj::String> props;
 };
@@ -106,6 +138,7 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
   limits.snapshot = api::getStartupSnapshot();
   limits.externalReferences = api::getExternalReferences();
   runtime = kj::heap<io::Runtime>(name, limits);
+  runtime->setEventLimits(options.eventLimits);
   api = kj::heap<api::JsApi>(*runtime, *this);
 
   io::Runtime::Scope scope(*runtime);
@@ -428,8 +461,15 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
 
   auto tracking = kj::heap<TrackingResponse>(outerResponse);
   auto& response = *tracking;
-  auto promise = settled.then([this, &ctx, &response,
-                               onFailure](io::Settled&& result) -> kj::Promise<void> {
+  auto promise = orWhenHung(ctx, kj::mv(settled))
+                     .then([this, &ctx, &response,
+                            onFailure](io::Settled&& result) -> kj::Promise<void> {
+    if (ctx.isHung()) {
+      log("error", io::HUNG_MESSAGE);
+      if (onFailure == OnFailure::THROW)
+        return api::userError("Error", io::HUNG_MESSAGE);
+      return sendError(response, 500);
+    }
     if (runtime->isTerminated()) {
       log("error", runtime->terminationMessage());
       if (onFailure == OnFailure::THROW) {
@@ -440,7 +480,7 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
     if (result.rejected) {
       auto message = runtime->run(ctx, [&](v8::Local<v8::Context> context) {
         auto isolate = context->GetIsolate();
-        auto error = result.value.Get(isolate);
+        auto error = result.get(isolate);
         recordException(ctx, context, error);
         return js::describeException(isolate, error);
       });
@@ -486,9 +526,13 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
 
 kj::Maybe<kj::StringPtr> Worker::localEntrypointName(api::Capability& cap) {
   auto entrypoint = dynamic_cast<EntrypointCapability*>(&cap);
-  if (entrypoint == nullptr || &entrypoint->getWorker() != this)
+  if (entrypoint == nullptr)
     return nullptr;
-  return entrypoint->getEntrypointName();
+  KJ_IF_MAYBE (w, entrypoint->getWorker()) {
+    if (w == this)
+      return entrypoint->getEntrypointName();
+  }
+  return nullptr;
 }
 
 v8::MaybeLocal<v8::Object> Worker::constructExport(v8::Local<v8::Context> context,
@@ -632,7 +676,7 @@ kj::Array<kj::String> Worker::listTests() {
 }
 
 kj::Promise<kj::Maybe<kj::String>> Worker::runTest(kj::StringPtr exportName) {
-  auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer);
+  auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, io::IoLimits::unlimited());
   auto& ctx = *ioContext;
   auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
     auto isolate = context->GetIsolate();
@@ -655,17 +699,19 @@ kj::Promise<kj::Maybe<kj::String>> Worker::runTest(kj::StringPtr exportName) {
         v8::Global<v8::Value>(isolate, tryCatch.CanContinue() ? tryCatch.Exception()
                                                               : v8::Null(isolate).As<v8::Value>())};
   });
-  return settled
+  return orWhenHung(ctx, kj::mv(settled))
       .then([this, &ctx](io::Settled&& result) {
         return ctx.onWaitUntilDone().then(
             [this, &ctx, result = kj::mv(result)]() mutable -> kj::Maybe<kj::String> {
+              if (ctx.isHung())
+                return kj::str(io::HUNG_MESSAGE);
               if (runtime->isTerminated())
                 return kj::str(runtime->terminationMessage());
               if (!result.rejected)
                 return nullptr;
               return runtime->run(ctx, [&](v8::Local<v8::Context> context) {
                 return js::describeException(context->GetIsolate(),
-                                             result.value.Get(context->GetIsolate()));
+                                             result.get(context->GetIsolate()));
               });
             });
       })

@@ -49,8 +49,10 @@ struct WorkerOptions {
   kj::Function<void(kj::StringPtr level, kj::StringPtr message)> log;
   uint32_t startupCpuMs = 0;
   // CPU allowed for evaluating the modules; 0 means unlimited (configured workers).
-  io::IoLimits callbackLimits = {1000, 0};
-  // Limits for calls into RpcTargets and functions this worker handed out by reference.
+  io::IoLimits eventLimits = {1000, 0};
+  // This worker's own limits. Every event it runs (fetch, RPC, calls into RpcTargets and
+  // functions it handed out, tests, alarms), however it was reached, runs under them; callers
+  // can only tighten them. The CPU limit also bounds any other entry into its isolate.
 
   kj::Array<kj::Own<api::Capability>> tails = nullptr;
   // Each gets `tail([traceItem])` after every event of this worker.
@@ -64,6 +66,9 @@ struct WorkerOptions {
 };
 
 kj::String failureText(v8::Isolate* isolate, v8::TryCatch& tryCatch);
+
+kj::Promise<io::Settled> orWhenHung(io::IoContext& ctx, kj::Promise<io::Settled> settled);
+// What the event waits for, or a rejection with no value once the event is hung (ctx.isHung()).
 
 class StartupError {
   // Thrown by Worker's constructor when user code fails to load. `message` is the JavaScript
@@ -129,20 +134,20 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
                                 kj::Maybe<kj::StringPtr> propsJson, kj::HttpMethod method,
                                 kj::StringPtr url, const kj::HttpHeaders& headers,
                                 kj::AsyncInputStream& requestBody,
-                                kj::HttpService::Response& response, io::IoLimits limits = {},
+                                kj::HttpService::Response& response, io::IoLimits limits,
                                 OnFailure onFailure = OnFailure::RESPOND_500,
                                 kj::Maybe<TargetProvider&> target = nullptr);
 
   kj::Promise<api::CallResult> handleCall(kj::Maybe<kj::StringPtr> entrypoint,
                                           kj::Maybe<kj::StringPtr> propsJson, kj::String method,
-                                          api::SerializedValue args, io::IoLimits limits = {},
+                                          api::SerializedValue args, io::IoLimits limits,
                                           kj::Maybe<TargetProvider&> target = nullptr);
   // JS RPC: calls `method` on a new instance of the entrypoint class, with `ctx.props` (or on
   // the target's object).
 
   kj::Promise<kj::String> handleJsonCall(kj::Maybe<kj::StringPtr> entrypoint,
                                          kj::Maybe<kj::StringPtr> propsJson, kj::String method,
-                                         kj::String paramsJson, io::IoLimits limits = {},
+                                         kj::String paramsJson, io::IoLimits limits,
                                          kj::Maybe<TargetProvider&> target = nullptr);
   // With a target, `method` is one of the object's handlers (e.g. a Durable Object's alarm()).
   // The same with JSON arguments and result, for callers outside any isolate.
@@ -160,7 +165,7 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
     bool alive = true;
   };
   kj::Own<Liveness> getLiveness() { return kj::addRef(*liveness); }
-  io::IoLimits getCallbackLimits() const { return options.callbackLimits; }
+  io::IoLimits getCallbackLimits() const { return options.eventLimits; }
   // Capabilities into this worker (RpcTargets it handed out) outlive it in other workers; they
   // check this before calling in.
 

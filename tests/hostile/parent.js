@@ -11,15 +11,18 @@ function failure(e) {
 }
 
 // The Starter pattern: a fresh isolate per call, no network. `input` is what the child's fetch()
-// receives: a URL, or the incoming Request itself to forward its body.
-async function runChild(loader, source, input = "http://child/") {
+// receives: a URL, or the incoming Request itself to forward its body. `parentOutbound` leaves
+// globalOutbound out, so that the child's fetch() reaches the parent's own outbound (for URLs
+// that must get past the null outbound's refusal, such as data: URLs).
+async function runChild(loader, source, input = "http://child/", parentOutbound = false) {
   try {
-    const worker = loader.load({
+    const code = {
       compatibilityDate: "2024-09-01",
       mainModule: "main.js",
       modules: { "main.js": source },
-      globalOutbound: null,
-    });
+    };
+    if (!parentOutbound) code.globalOutbound = null;
+    const worker = loader.load(code);
     return await worker.getEntrypoint().fetch(input);
   } catch (e) {
     return failure(e);
@@ -83,6 +86,12 @@ export class Runner extends DurableObject {
 }`;
 
 export class SqlBox extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    // Makes the internal _cf_KV table exist, so that reading it tests the authorizer.
+    ctx.storage.kv.put("seed", 1);
+  }
+
   async fetch(request) {
     const url = new URL(request.url);
     if (url.searchParams.get("facet") === "1") {
@@ -117,7 +126,7 @@ export default {
       case "/load":
         // DEFAULT_LOADER (cpuMs 30000) is for fairness.sh's long loops.
         return runChild(params.get("loader") === "default" ? env.DEFAULT_LOADER : env.LOADER,
-          await request.text());
+          await request.text(), "http://child/", params.get("outbound") === "parent");
 
       case "/many-loads": {
         // Many isolates at once from one request: every one must start and answer.

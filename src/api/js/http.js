@@ -783,6 +783,13 @@ function fetch(input, init = undefined) {
   } catch (e) {
     return PromiseReject(e);
   }
+  // Workers fetches only over HTTP(S); other schemes (data:, file:, blob:) are refused up front.
+  const { url } = requestInternals(request);
+  const http = url[0] === 'h' && url[1] === 't' && url[2] === 't' && url[3] === 'p' &&
+    (url[4] === ':' || (url[4] === 's' && url[5] === ':'));
+  if (!http) {
+    return PromiseReject(new TypeError(`Fetch API cannot load: ${url}`));
+  }
   return fetchVia(request, (desc) => natives.outboundFetch(desc));
 }
 

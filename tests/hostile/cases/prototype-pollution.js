@@ -9,6 +9,6 @@ export default {
     String.prototype.trim = () => "polluted";
     JSON.parse = () => "polluted";
     globalThis.Response.prototype.polluted = "yes";
-    return new Response(String({}.polluted));
+    return new Response(`polluted: ${{}.polluted}`);
   },
 };
