@@ -92,6 +92,8 @@ struct JsValue {
   # whose ids index `caps`: they travel as capabilities, never as data.
   v8Serialized @0 :Data;
   caps @1 :List(JsRpcTarget);
+  depth @2 :UInt32;
+  # For call arguments: the call-chain depth of the caller's event.
 }
 
 struct Header {

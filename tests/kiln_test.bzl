@@ -1,11 +1,17 @@
-"""kiln_js_test: runs `kiln test CONFIG` under Bazel; the config's tests are JS test() handlers."""
+"""kiln_js_test: runs `kiln test CONFIG` under Bazel; the config's tests are JS test() handlers.
+
+Each config runs twice: as is, and as NAME-gc with `--force-gc` (a full garbage collection after
+every entry into JavaScript), so that a C++ object outliving the JavaScript that owned it fails
+every run instead of the occasional one.
+"""
 
 def kiln_js_test(name, config, srcs = [], size = "small", **kwargs):
-    native.sh_test(
-        name = name,
-        size = size,
-        srcs = ["//tests:run-kiln-test.sh"],
-        args = ["$(location //:kiln)", "$(location %s)" % config],
-        data = ["//:kiln", config] + srcs,
-        **kwargs
-    )
+    for suffix, flags in [("", []), ("-gc", ["--force-gc"])]:
+        native.sh_test(
+            name = name + suffix,
+            size = size,
+            srcs = ["//tests:run-kiln-test.sh"],
+            args = ["$(location //:kiln)", "$(location %s)" % config] + flags,
+            data = ["//:kiln", config] + srcs,
+            **kwargs
+        )

@@ -19,6 +19,9 @@ struct SerializedValue {
   // A structured-clone of a JavaScript value; stubs inside travel as indexes into `caps`.
   kj::Array<kj::byte> bytes;
   kj::Array<kj::Own<Capability>> caps;
+  uint32_t depth = 0;
+  // For call arguments: how deep in a chain of calls between workers the caller's event was
+  // (see io::MAX_CALL_DEPTH), so that a worker calling itself for ever is stopped.
 };
 
 struct CallResult {

@@ -170,9 +170,19 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
     auto bodyPtr = body.asPtr();
     sent = request.body->write(bodyPtr.begin(), bodyPtr.size()).attach(kj::mv(body));
   }
-  auto done = sent.attach(kj::mv(request.body));
-  auto response = request.response.attach(kj::mv(headers));
-  auto promise = done.then([response = kj::mv(response)]() mutable { return kj::mv(response); });
+  // The body is written while the response is awaited, not before: a callee may answer without
+  // reading it (the docs' Starter forwards a request whose body nobody reads), and a write into
+  // a service binding's pipe only completes as the callee reads. Whatever the write does after
+  // the answer (finish later, or fail because nobody will read) changes nothing for the caller;
+  // it lives as long as the response body, so a callee that streams its answer while reading
+  // still gets the rest.
+  auto sending = sent.attach(kj::mv(request.body)).eagerlyEvaluate([](kj::Exception&&) {});
+  auto promise = request.response.attach(kj::mv(headers))
+                     .then([sending = kj::mv(sending)](
+                               kj::HttpClient::Response&& response) mutable {
+                       response.body = response.body.attach(kj::mv(sending));
+                       return kj::mv(response);
+                     });
 
   settleLater(
       *ioContext, resolver, kj::mv(promise),
@@ -371,7 +381,9 @@ kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Obj
       // The isolate was stopped (CPU, memory) while the body streamed: a settled promise then
       // carries no value. The body ends abruptly, so the client cannot take it for complete.
       host.log("error", kj::str("response body stopped: ", runtime.terminationMessage()));
-      return KJ_EXCEPTION(DISCONNECTED, "response body stream failed");
+      // FAILED, not DISCONNECTED (which means the client left): the connection is dropped
+      // without the body's final chunk, so the client cannot take a cut body for a whole one.
+      return KJ_EXCEPTION(FAILED, "response body stream failed");
     }
     if (settled.rejected) {
       auto message = runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
@@ -379,7 +391,7 @@ kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Obj
                                      settled.get(context->GetIsolate()));
       });
       host.log("error", kj::str("Uncaught (in response body) ", message));
-      return KJ_EXCEPTION(DISCONNECTED, "response body stream failed");
+      return KJ_EXCEPTION(FAILED, "response body stream failed");
     }
     kj::Maybe<kj::Array<kj::byte>> chunk;
     runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
@@ -389,8 +401,12 @@ kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Obj
     });
     KJ_IF_MAYBE (c, chunk) {
       auto ptr = c->asPtr();
+      // A write into a socket with room completes at once, and KJ runs ready work before it
+      // looks at I/O again: an endless stream would keep every other connection on this loop
+      // waiting. A zero timer goes through the event port, which serves them first.
       return out.write(ptr.begin(), ptr.size())
           .attach(kj::mv(*c))
+          .then([&ioContext]() { return ioContext.getTimer().afterDelay(0 * kj::MILLISECONDS); })
           .then([this, &ioContext, &reader, &out]() { return pumpReader(ioContext, reader, out); });
     }
     return kj::READY_NOW;  // End of body.

@@ -67,21 +67,23 @@ capnp::CapabilityServerSet<rpc::JsRpcTarget>& serverSet() {
 
 kj::Promise<SerializedValue> readValue(rpc::JsValue::Reader in, kj::Array<kj::byte> bytes) {
   auto capsIn = in.getCaps();
+  uint32_t depth = in.getDepth();
   if (capsIn.size() == 0) {
-    return SerializedValue{kj::mv(bytes), nullptr};
+    return SerializedValue{kj::mv(bytes), nullptr, depth};
   }
   auto caps = kj::heapArrayBuilder<kj::Promise<kj::Own<Capability>>>(capsIn.size());
   for (auto client: capsIn) {
     caps.add(fromClient(kj::mv(client)));
   }
   return kj::joinPromises(caps.finish())
-      .then([bytes = kj::mv(bytes)](kj::Array<kj::Own<Capability>> caps) mutable {
-        return SerializedValue{kj::mv(bytes), kj::mv(caps)};
+      .then([bytes = kj::mv(bytes), depth](kj::Array<kj::Own<Capability>> caps) mutable {
+        return SerializedValue{kj::mv(bytes), kj::mv(caps), depth};
       });
 }
 
 void writeValue(rpc::JsValue::Builder out, SerializedValue value) {
   out.setV8Serialized(value.bytes);
+  out.setDepth(value.depth);
   auto caps = out.initCaps(value.caps.size());
   for (kj::uint i = 0; i < value.caps.size(); i++) {
     caps.set(i, toClient(kj::mv(value.caps[i])));

@@ -136,6 +136,7 @@ void stubCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
       state->client = toClient(KJ_ASSERT_NONNULL(state->cap)->addRef());
     }
     auto client = KJ_ASSERT_NONNULL(state->client);
+    a->depth = ioContext->getDepth();
     auto promise = sendCall(client, method, kj::mv(*a)).attach(kj::mv(method), kj::mv(client));
     settleRpc(*ioContext, resolver, kj::mv(promise));
   }

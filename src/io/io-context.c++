@@ -189,12 +189,14 @@ bool IoContext::consumeSubrequest() {
 
 uint32_t IoContext::setTimer(v8::Isolate* isolate, v8::Local<v8::Function> callback, double delayMs,
                              bool repeat) {
+  if (timers.size() >= MAX_TIMERS)
+    return 0;  // The caller throws Workers' QuotaExceededError.
   uint32_t id = nextTimerId++;
   // As in browsers, intervals below 1 ms would spin; clamp negative and NaN delays to 0.
   uint64_t delay = delayMs > 0 && delayMs < 1e12 ? uint64_t(delayMs) : 0;
   if (repeat && delay == 0)
     delay = 1;
-  timers.insert(id, Timer{v8::Global<v8::Function>(isolate, callback), delay, repeat});
+  timers.insert(id, Timer{v8::Global<v8::Function>(isolate, callback), delay, repeat, nullptr});
   scheduleTimer(id, delay);
   return id;
 }
@@ -202,17 +204,25 @@ uint32_t IoContext::setTimer(v8::Isolate* isolate, v8::Local<v8::Function> callb
 void IoContext::clearTimer(uint32_t id) {
   v8::Locker locker(runtime.getIsolate());
   v8::Isolate::Scope scope(runtime.getIsolate());
-  timers.erase(id);
+  KJ_IF_MAYBE (entry, timers.find(id)) {
+    entry->wake();
+    timers.erase(id);
+  }
 }
 
 void IoContext::scheduleTimer(uint32_t id, uint64_t delayMs) {
-  // A cleared timer's promise still sleeps until its deadline and then finds nothing; the
-  // IoContext bounds how long that can be.
+  // Clearing a timer ends its task at once (`cancel`), so a loop of setTimeout/clearTimeout
+  // leaves nothing sleeping behind.
   if (abandoned)
     return;
-  addTask(timer.atTime(js::frozenMonotonic() + delayMs * kj::MILLISECONDS).then([this, id]() {
-    fireTimer(id);
-  }));
+  KJ_IF_MAYBE (entry, timers.find(id)) {
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    entry->wake();
+    entry->cancel = kj::mv(paf.fulfiller);
+    addTask(timer.atTime(js::frozenMonotonic() + delayMs * kj::MILLISECONDS)
+                .then([this, id]() { fireTimer(id); })
+                .exclusiveJoin(kj::mv(paf.promise)));
+  }
 }
 
 void IoContext::fireTimer(uint32_t id) {
@@ -224,8 +234,10 @@ void IoContext::fireTimer(uint32_t id) {
     runtime.run(*this, [&](v8::Local<v8::Context> context) {
       auto isolate = context->GetIsolate();
       auto callback = entry->callback.Get(isolate);
-      if (!repeat)
+      if (!repeat) {
+        entry->wake();
         timers.erase(id);
+      }
       // Built-ins wrap user callbacks and report their exceptions; nothing escapes here.
       v8::TryCatch tryCatch(isolate);
       (void)callback->Call(context, v8::Undefined(isolate), 0, nullptr);

@@ -47,6 +47,12 @@ class Revocable {
   friend class RevocationScope;
 };
 
+constexpr uint32_t MAX_CALL_DEPTH = 16;
+constexpr kj::StringPtr DEPTH_MESSAGE =
+    "Subrequest depth limit exceeded. This request recursed through Workers too many times. "
+    "This can happen e.g. if you have a Worker or Durable Object that calls other Workers or "
+    "objects recursively."_kj;
+
 constexpr kj::StringPtr HUNG_MESSAGE =
     "The Workers runtime canceled this request because it detected that your Worker's code had "
     "hung and would never generate a response."_kj;
@@ -104,6 +110,8 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
 
   uint32_t setTimer(v8::Isolate* isolate, v8::Local<v8::Function> callback, double delayMs,
                     bool repeat);
+  // 0 once MAX_TIMERS are pending: every timer holds a V8 handle and a task outside the heap.
+  static constexpr size_t MAX_TIMERS = 10000;
   void clearTimer(uint32_t id);
 
   bool consumeSubrequest();
@@ -117,6 +125,10 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   static constexpr size_t MAX_LOG_BYTES = 1u << 20;
 
   const IoLimits& getLimits() const { return limits; }
+
+  uint32_t getDepth() const { return depth; }
+  void setDepth(uint32_t d) { depth = d; }
+  // How many calls between workers led to this event (1 for one made from outside).
 
   RevocationScope& receivedStubScope();
   void scopeReceivedStubsTo(kj::Own<RevocationScope> scope) { stubScope = kj::mv(scope); }
@@ -142,10 +154,19 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
     v8::Global<v8::Function> callback;
     uint64_t delayMs;
     bool repeat;
+    kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> cancel;  // Ends the scheduled task.
+
+    void wake() {
+      KJ_IF_MAYBE (f, cancel) {
+        (*f)->fulfill();
+      }
+      cancel = nullptr;
+    }
   };
 
   Runtime& runtime;
   bool abandoned = false;
+  uint32_t depth = 1;
   bool ending = false;        // Set when destruction starts; read by tasks as they are dropped.
   uint32_t pendingTasks = 0;  // Declared before `tasks`, which decrements it as it is dropped.
   kj::Timer& timer;

@@ -71,10 +71,23 @@ Runtime::Scope::~Scope() noexcept(false) {
   }
 }
 
+namespace {
+bool forceGc = getenv("KILN_FORCE_GC") != nullptr;
+}  // namespace
+
+void setForceGc(bool on) {
+  forceGc = on;
+}
+
 void Runtime::afterRun(kj::Maybe<CpuGuard>& guard) {
   auto iso = isolate->get();
   if (!iso->IsExecutionTerminating()) {
     iso->PerformMicrotaskCheckpoint();
+  }
+  if (forceGc && !iso->IsExecutionTerminating()) {
+    // Test mode: a full collection after every entry frees whatever JavaScript no longer
+    // references, so a C++ object that outlives its wrapper shows up in every test run.
+    iso->LowMemoryNotification();
   }
   bool cpuFired = false;
   KJ_IF_MAYBE (g, guard) {

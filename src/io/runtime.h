@@ -26,6 +26,10 @@ struct Settled {
   }
 };
 
+void setForceGc(bool on);
+// `kiln test --force-gc` (or KILN_FORCE_GC in the environment): collect garbage after every
+// entry into JavaScript, so that lifetime bugs show up in every test rather than by luck.
+
 class Runtime {
  public:
   Runtime(kj::StringPtr name, const js::IsolateLimits& limits);

@@ -1,5 +1,6 @@
 // kiln's command line: `kiln serve CONFIG` and `kiln test CONFIG [FILTER]`.
 
+#include "src/io/runtime.h"
 #include "src/js/platform.h"
 #include "src/server/config.h"
 #include "src/server/server.h"
@@ -26,7 +27,7 @@ namespace {
 const char USAGE[] =
     "usage: kiln serve CONFIG [CONST] [--socket-addr NAME=HOST:PORT|unix:PATH]... [--threads N]\n"
     "                  [--log-format=text|json]\n"
-    "       kiln test CONFIG [FILTER]\n"
+    "       kiln test CONFIG [FILTER] [--timeout=SECONDS] [--force-gc]\n"
     "\n"
     "serve  runs the config's sockets until SIGTERM or SIGINT, then finishes in-flight requests\n"
     "test   runs every exported test() handler of every worker; FILTER matches\n"
@@ -265,7 +266,7 @@ int serve(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> constName,
   return 0;
 }
 
-int test(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> filter) {
+int test(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> filter, unsigned timeoutSeconds) {
   ConfigErrors errors;
   kj::Own<ParsedConfig> config;
   KJ_IF_MAYBE (c, ParsedConfig::load(configPath, nullptr, nullptr, errors)) {
@@ -292,7 +293,20 @@ int test(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> filter) {
         if (strstr(fullName.cStr(), f->cStr()) == nullptr)
           continue;
       }
-      auto result = worker.runTest(name).wait(io.waitScope);
+      // Named before it runs, so that a test that takes the process down is still identified.
+      printf("[ RUN  ] %s\n", fullName.cStr());
+      fflush(stdout);
+      // The timeout is wall time for a test that waits for ever; as a CPU limit it also stops
+      // one that spins (which the timer, on the same thread, could not interrupt).
+      auto timeout = io.provider->getTimer()
+                         .afterDelay(timeoutSeconds * kj::SECONDS)
+                         .then([timeoutSeconds]() -> kj::Maybe<kj::String> {
+                           return kj::str("test timed out after ", timeoutSeconds,
+                                          " s (kiln test --timeout=SECONDS)");
+                         });
+      auto result = worker.runTest(name, io::IoLimits{0, timeoutSeconds * 1000})
+                        .exclusiveJoin(kj::mv(timeout))
+                        .wait(io.waitScope);
       KJ_IF_MAYBE (failure, result) {
         ++failed;
         printf("[ FAIL ] %s\n%s\n", fullName.cStr(), failure->cStr());
@@ -322,6 +336,7 @@ int run(int argc, char** argv) {
   kj::Vector<kj::StringPtr> positional;
   kj::Vector<kj::String> overrides;
   unsigned threads = kj::max(1u, std::thread::hardware_concurrency());
+  unsigned testTimeout = 30;
   for (int i = 2; i < argc; i++) {
     kj::StringPtr arg = argv[i];
     if (arg == "--socket-addr" && i + 1 < argc) {
@@ -332,6 +347,12 @@ int run(int argc, char** argv) {
       threads = atoi(argv[++i]);
       if (threads < 1 || threads > 256)
         return usage("--threads takes a number from 1 to 256");
+    } else if (arg == "--force-gc" && command == "test") {
+      io::setForceGc(true);
+    } else if (arg.startsWith("--timeout=") && command == "test") {
+      testTimeout = atoi(arg.cStr() + strlen("--timeout="));
+      if (testTimeout < 1 || testTimeout > 86400)
+        return usage("--timeout takes a number of seconds from 1 to 86400");
     } else if (arg.startsWith("--log-format=")) {
       auto format = arg.slice(strlen("--log-format="));
       if (format == "json") {
@@ -355,7 +376,8 @@ int run(int argc, char** argv) {
     if (positional.size() < 1 || positional.size() > 2)
       return usage("test takes CONFIG [FILTER]");
     return test(positional[0],
-                positional.size() > 1 ? kj::Maybe<kj::StringPtr>(positional[1]) : nullptr);
+                positional.size() > 1 ? kj::Maybe<kj::StringPtr>(positional[1]) : nullptr,
+                testTimeout);
   }
   return usage(kj::str("unknown command \"", command, "\""));
 }

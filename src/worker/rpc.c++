@@ -231,8 +231,11 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
                                              kj::Maybe<kj::Own<io::RevocationScope>> stubScope) {
   if (runtime->isTerminated())
     return api::userError("Error", runtime->terminationMessage());
+  if (args.depth >= io::MAX_CALL_DEPTH)
+    return api::userError("Error", io::DEPTH_MESSAGE);
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
+  ctx.setDepth(args.depth + 1);
   KJ_IF_MAYBE (s, stubScope) {
     ctx.scopeReceivedStubsTo(kj::mv(*s));  // An object's event: the object outlives it.
   }

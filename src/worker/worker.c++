@@ -675,8 +675,9 @@ kj::Array<kj::String> Worker::listTests() {
   return result.releaseAsArray();
 }
 
-kj::Promise<kj::Maybe<kj::String>> Worker::runTest(kj::StringPtr exportName) {
-  auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, io::IoLimits::unlimited());
+kj::Promise<kj::Maybe<kj::String>> Worker::runTest(kj::StringPtr exportName,
+                                                   io::IoLimits limits) {
+  auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
   auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
     auto isolate = context->GetIsolate();

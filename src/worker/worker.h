@@ -101,7 +101,7 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   kj::Array<kj::String> listTests();
   // Names of exports with a test() handler, in module order ("default" included).
 
-  kj::Promise<kj::Maybe<kj::String>> runTest(kj::StringPtr exportName);
+  kj::Promise<kj::Maybe<kj::String>> runTest(kj::StringPtr exportName, io::IoLimits limits);
   // Null when the test passed, else the failure (JS stack).
 
   class TargetProvider {

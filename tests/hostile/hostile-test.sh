@@ -19,6 +19,7 @@
 #                                             it must still be streaming then, or have been cut
 #                                             off visibly, never end as if it were complete
 #   // outbound: parent                       the child keeps the parent's globalOutbound
+#   // loader: heap                            runs under HEAP_LOADER (cpuMs 10000, heapMb 64)
 #
 # The daemon's logs are kept in $TEST_UNDECLARED_OUTPUTS_DIR under Bazel (or in HOSTILE_KEEP,
 # a folder, when set).
@@ -243,6 +244,8 @@ run_file_case() {  # run_file_case FILE [CLIENTS [NAME]]
   local mode; mode="$(header "$file" client)"
   local path=/load
   [ "$(header "$file" outbound)" = parent ] && path="/load?outbound=parent"
+  # `// loader: heap`: a loader with CPU to spare, so that a heap bomb meets the memory limit.
+  [ -n "$(header "$file" loader)" ] && path="/load?loader=$(header "$file" loader)"
   run_case "$name" "${expect%% *}" "$(echo "${expect#"${expect%% *}"}" | sed 's/^ *//')" \
     "$(header "$file" within-ms)" "${mode:-normal}" "$clients" "$path" -X POST --data-binary "@$file"
 }

@@ -13,6 +13,8 @@ const config :Workerd.Config = (
         (name = "LOADER", workerLoader = (cpuMs = 200, heapMb = 64)),
         # Default limits (cpuMs 30000): fairness.sh's long-running children.
         (name = "DEFAULT_LOADER", workerLoader = ()),
+        # Heap bombs: CPU to spare, so that the memory limit is what stops them.
+        (name = "HEAP_LOADER", workerLoader = (cpuMs = 10000, heapMb = 64)),
         (name = "SQL", durableObjectNamespace = "SqlBox"),
       ],
       durableObjectNamespaces = [(className = "SqlBox", uniqueKey = "hostile-sql-v1", enableSql = true)],

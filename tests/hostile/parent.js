@@ -125,7 +125,8 @@ export default {
     switch (url.pathname) {
       case "/load":
         // DEFAULT_LOADER (cpuMs 30000) is for fairness.sh's long loops.
-        return runChild(params.get("loader") === "default" ? env.DEFAULT_LOADER : env.LOADER,
+        const loaders = { default: env.DEFAULT_LOADER, heap: env.HEAP_LOADER };
+        return runChild(loaders[params.get("loader")] ?? env.LOADER,
           await request.text(), "http://child/", params.get("outbound") === "parent");
 
       case "/many-loads": {

@@ -176,13 +176,19 @@ function startTimer(what, callback, delay, args, repeat) {
     throw new TypeError(`Failed to execute '${what}': parameter 1 is not of type 'Function'.`);
   }
   const ms = timerDelay(delay);
-  return natives.setTimer(() => {
+  const id = natives.setTimer(() => {
     try {
       ReflectApply(callback, globalThis, args);
     } catch (error) {
       reportError(error);
     }
   }, ms, repeat);
+  if (id === 0) {
+    throw new DOMException('You have exceeded the number of active timeouts you may set, ' +
+      'max active timeouts: 10000, current active timeouts: 10000, finished timeouts: 0',
+      'QuotaExceededError');
+  }
+  return id;
 }
 
 function setTimeout(callback, delay = 0, ...args) {
@@ -366,3 +372,31 @@ internal.defineGlobal('performance', new Performance(kConstruct));
 internal.defineGlobal('Navigator', Navigator);
 internal.defineGlobal('navigator', new Navigator(kConstruct));
 internal.defineGlobal('self', globalThis);
+
+// V8's Array.prototype.fill falls back to a C++ loop for huge arrays in dictionary mode
+// (`new Array(1e9).fill(0)`): a loop no termination reaches, growing the heap past any limit.
+// Arrays of that size take the JavaScript loop below, where the CPU and memory limits apply;
+// everything else keeps V8's fast fill.
+{
+  const nativeFill = Array.prototype.fill;
+  const kNativeFillMax = 1 << 24;
+  const relative = (value, len, fallback) => {
+    if (value === undefined) return fallback;
+    const n = Math.trunc(Number(value)) || 0;
+    return n < 0 ? MathMax(len + n, 0) : n > len ? len : n;
+  };
+  const { fill } = {
+    fill(value) {
+      const length = this !== null && this !== undefined ? this.length : 0;
+      if (!(length > kNativeFillMax)) return ReflectApply(nativeFill, this, arguments);
+      const object = Object(this);
+      const len = Math.min(Math.trunc(Number(length)) || 0, Number.MAX_SAFE_INTEGER);
+      const end = relative(arguments[2], len, len);
+      for (let k = relative(arguments[1], len, 0); k < end; k++) object[k] = value;
+      return object;
+    },
+  };
+  Object.defineProperty(Array.prototype, 'fill', {
+    value: fill, writable: true, enumerable: false, configurable: true,
+  });
+}

@@ -1,4 +1,5 @@
 // expect: 500 exceeded memory limit
+// loader: heap
 // One allocation request of a billion elements.
 export default {
   fetch() {

@@ -1,4 +1,5 @@
 // expect: 500 exceeded memory limit
+// loader: heap
 // Retains ever more distinct strings until the 64 MB heap is gone.
 export default {
   fetch() {

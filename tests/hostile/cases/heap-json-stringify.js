@@ -1,4 +1,5 @@
 // expect: 500 exceeded memory limit
+// loader: heap
 // A small array whose JSON is far larger than the heap (about 100 MB of text).
 export default {
   fetch() {

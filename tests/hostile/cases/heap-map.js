@@ -1,4 +1,5 @@
 // expect: 500 exceeded memory limit
+// loader: heap
 // A Map that grows without bound.
 export default {
   fetch() {

@@ -1,4 +1,5 @@
 // expect: 500 exceeded memory limit
+// loader: heap
 // String concatenation growth: a cons-string tree with a node per step.
 export default {
   fetch() {
