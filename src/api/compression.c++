@@ -2,6 +2,7 @@
 
 #include "src/api/natives.h"
 #include "src/js/value.h"
+#include "src/js/wrap.h"
 
 #include <kj/debug.h>
 #include <kj/vector.h>
@@ -71,9 +72,13 @@ class Zlib {
   bool ended = false;
 };
 
-Zlib& unwrap(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  auto handle = info.Data().As<v8::Object>();
-  return *static_cast<Zlib*>(handle->GetAlignedPointerFromInternalField(0));
+const char ZLIB_TAG = 0;
+
+kj::Maybe<Zlib&> unwrap(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto zlib = js::unwrapThis<Zlib>(info, const_cast<char*>(&ZLIB_TAG));
+  if (zlib == nullptr)
+    js::throwTypeError(info.GetIsolate(), "Illegal invocation");
+  return zlib;
 }
 
 void returnChunks(const v8::FunctionCallbackInfo<v8::Value>& info,
@@ -89,9 +94,12 @@ void returnChunks(const v8::FunctionCallbackInfo<v8::Value>& info,
 
 void zlibWrite(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto isolate = info.GetIsolate();
+  auto zlib = unwrap(info);
+  if (zlib == nullptr)
+    return;
   KJ_IF_MAYBE (bytes, js::viewBytes(info[0])) {
     kj::Vector<kj::Array<kj::byte>> chunks;
-    KJ_IF_MAYBE (error, unwrap(info).process(*bytes, false, chunks)) {
+    KJ_IF_MAYBE (error, KJ_ASSERT_NONNULL(zlib).process(*bytes, false, chunks)) {
       js::throwTypeError(isolate, *error);
       return;
     }
@@ -102,8 +110,11 @@ void zlibWrite(const v8::FunctionCallbackInfo<v8::Value>& info) {
 }
 
 void zlibFinish(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto zlib = unwrap(info);
+  if (zlib == nullptr)
+    return;
   kj::Vector<kj::Array<kj::byte>> chunks;
-  KJ_IF_MAYBE (error, unwrap(info).process(nullptr, true, chunks)) {
+  KJ_IF_MAYBE (error, KJ_ASSERT_NONNULL(zlib).process(nullptr, true, chunks)) {
     js::throwTypeError(info.GetIsolate(), *error);
     return;
   }
@@ -127,30 +138,13 @@ void zlibCreate(const v8::FunctionCallbackInfo<v8::Value>& info) {
     return;
   }
 
-  auto templ = v8::ObjectTemplate::New(isolate);
-  templ->SetInternalFieldCount(1);
-  auto handle = templ->NewInstance(context).ToLocalChecked();
-  auto zlib = new Zlib(windowBits, decompress);
-  handle->SetAlignedPointerInInternalField(0, zlib);
-
-  // The functions hold the handle, and the handle owns the zlib state until it is collected.
-  setFunction(context, handle, "write", &zlibWrite, handle);
-  setFunction(context, handle, "finish", &zlibFinish, handle);
-  auto weak = new v8::Global<v8::Object>(isolate, handle);
-  struct Pair {
-    Zlib* zlib;
-    v8::Global<v8::Object>* global;
-  };
-  weak->SetWeak(
-      new Pair{zlib, weak},
-      [](const v8::WeakCallbackInfo<Pair>& data) {
-        auto pair = data.GetParameter();
-        pair->global->Reset();
-        delete pair->global;
-        delete pair->zlib;
-        delete pair;
-      },
-      v8::WeakCallbackType::kParameter);
+  // A wrap: the zlib state (about 100 KiB for deflate) is freed when the handle is collected,
+  // or with the isolate, which runs no weak callbacks when it is disposed.
+  static const js::WrapRegistry::Method METHODS[] = {{"write", &zlibWrite},
+                                                      {"finish", &zlibFinish}};
+  auto handle = js::wrapWithMethods(context, kj::heap<Zlib>(windowBits, decompress),
+                                    const_cast<char*>(&ZLIB_TAG), METHODS,
+                                    int64_t(sizeof(Zlib)) + (decompress ? 48 << 10 : 256 << 10));
   info.GetReturnValue().Set(handle);
 }
 

@@ -362,7 +362,7 @@ kj::Promise<void> Server::drain() {
     if (listener->server.get() != nullptr)
       drains.add(listener->server->drain());
   }
-  return kj::joinPromises(drains.releaseAsArray()).then([this]() {
+  auto finished = kj::joinPromises(drains.releaseAsArray()).then([this]() {
     kj::Vector<kj::Promise<void>> idle;
     for (auto& entry: services) {
       KJ_IF_MAYBE (worker, entry.value->getWorker()) {
@@ -371,6 +371,14 @@ kj::Promise<void> Server::drain() {
     }
     return kj::joinPromises(idle.releaseAsArray());
   });
+  // A request or waitUntil() that never ends must not keep the process from stopping: past the
+  // deadline the rest is abandoned (the process exits right after).
+  auto deadline = getTimer().afterDelay(DRAIN_DEADLINE).then([]() {
+    logLine("warning", "kiln",
+            kj::str("drain deadline of ", DRAIN_DEADLINE / kj::SECONDS,
+                    " s passed; canceling the requests and waitUntil() work still running"));
+  });
+  return finished.exclusiveJoin(kj::mv(deadline));
 }
 
 kj::Array<kj::Tuple<kj::StringPtr, worker::Worker*>> Server::getWorkers() {

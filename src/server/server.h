@@ -25,6 +25,8 @@ class Service {
 class Server {
  public:
   Server(const ParsedConfig& config, kj::AsyncIoContext& io);
+
+  static constexpr kj::Duration DRAIN_DEADLINE = 30 * kj::SECONDS;
   ~Server() noexcept(false);
   KJ_DISALLOW_COPY(Server);
 

@@ -517,11 +517,20 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
             return kj::mv(e);
           })
       .attach(kj::mv(tracking))
-      .then([this, ioContext = kj::mv(ioContext), bodySource = kj::mv(bodySource)]() mutable {
-        bodySource->detach();
+      .then([this, ioContext = kj::mv(ioContext)]() mutable {
         if (ioContext->hasWaitUntil())
           keepInBackground(kj::mv(ioContext));
-      });
+      })
+      // The request body belongs to the caller and is only valid until this event ends, however
+      // it ends: completed, failed, or canceled because the client went away (then the promise
+      // is dropped, which runs the defer). JavaScript may still hold the source; from then on
+      // it reads "no longer readable" instead of the caller's freed stream.
+      .then([body = kj::addRef(*bodySource)]() mutable { body->detach(); },
+            [body = kj::addRef(*bodySource)](kj::Exception&& e) mutable {
+              body->detach();
+              kj::throwRecoverableException(kj::mv(e));
+            })
+      .attach(kj::defer([bodySource = kj::mv(bodySource)]() mutable { bodySource->detach(); }));
 }
 
 kj::Maybe<kj::StringPtr> Worker::localEntrypointName(api::Capability& cap) {

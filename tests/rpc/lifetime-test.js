@@ -209,3 +209,35 @@ export const dupHasItsOwnLifetime = {
     assertEqual(await fn2(4), 40);
   },
 };
+
+// A request body belongs to the request: a worker that keeps the Request past its event (here
+// the event fails) must find it unreadable, not read the caller's freed stream. (The event ends
+// once its response body has been read.) The hostile suite's endless streams, dropped by their
+// clients, cover the other way an event ends: canceled.
+export class BodyKeeper extends WorkerEntrypoint {
+  async fetch(request) {
+    if (new URL(request.url).pathname === "/keep") {
+      globalThis.keptRequest = request;
+      throw new Error("failing on purpose, body unread");
+    }
+    try {
+      return new Response("read: " + (await globalThis.keptRequest.text()));
+    } catch (e) {
+      return new Response(`${e.name}: ${e.message}`);
+    }
+  }
+}
+
+export const aKeptRequestBodyIsNotReadableAfterItsEventFailed = {
+  async test(ctrl, env, ctx) {
+    const first = await ctx.exports.BodyKeeper.fetch("http://keeper/keep", {
+      method: "POST",
+      body: "x".repeat(100000),
+    });
+    assertEqual(first.status, 500);
+    await first.text();
+    const second = await ctx.exports.BodyKeeper.fetch("http://keeper/read");
+    const text = await second.text();
+    assert(text.includes("no longer be read"), text);
+  },
+};
