@@ -80,8 +80,9 @@ void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
 
   KJ_IF_MAYBE (ioContext, currentIoContext(isolate)) {
     KJ_IF_MAYBE (stream, ref.source->getStream()) {
+      (void)stream;
       auto buffer = kj::heapArray<kj::byte>(READ_CHUNK);
-      auto promise = stream->tryRead(buffer.begin(), 1, READ_CHUNK);
+      auto promise = ref.source->read(buffer.begin(), 1, READ_CHUNK);
       // The buffer must outlive the read: KJ drops a promise's attachments before running its
       // continuation, so the continuation owns it.
       settleLater(
@@ -155,18 +156,37 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
     return;
   kj::Array<kj::byte> body;
   bool hasBody = false;
-  KJ_IF_MAYBE (bytes, js::viewBytes(js::getProperty(context, desc, "body"))) {
+  kj::Maybe<kj::Own<kj::AsyncInputStream>> streamedBody;
+  auto bodyValue = js::getProperty(context, desc, "body");
+  KJ_IF_MAYBE (bytes, js::viewBytes(bodyValue)) {
     body = kj::heapArray<kj::byte>(*bytes);
+    hasBody = true;
+  } else KJ_IF_MAYBE (source, js::unwrap<SourceRef>(bodyValue, &SOURCE_TAG)) {
+    // A body passed on untouched (the docs' Starter forwards `request`): streamed from its
+    // source, so a 100 MB upload costs neither the caller's heap nor a copy, and reads end when
+    // the source's own request does.
+    if (source->source->getStream() == nullptr) {
+      js::throwTypeError(isolate, "This body can no longer be read: the request it belongs to "
+                                  "has finished.");
+      return;
+    }
+    streamedBody = BodySource::readThrough(kj::addRef(*source->source));
     hasBody = true;
   }
 
   auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
   info.GetReturnValue().Set(resolver->GetPromise());
 
-  auto request = client.request(method, url, *headers,
-                                hasBody ? kj::Maybe<uint64_t>(body.size()) : uint64_t(0));
+  kj::Maybe<uint64_t> bodySize = hasBody ? kj::Maybe<uint64_t>(body.size()) : uint64_t(0);
+  KJ_IF_MAYBE (s, streamedBody) {
+    bodySize = (*s)->tryGetLength();
+  }
+  auto request = client.request(method, url, *headers, bodySize);
   kj::Promise<void> sent = kj::READY_NOW;
-  if (body.size() > 0) {
+  KJ_IF_MAYBE (s, streamedBody) {
+    auto& in = **s;
+    sent = in.pumpTo(*request.body).ignoreResult().attach(kj::mv(*s));
+  } else if (body.size() > 0) {
     auto bodyPtr = body.asPtr();
     sent = request.body->write(bodyPtr.begin(), bodyPtr.size()).attach(kj::mv(body));
   }
@@ -262,6 +282,61 @@ kj::Maybe<kj::AsyncInputStream&> BodySource::getStream() {
   return nullptr;
 }
 
+kj::Promise<size_t> BodySource::read(void* buffer, size_t minBytes, size_t maxBytes) {
+  KJ_IF_MAYBE (s, stream) {
+    return canceler.wrap((*s)->tryRead(buffer, minBytes, maxBytes));
+  }
+  return KJ_EXCEPTION(DISCONNECTED, "the body's request has finished");
+}
+
+kj::Maybe<uint64_t> BodySource::tryGetLength() {
+  KJ_IF_MAYBE (s, stream) {
+    return (*s)->tryGetLength();
+  }
+  return nullptr;
+}
+
+namespace {
+
+class ReadThroughStream final : public kj::AsyncInputStream {
+ public:
+  explicit ReadThroughStream(kj::Own<BodySource> source) : source(kj::mv(source)) {}
+  kj::Promise<size_t> tryRead(void* buffer, size_t minBytes, size_t maxBytes) override {
+    return source->read(buffer, minBytes, maxBytes);
+  }
+  kj::Maybe<uint64_t> tryGetLength() override { return source->tryGetLength(); }
+
+ private:
+  kj::Own<BodySource> source;
+};
+
+}  // namespace
+
+namespace {
+
+// A body passed through from elsewhere (a subrequest's response). Its failures are FAILED
+// whatever KJ called them: DISCONNECTED on this side means our own client left, and a body cut
+// off upstream must not be ended cleanly as if it were complete.
+class UpstreamStream final : public kj::AsyncInputStream {
+ public:
+  explicit UpstreamStream(kj::Own<kj::AsyncInputStream> inner) : inner(kj::mv(inner)) {}
+  kj::Promise<size_t> tryRead(void* buffer, size_t minBytes, size_t maxBytes) override {
+    return inner->tryRead(buffer, minBytes, maxBytes).catch_([](kj::Exception&& e) -> size_t {
+      kj::throwFatalException(KJ_EXCEPTION(FAILED, "the upstream body failed", e.getDescription()));
+    });
+  }
+  kj::Maybe<uint64_t> tryGetLength() override { return inner->tryGetLength(); }
+
+ private:
+  kj::Own<kj::AsyncInputStream> inner;
+};
+
+}  // namespace
+
+kj::Own<kj::AsyncInputStream> BodySource::readThrough(kj::Own<BodySource> source) {
+  return kj::heap<ReadThroughStream>(kj::mv(source));
+}
+
 kj::Maybe<kj::Own<kj::AsyncInputStream>> BodySource::take() {
   auto result = kj::mv(stream);
   stream = nullptr;
@@ -346,7 +421,7 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
   }
 
   KJ_IF_MAYBE (source, prepared.nativeBody) {
-    auto in = kj::mv(*source);
+    auto in = kj::heap<UpstreamStream>(kj::mv(*source));
     auto stream =
         response.send(prepared.status, prepared.statusText, *prepared.headers, in->tryGetLength());
     return in->pumpTo(*stream).ignoreResult().attach(kj::mv(in), kj::mv(stream));

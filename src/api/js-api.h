@@ -93,10 +93,24 @@ class BodySource : public kj::Refcounted {
   kj::Maybe<kj::Own<kj::AsyncInputStream>> take();
   // Hands the stream over (e.g. to be pumped straight into a response); the source is then
   // detached.
-  void detach() { stream = nullptr; }
+  void detach() {
+    // Reads still in flight reference the stream: they end here, not after it is freed.
+    canceler.cancel("the body's request has finished");
+    stream = nullptr;
+  }
+
+  kj::Promise<size_t> read(void* buffer, size_t minBytes, size_t maxBytes);
+  // Reads through the source, so that detach() ends the read at once. Fails (DISCONNECTED)
+  // once detached.
+  kj::Maybe<uint64_t> tryGetLength();
+
+  static kj::Own<kj::AsyncInputStream> readThrough(kj::Own<BodySource> source);
+  // A stream whose reads go through `source` (and end with it): for passing a body on to
+  // another worker without JavaScript and without holding the owner's stream past its life.
 
  private:
   kj::Maybe<kj::Own<kj::AsyncInputStream>> stream;
+  kj::Canceler canceler;
 };
 
 void disallowedOutsideRequest(v8::Isolate* isolate);

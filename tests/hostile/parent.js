@@ -40,7 +40,11 @@ export class Again extends WorkerEntrypoint {
 }
 export default {
   async fetch(request, env, ctx) {
-    await ctx.exports.Again.spin(0);
+    try {
+      await ctx.exports.Again.spin(0);
+    } catch (e) {
+      return new Response(e.message, { status: 500 });
+    }
     return new Response("the loop ended");
   },
 };`;

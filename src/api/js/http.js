@@ -54,6 +54,7 @@ let bodyHasBody;
 let bodyCopy;
 let bodyUsable;
 let bodyTake;
+let bodyTakeForFetch;
 let bodyHeaders;
 let bodyHeadersList;
 let bodyContentType;
@@ -304,6 +305,14 @@ class Body {
       else if (buffered) return kind === kSource ? readSource(data) : readAllBytes(data);
       else return kind === kSource ? data : readerLike(data);
       return buffered ? PromiseResolve(out) : out;
+    };
+
+    // For fetch(): an untouched native body (a request passed on as it came) goes to C++ as the
+    // source itself, to be streamed without JavaScript or buffering; anything else is buffered.
+    bodyTakeForFetch = (b) => {
+      if (b.#kind !== kSource) return bodyTake(b, true);
+      b.#used = true;
+      return PromiseResolve(b.#data);
     };
 
     bodyHeaders = (b) => {
@@ -749,7 +758,7 @@ function fetchVia(request, send) {
         reject(reason);
       });
     }
-    const sent = then(bodyTake(request, true), (body) => {
+    const sent = then(bodyTakeForFetch(request), (body) => {
       if (settled) return;
       return then(send({ method, url, headers, body, redirect }), (desc) => {
         let source = desc.body === undefined ? null : desc.body;
