@@ -2,6 +2,7 @@
 
 #include "src/server/capnp-socket.h"
 #include "src/server/services.h"
+#include "src/server/connection.h"
 #include "src/util/log.h"
 
 #include <capnp/message.h>
@@ -323,13 +324,31 @@ void Server::listen(config::Socket::Reader socket, kj::Own<kj::ConnectionReceive
   } else {
     listener->server =
         kj::heap<kj::HttpServer>(io.provider->getTimer(), headerTable, *listener->service);
-    accepting = listener->server->listenHttp(*listener->receiver);
+    accepting = listener->acceptHttp();
   }
   listener->accepting =
       kj::mv(accepting).eagerlyEvaluate([name = kj::str(socket.getName())](kj::Exception&& e) {
         logLine("error", "kiln", kj::str("socket ", name, " failed: ", e.getDescription()));
       });
   listeners.add(kj::mv(listener));
+}
+
+kj::Promise<void> Server::Listener::acceptHttp() {
+  return receiver->accept().then([this](kj::Own<kj::AsyncIoStream> stream) {
+    auto watched = kj::heap<WatchedConnection>(kj::mv(stream));
+    auto& connection = *watched;
+    // The connection outlives both branches, which refer to it.
+    connections.add(
+        server->listenHttp(kj::Own<kj::AsyncIoStream>(&connection, kj::NullDisposer::instance))
+            .exclusiveJoin(connection.whenHungUp())
+            .attach(kj::mv(watched)));
+    return acceptHttp();
+  });
+}
+
+void Server::Listener::taskFailed(kj::Exception&& exception) {
+  if (exception.getType() != kj::Exception::Type::DISCONNECTED)
+    logLine("error", "kiln", kj::str("connection failed: ", exception.getDescription()));
 }
 
 kj::Own<loader::OutsideLoader> Server::grantLoader(config::Socket::Reader socket) {

@@ -54,13 +54,22 @@ class Server {
   // Keyed by "service/className".
   kj::HashMap<kj::String, kj::Own<Service>> services;
 
-  struct Listener {
+  struct Listener final : private kj::TaskSet::ErrorHandler {
     kj::Own<api::Capability> service;
     kj::Own<kj::HttpServer> server;         // http sockets
+    kj::TaskSet connections{*this};         // http sockets: one task per open connection
     kj::Own<loader::OutsideLoader> loader;  // capnp sockets granting one; before `rpc`
     kj::Own<capnp::TwoPartyServer> rpc;     // capnp sockets
     kj::Own<kj::ConnectionReceiver> receiver;
     kj::Promise<void> accepting = nullptr;
+
+    kj::Promise<void> acceptHttp();
+    // Serves each connection until it ends or its client hangs up: a client that goes away
+    // cancels its request (its worker's event ends, the socket closes) instead of leaving the
+    // connection in CLOSE-WAIT until the worker is done.
+
+   private:
+    void taskFailed(kj::Exception&& exception) override;
   };
   kj::Vector<kj::Own<Listener>> listeners;
 
