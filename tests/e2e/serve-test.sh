@@ -95,6 +95,34 @@ expect_eq "SIGTERM lets the in-flight request finish" "$(cat "$work/slow.out")" 
 wait "$pid"
 expect_eq "kiln exits 0 after SIGTERM" "$?" "0"
 
+# A client that hangs up cancels its request: the socket is closed at once, not left in
+# CLOSE-WAIT while the worker waits out its minute.
+start_kiln "$work/hangup.log" "$here/e2e.capnp" --threads 1
+hangup_port="${url##*:}"
+for _ in 1 2 3; do curl -s -m 0.5 "$url/wait" >/dev/null; done
+sleep 0.5
+close_wait="$(ss -Htan state close-wait "( sport = :$hangup_port )" | wc -l)"
+expect_eq "clients that hang up leave no socket in CLOSE-WAIT" "$close_wait" "0"
+expect_eq "the daemon serves on after they left" "$(curl -s "$url/hello")" "hello"
+
+# SIGTERM's drain has a deadline: work that never ends is abandoned after 30 s and the process
+# exits 0 all the same.
+curl -s -m 60 "$url/forever" >/dev/null &
+sleep 0.3
+drain_start=$(date +%s)
+kill -TERM "$pid"
+wait "$pid"
+drain_status=$?
+drain_seconds=$(( $(date +%s) - drain_start ))
+expect_eq "SIGTERM with never-ending work still exits 0" "$drain_status" "0"
+if [ "$drain_seconds" -ge 29 ] && [ "$drain_seconds" -le 40 ]; then
+  check "the drain gave up at its 30 s deadline (${drain_seconds} s)" 0
+else
+  check "the drain gave up at its 30 s deadline (${drain_seconds} s)" 1
+fi
+grep -q "drain deadline of 30 s passed" "$work/hangup.log"
+check "the abandoned drain is logged" $?
+
 # --log-format=json: one JSON object per line, with the event's fields.
 start_kiln "$work/json.log" "$here/e2e.capnp" --threads 1 --log-format=json
 curl -s "$url/hello" >/dev/null

@@ -9,6 +9,13 @@ export default {
       case "/slow":
         await new Promise((resolve) => setTimeout(resolve, 400));
         return new Response("slow done");
+      case "/forever":
+        // A timer for ever: not a hang (work is pending), so only the drain deadline ends it.
+        await new Promise((resolve) => setTimeout(resolve, 1e9));
+        return new Response("never");
+      case "/wait":
+        await new Promise((resolve) => setTimeout(resolve, 60000));
+        return new Response("waited");
       case "/throw":
         throw new Error("boom at request time");
       case "/flood":
