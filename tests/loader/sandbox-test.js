@@ -211,6 +211,76 @@ export const cpuLimitStopsInfiniteLoop = {
   },
 };
 
+// Every way into a worker applies its limits: a method reached through the worker's own
+// ctx.exports, and a callback it handed out by reference, are bounded like its fetch().
+const SELF_CALLS = `
+  import { WorkerEntrypoint, RpcTarget } from "cloudflare:workers";
+  export class Spinner extends WorkerEntrypoint {
+    spin() { for (;;) {} }
+  }
+  class Trap extends RpcTarget {
+    spin() { for (;;) {} }
+  }
+  export default class extends WorkerEntrypoint {
+    async viaExports() {
+      await this.ctx.exports.Spinner.spin();
+      return "the loop ended";
+    }
+    callback() { return () => { for (;;) {} }; }
+    target() { return new Trap(); }
+  }
+`;
+
+export const cpuLimitAppliesThroughCtxExports = {
+  async test(ctrl, env) {
+    const worker = env.LOADER.load(workerCode(SELF_CALLS, { limits: { cpuMs: 50 } }));
+    await assertRejects(worker.getEntrypoint().viaExports(), Error, "exceeded CPU time limit");
+    await assertStillWorking(env);
+  },
+};
+
+export const cpuLimitAppliesToCallbacksHandedOut = {
+  async test(ctrl, env) {
+    const first = env.LOADER.load(workerCode(SELF_CALLS, { limits: { cpuMs: 50 } }));
+    const callback = await first.getEntrypoint().callback();
+    await assertRejects(callback(), Error, "exceeded CPU time limit");
+    const second = env.LOADER.load(workerCode(SELF_CALLS, { limits: { cpuMs: 50 } }));
+    const target = await second.getEntrypoint().target();
+    await assertRejects(target.spin(), Error, "exceeded CPU time limit");
+    await assertStillWorking(env);
+  },
+};
+
+// A ctx.exports stub can outlive the dynamic worker that made it (its parent let go of the
+// worker, and garbage collection freed it): using it must fail as an error, not crash the
+// daemon. The -gc run of this config collects after every entry, so the worker is gone there.
+export const aCtxExportsStubOutlivingItsWorker = {
+  async test(ctrl, env) {
+    let stub = await (async () => {
+      const worker = env.LOADER.load(workerCode(`
+        import { WorkerEntrypoint } from "cloudflare:workers";
+        export class Echo extends WorkerEntrypoint {
+          ping() { return "pong"; }
+        }
+        export default class extends WorkerEntrypoint {
+          give() { return this.ctx.exports.Echo; }
+        }
+      `));
+      return worker.getEntrypoint().give();
+    })();
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      try {
+        assertEqual(await stub.ping(), "pong");
+      } catch (e) {
+        assert(e instanceof Error, String(e));
+        assert(/no longer running|stub/i.test(e.message), e.message);
+      }
+    }
+    await assertStillWorking(env);
+  },
+};
+
 export const cpuLimitStopsMicrotaskLoop = {
   async test(ctrl, env) {
     // Never yields to the event loop, so only a limit enforced while JavaScript runs stops it.
