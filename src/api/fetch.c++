@@ -244,7 +244,8 @@ void outboundFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto resolver = v8::Promise::Resolver::New(context).ToLocalChecked();
     (void)resolver->Reject(
         context,
-        js::newError(isolate, js::ErrorType::TYPE_ERROR,
+        // An Error, as connect() throws in the same situation (what Workers does).
+        js::newError(isolate, js::ErrorType::ERROR,
                      "This worker is not permitted to access the internet via global functions "
                      "like fetch(). It must use capabilities (such as bindings in 'env') to talk "
                      "to the outside world."));

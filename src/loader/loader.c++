@@ -399,10 +399,14 @@ class LoaderBinding {
     auto isolate = info.GetIsolate();
     auto context = isolate->GetCurrentContext();
     auto& self = from(info);
-    auto id = toKj(isolate, info[0]);
-    KJ_IF_MAYBE (existing, self.cache->find(id)) {
-      info.GetReturnValue().Set(self.newHandle(context, kj::mv(*existing)));
-      return;
+    // A null id (as in workerd) asks for an anonymous worker: never cached, like load().
+    bool anonymous = info[0]->IsNull();
+    auto id = anonymous ? kj::str() : toKj(isolate, info[0]);
+    if (!anonymous) {
+      KJ_IF_MAYBE (existing, self.cache->find(id)) {
+        info.GetReturnValue().Set(self.newHandle(context, kj::mv(*existing)));
+        return;
+      }
     }
     auto& runtime = io::Runtime::from(context);
     io::IoContext* ioContext;
@@ -412,7 +416,7 @@ class LoaderBinding {
       api::disallowedOutsideRequest(isolate);
       return;
     }
-    auto dw = self.addNamed(id);
+    auto dw = anonymous ? self.newDynamicWorker("") : self.addNamed(id);
     auto& ref = *dw;
 
     // The callback runs in the parent, now; its result is checked there once it settles.

@@ -632,7 +632,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     }
   }
 
-  // kvList(prefix, start, end, limit, reverse) -> [[key, value], ...]
+  // kvList(prefix, start, end, limit, reverse, startAfter) -> [[key, value], ...]
   static void kvList(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
     if (s == nullptr || !s->ensureKv(info.GetIsolate()))
@@ -661,6 +661,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
       }
     }
     addText("key >= ?", info[1]);
+    addText("key > ?", info[5]);  // startAfter: exclusive
     addText("key < ?", info[2]);
     auto sql =
         kj::str("SELECT key, value FROM _cf_KV",

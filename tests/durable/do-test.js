@@ -43,6 +43,26 @@ export class Notes extends DurableObject {
     const deleted = kv.delete("b/1");
     return { a: kv.get("a"), list, deleted, missing: kv.get("nope"), after: [...kv.list().keys()] };
   }
+  async listOptions() {
+    const kv = this.ctx.storage.kv;
+    for (const k of ["a", "b", "c", "d"]) kv.put(k, k.toUpperCase());
+    const errorOf = (fn) => {
+      try {
+        fn();
+        return "no error";
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    };
+    return {
+      startAfter: [...kv.list({ startAfter: "b" }).keys()],
+      startAfterLimit: [...kv.list({ startAfter: "a", limit: 2 }).keys()],
+      asyncStartAfter: [...(await this.ctx.storage.list({ startAfter: "c" })).keys()],
+      both: errorOf(() => kv.list({ start: "a", startAfter: "b" })),
+      negative: errorOf(() => kv.list({ limit: -1 })),
+      zero: errorOf(() => kv.list({ limit: 0 })),
+    };
+  }
   async wipe() {
     this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS doomed (v INTEGER)");
     this.ctx.storage.kv.put("k", 1);
@@ -216,6 +236,20 @@ export const sqlLimits = {
       "hex");
     const ok = await notes.sql("SELECT length(zeroblob(1000000)) AS n");
     assertEqual(ok.rows[0].n, 1000000);
+  },
+};
+
+// list() options as the storage API documents them: startAfter is exclusive, and nonsense
+// (start with startAfter, a limit that is not positive) is a TypeError, not "everything".
+export const kvListOptions = {
+  async test(ctrl, env) {
+    const result = await env.NOTES.getByName("list-options").listOptions();
+    assertDeepEqual(result.startAfter, ["c", "d"]);
+    assertDeepEqual(result.startAfterLimit, ["b", "c"]);
+    assertDeepEqual(result.asyncStartAfter, ["d"]);
+    assert(result.both.startsWith("TypeError"), result.both);
+    assertEqual(result.negative, "TypeError: List limit must be positive.");
+    assertEqual(result.zero, "TypeError: List limit must be positive.");
   },
 };
 

@@ -361,7 +361,9 @@ export const outboundNullBlocksFetch = {
     const worker = env.LOADER.load(workerCode(OUTBOUND_PROBE, { globalOutbound: null }));
     const result = await getJson(worker.getEntrypoint());
     assertEqual(result.ok, false, "fetch() must fail with globalOutbound: null");
-    assert(result.isTypeError, `expected a TypeError, got ${result.name}`);
+    // The same Error (not a TypeError) and text as connect() below, as in Workers.
+    assertEqual(result.name, "Error");
+    assertEqual(result.isTypeError, false);
     assert(result.message.startsWith(
       "This worker is not permitted to access the internet via global functions like fetch()."),
       result.message);
@@ -378,13 +380,14 @@ export const outboundNullBlocksConnect = {
             connect("example.com:443");
             return Response.json({ threw: false });
           } catch (e) {
-            return Response.json({ threw: true, message: e.message });
+            return Response.json({ threw: true, name: e.name, message: e.message });
           }
         },
       };
     `, { globalOutbound: null }));
     const result = await getJson(worker.getEntrypoint());
     assertEqual(result.threw, true, "connect() must throw with globalOutbound: null");
+    assertEqual(result.name, "Error");
     assert(result.message.startsWith("This worker is not permitted to access the internet"),
       result.message);
   },
@@ -572,6 +575,23 @@ export const getCallbackOnlyWhenCold = {
     await getJson(first.getEntrypoint());
     await getJson(env.LOADER.get("cold-once", callback).getEntrypoint());
     assertEqual(coldCalls, 1, "the second get() found the warm worker");
+  },
+};
+
+// get(null, callback): an anonymous worker (workerd): the callback runs every time and nothing
+// is kept, so each one starts with fresh module state.
+export const getWithNullIdIsAnonymous = {
+  async test(ctrl, env) {
+    let calls = 0;
+    const callback = async () => {
+      calls++;
+      return workerCode(COUNTER);
+    };
+    const first = await getJson(env.LOADER.get(null, callback).getEntrypoint());
+    const second = await getJson(env.LOADER.get(null, callback).getEntrypoint());
+    assertEqual(calls, 2, "no cache: the callback ran for each get(null)");
+    assertDeepEqual([first.count, second.count], [1, 1], "each is a fresh worker");
+    assertThrows(() => env.LOADER.get("", callback), TypeError, "non-empty string, or null");
   },
 };
 

@@ -243,8 +243,9 @@ class WorkerLoader {
   }
 
   get(id, getCode) {
-    if (typeof id !== "string" || id.length === 0) {
-      throw typeError("get(id, callback): id must be a non-empty string.");
+    // null: an anonymous worker, started from the callback's code but never cached (workerd).
+    if (id !== null && (typeof id !== "string" || id.length === 0)) {
+      throw typeError("get(id, callback): id must be a non-empty string, or null.");
     }
     if (typeof getCode !== "function") {
       throw typeError("get(id, callback): callback must be a function returning WorkerCode.");

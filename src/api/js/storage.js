@@ -147,8 +147,14 @@ function makeStorage(handle) {
       return handle.kvDelete(String(key));
     },
     list(options = {}) {
-      const { prefix, start, end, limit, reverse } = options ?? {};
-      return new Map(handle.kvList(prefix, start, end, limit, !!reverse));
+      const { prefix, start, startAfter, end, limit, reverse } = options ?? {};
+      if (start !== undefined && startAfter !== undefined) {
+        throw new TypeError("list() cannot be called with both start and startAfter values.");
+      }
+      if (limit !== undefined && !(Number(limit) > 0)) {
+        throw new TypeError("List limit must be positive.");
+      }
+      return new Map(handle.kvList(prefix, start, end, limit, !!reverse, startAfter));
     },
   };
   function transactionSync(fn) {
