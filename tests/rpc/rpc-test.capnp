@@ -7,6 +7,10 @@ const tests :Workerd.Config = (
   services = [
     (name = "rpc", worker = .rpcWorker),
     (name = "rpc-backend", worker = .backendWorker),
+    (name = "plain", worker = (
+      modules = [(name = "plain-export.js", esModule = embed "plain-export.js")],
+      compatibilityDate = "2024-09-01",
+    )),
   ],
 );
 
@@ -24,6 +28,7 @@ const rpcWorker :Workerd.Worker = (
     (name = "LOADER", workerLoader = ()),
     # The secret the chat-room agent must never see.
     (name = "CHAT_API_KEY", text = "sk-chat-Q7mZ41xVw9"),
+    (name = "PLAIN", service = "plain"),
     (name = "TENANT", service = (
       name = "rpc-backend",
       entrypoint = "Tenant",

@@ -547,3 +547,15 @@ export const configServiceBindingWithProps = {
     assertDeepEqual(await peer.whoIsTenant(), { tenant: "acme", plan: "gold" });
   },
 };
+
+// RPC to methods of a plain-object default export (workerd's behaviour, checked side by side).
+export const plainObjectExportTakesRpc = {
+  async test(ctrl, env) {
+    assertEqual(await env.PLAIN.greet("bob"), "hi bob, this is the export");
+    assertDeepEqual(await env.PLAIN.argumentTypes(1), ["number", "object", "object"],
+      "env and ctx follow the arguments");
+    await assertRejects(env.PLAIN.nope(), TypeError,
+      'The RPC receiver does not implement the method "nope".');
+    assertEqual(await (await env.PLAIN.fetch("http://plain/")).text(), "plain fetch");
+  },
+};

@@ -230,10 +230,9 @@ internal.callRpc = (exported, method, args, env, ctx) => {
     return exported.tail(...args, env, ctx);
   }
   if (!isEntrypointClass(exported)) {
-    throw new TypeError(
-      `The RPC receiver does not implement the method "${method}": only classes extending ` +
-        "WorkerEntrypoint can be called over RPC.",
-    );
+    // A plain object export (`export default { greet(name) {...} }`) takes calls too, as in
+    // workerd: the method runs with the object as `this` and env and ctx after the arguments.
+    return Promise.resolve(invoke(exported, method, [...args, env, ctx]));
   }
   // Promise.resolve: a method may return a pending RPC call, whose pipelining proxy is a
   // thenable but not a promise.
