@@ -4,7 +4,7 @@
 import {
   assert, assertEqual, assertNotEqual, assertDeepEqual, assertThrows, assertRejects,
 } from "assert.js";
-import { WorkerEntrypoint } from "cloudflare:workers";
+import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 
 const COMPAT_DATE = "2024-09-01";
 const HELLO = `export default { fetch() { return new Response("hello"); } };`;
@@ -549,7 +549,7 @@ export const envIsACopy = {
 export const envUncloneableIsRefused = {
   async test(ctrl, env) {
     // Whether load() or the first call reports it is up to the implementation; the value
-    // must not reach the child. (Functions and RpcTargets cross by reference, as in RPC.)
+    // must not reach the child.
     let error;
     try {
       const worker = env.LOADER.load(workerCode(HELLO, { env: { MAP: new WeakMap() } }));
@@ -558,6 +558,31 @@ export const envUncloneableIsRefused = {
       error = e;
     }
     assert(error instanceof Error, "an uncloneable env value must be refused");
+  },
+};
+
+// A WorkerCode's env outlives the request that built it (a cached worker keeps it for every later
+// call), so functions and RpcTargets are refused with a DataCloneError, as on Cloudflare; stubs,
+// which are capabilities of their own, still go.
+export const envRefusesFunctionsAndRpcTargets = {
+  async test(ctrl, env, ctx) {
+    class Counter extends RpcTarget {
+      inc() { return 1; }
+    }
+    for (const value of [() => 1, new Counter(), { nested: [async () => 2] }]) {
+      assertThrows(() => env.LOADER.load(workerCode(HELLO, { env: { VALUE: value } })),
+        DOMException, "cannot be part of WorkerCode.env");
+      const error = (() => {
+        try {
+          env.LOADER.load(workerCode(HELLO, { env: { VALUE: value } }));
+        } catch (e) {
+          return e;
+        }
+      })();
+      assertEqual(error.name, "DataCloneError");
+    }
+    const withStub = env.LOADER.load(workerCode(HELLO, { env: { ECHO: env.ECHO } }));
+    assertEqual(await (await withStub.getEntrypoint().fetch("http://child/")).text(), "hello");
   },
 };
 

@@ -183,7 +183,7 @@ function normalizeWorkerCode(code, handle) {
       throw typeError(`WorkerCode.env must be an object, got ${describe(code.env)}.`);
     }
     // DataCloneError for what cannot cross; RpcTargets and functions go by reference.
-    env = handle.serializeEnv(internal.prepareForTransfer(code.env));
+    env = handle.serializeEnv(internal.prepareEnvForTransfer(code.env));
   }
   return {
     compatibilityDate,

@@ -149,29 +149,44 @@ StubPrototype.dup = function dup() {
 // Copies arrays and plain objects, replacing what must travel by reference: functions and
 // RpcTarget instances become stubs calling back into this worker, callable stubs become plain
 // ones (V8 cannot clone callable objects).
-function transferable(value, seen) {
+//
+// With `refuse` (a WorkerCode's env, which outlives the request that built it and is shared by
+// every call a cached worker gets), functions and RpcTargets are refused with a DataCloneError,
+// as on Cloudflare: only stubs, which are capabilities of their own, may be kept.
+function transferable(value, seen, refuse = null) {
   if (typeof value === "function") {
-    return natives.isStub(value) ? natives.plainStub(value) : natives.targetStub(value);
+    if (natives.isStub(value)) return natives.plainStub(value);
+    if (refuse !== null) throw refuse(value);
+    return natives.targetStub(value);
   }
   if (value === null || typeof value !== "object" || natives.isStub(value)) return value;
-  if (value instanceof RpcTarget) return natives.targetStub(value);
+  if (value instanceof RpcTarget) {
+    if (refuse !== null) throw refuse(value);
+    return natives.targetStub(value);
+  }
   if (seen.has(value)) return seen.get(value);
   if (Array.isArray(value)) {
     const copy = [];
     seen.set(value, copy);
-    for (let i = 0; i < value.length; i++) copy[i] = transferable(value[i], seen);
+    for (let i = 0; i < value.length; i++) copy[i] = transferable(value[i], seen, refuse);
     return copy;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
     const copy = {};
     seen.set(value, copy);
-    for (const key of Object.keys(value)) copy[key] = transferable(value[key], seen);
+    for (const key of Object.keys(value)) copy[key] = transferable(value[key], seen, refuse);
     return copy;
   }
   return value;
 }
 internal.prepareForTransfer = (value) => transferable(value, new Map());
+internal.prepareEnvForTransfer = (value) =>
+  transferable(value, new Map(), (what) => new internal.DOMException(
+    `${typeof what === "function" ? "A function" : "An RpcTarget"} cannot be part of ` +
+      "WorkerCode.env: the env outlives the request that made it. Pass a stub instead (a " +
+      "binding, or ctx.exports.SomeEntrypoint), or hand the function to the worker over RPC.",
+    "DataCloneError"));
 
 // The promise an RPC call returns can be used before it resolves: `stub.a().b()` calls b on
 // what a() returns once it is there (promise pipelining, as Workers RPC allows).
