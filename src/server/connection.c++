@@ -15,6 +15,49 @@ kj::ForkedPromise<void> newHangUp(kj::Own<kj::PromiseFulfiller<void>>& fulfiller
 
 }  // namespace
 
+namespace {
+
+class StartedResponse final : public kj::HttpService::Response {
+ public:
+  explicit StartedResponse(kj::HttpService::Response& inner) : inner(inner) {}
+  bool started = false;
+  kj::Own<kj::AsyncOutputStream> send(unsigned status, kj::StringPtr statusText,
+                                      const kj::HttpHeaders& headers,
+                                      kj::Maybe<uint64_t> expectedBodySize) override {
+    started = true;
+    return inner.send(status, statusText, headers, expectedBodySize);
+  }
+  kj::Own<kj::WebSocket> acceptWebSocket(const kj::HttpHeaders& headers) override {
+    started = true;
+    return inner.acceptWebSocket(headers);
+  }
+
+ private:
+  kj::HttpService::Response& inner;
+};
+
+}  // namespace
+
+kj::Promise<void> ErrorPageService::request(kj::HttpMethod method, kj::StringPtr url,
+                                            const kj::HttpHeaders& headers,
+                                            kj::AsyncInputStream& requestBody,
+                                            Response& response) {
+  auto tracked = kj::heap<StartedResponse>(response);
+  auto& ref = *tracked;
+  return inner.request(method, url, headers, requestBody, ref)
+      .catch_([this, &ref, &response](kj::Exception&& e) -> kj::Promise<void> {
+        // Once the status line is out there is nothing to say: the connection is dropped.
+        if (ref.started || e.getType() == kj::Exception::Type::DISCONNECTED)
+          return kj::mv(e);
+        kj::HttpHeaders out(headerTable);
+        out.set(kj::HttpHeaderId::CONTENT_TYPE, "text/plain;charset=UTF-8");
+        constexpr kj::StringPtr BODY = "Internal Server Error"_kj;
+        auto stream = response.send(500, "Internal Server Error", out, BODY.size());
+        return stream->write(BODY.begin(), BODY.size()).attach(kj::mv(stream));
+      })
+      .attach(kj::mv(tracked));
+}
+
 WatchedConnection::WatchedConnection(kj::Own<kj::AsyncIoStream> inner)
     : inner(kj::mv(inner)),
       storage(kj::heapArray<kj::byte>(READ_AHEAD)),
@@ -46,6 +89,8 @@ kj::Promise<void> WatchedConnection::readLoop() {
             filled += n;
             if (n == 0)
               ended = true;
+            if (discarding)
+              begin = filled = 0;
           },
           [this](kj::Exception&& e) {
             ended = true;
@@ -71,6 +116,16 @@ void WatchedConnection::makeRoom() {
     (*f)->fulfill();
     roomFulfiller = nullptr;
   }
+}
+
+kj::Promise<void> WatchedConnection::linger(kj::Timer& timer) {
+  if (ended)
+    return kj::READY_NOW;
+  discarding = true;
+  begin = filled = 0;
+  makeRoom();
+  inner->shutdownWrite();
+  return whenHungUp().exclusiveJoin(timer.afterDelay(LINGER));
 }
 
 size_t WatchedConnection::take(void* out, size_t maxBytes, bool restart) {

@@ -1,9 +1,27 @@
-// HTTP connections that notice when their client hangs up.
+// The edge of an HTTP socket: connections that notice when their client hangs up, and the 500 a
+// client gets when a worker fails.
 #pragma once
 
 #include <kj/async-io.h>
+#include <kj/compat/http.h>
 
 namespace kiln::server {
+
+class ErrorPageService final : public kj::HttpService {
+  // What an HTTP client sees of a failure: workers reject in-process callers with their error
+  // (as workerd does), and at the edge that becomes a plain 500 before the response has begun.
+  // The error's text is logged by the worker; the client learns nothing of it.
+ public:
+  explicit ErrorPageService(kj::HttpService& inner, kj::HttpHeaderTable& headerTable)
+      : inner(inner), headerTable(headerTable) {}
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override;
+
+ private:
+  kj::HttpService& inner;
+  kj::HttpHeaderTable& headerTable;
+};
 
 class WatchedConnection final : public kj::AsyncIoStream {
   // Wraps an accepted connection and keeps a read outstanding on it at all times (buffering up to
@@ -17,6 +35,13 @@ class WatchedConnection final : public kj::AsyncIoStream {
 
   kj::Promise<void> whenHungUp() { return hungUp.addBranch(); }
   // Resolves when the client has closed (or reset) the connection.
+
+  kj::Promise<void> linger(kj::Timer& timer);
+  // For when the server is done with the connection: closing a socket with unread bytes (an
+  // upload the worker answered without reading) makes the kernel reset it, and the client may
+  // lose the answer it was sent. So: end our side, discard what still arrives until the client
+  // closes or LINGER passes, then let the connection go.
+  static constexpr kj::Duration LINGER = 2 * kj::SECONDS;
 
   // AsyncInputStream
   kj::Promise<size_t> tryRead(void* buffer, size_t minBytes, size_t maxBytes) override;
@@ -60,7 +85,8 @@ class WatchedConnection final : public kj::AsyncIoStream {
   kj::Own<kj::PromiseFulfiller<void>> hangUpFulfiller;
   kj::ForkedPromise<void> hungUp;
   kj::Promise<void> readingAhead = nullptr;
-  bool reading = false;  // A read-ahead is in flight.
+  bool reading = false;     // A read-ahead is in flight.
+  bool discarding = false;  // Lingering: what arrives is dropped.
 
   kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> roomFulfiller;  // The loop waits: buffer full.
 

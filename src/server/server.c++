@@ -322,9 +322,10 @@ void Server::listen(config::Socket::Reader socket, kj::Own<kj::ConnectionReceive
         newEntrypointServer(listener->service->addRef(), headerTable, granted));
     accepting = listener->rpc->listen(*listener->receiver);
   } else {
+    listener->errorPage = kj::heap<ErrorPageService>(*listener->service, headerTable);
     listener->server =
-        kj::heap<kj::HttpServer>(io.provider->getTimer(), headerTable, *listener->service);
-    accepting = listener->acceptHttp();
+        kj::heap<kj::HttpServer>(io.provider->getTimer(), headerTable, *listener->errorPage);
+    accepting = listener->acceptHttp(io.provider->getTimer());
   }
   listener->accepting =
       kj::mv(accepting).eagerlyEvaluate([name = kj::str(socket.getName())](kj::Exception&& e) {
@@ -333,16 +334,17 @@ void Server::listen(config::Socket::Reader socket, kj::Own<kj::ConnectionReceive
   listeners.add(kj::mv(listener));
 }
 
-kj::Promise<void> Server::Listener::acceptHttp() {
-  return receiver->accept().then([this](kj::Own<kj::AsyncIoStream> stream) {
+kj::Promise<void> Server::Listener::acceptHttp(kj::Timer& timer) {
+  return receiver->accept().then([this, &timer](kj::Own<kj::AsyncIoStream> stream) {
     auto watched = kj::heap<WatchedConnection>(kj::mv(stream));
     auto& connection = *watched;
     // The connection outlives both branches, which refer to it.
     connections.add(
         server->listenHttp(kj::Own<kj::AsyncIoStream>(&connection, kj::NullDisposer::instance))
             .exclusiveJoin(connection.whenHungUp())
+            .then([&connection, &timer]() { return connection.linger(timer); })
             .attach(kj::mv(watched)));
-    return acceptHttp();
+    return acceptHttp(timer);
   });
 }
 

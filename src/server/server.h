@@ -57,13 +57,14 @@ class Server {
   struct Listener final : private kj::TaskSet::ErrorHandler {
     kj::Own<api::Capability> service;
     kj::Own<kj::HttpServer> server;         // http sockets
+    kj::Own<kj::HttpService> errorPage;     // http sockets: in front of `service`
     kj::TaskSet connections{*this};         // http sockets: one task per open connection
     kj::Own<loader::OutsideLoader> loader;  // capnp sockets granting one; before `rpc`
     kj::Own<capnp::TwoPartyServer> rpc;     // capnp sockets
     kj::Own<kj::ConnectionReceiver> receiver;
     kj::Promise<void> accepting = nullptr;
 
-    kj::Promise<void> acceptHttp();
+    kj::Promise<void> acceptHttp(kj::Timer& timer);
     // Serves each connection until it ends or its client hangs up: a client that goes away
     // cancels its request (its worker's event ends, the socket closes) instead of leaving the
     // connection in CLOSE-WAIT until the worker is done.

@@ -48,7 +48,8 @@ class EntrypointCapability final : public api::Capability {
       return gone();
     return worker.handleFetch(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
                               props.map([](auto& s) -> kj::StringPtr { return s; }), method, url,
-                              headers, requestBody, response, io::IoLimits::unlimited());
+                              headers, requestBody, response, io::IoLimits::unlimited(),
+                              Worker::OnFailure::THROW);
   }
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
@@ -478,13 +479,24 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
       return sendError(response, 500);
     }
     if (result.rejected) {
+      kj::String name, text;
       auto message = runtime->run(ctx, [&](v8::Local<v8::Context> context) {
         auto isolate = context->GetIsolate();
         auto error = result.get(isolate);
         recordException(ctx, context, error);
+        name = error->IsObject() ? js::toKj(isolate, js::getProperty(context, error.As<v8::Object>(),
+                                                                      "name"))
+                                 : kj::str("Error");
+        text = error->IsObject() ? js::toKj(isolate, js::getProperty(context, error.As<v8::Object>(),
+                                                                      "message"))
+                                 : js::toKj(isolate, error);
         return js::describeException(isolate, error);
       });
       log("error", kj::str("Uncaught ", message));
+      // In-process callers (service bindings, ctx.exports, stubs, parents) get the error itself,
+      // as in workerd; only an HTTP client gets a 500 (the listener's ErrorPageService).
+      if (onFailure == OnFailure::THROW)
+        return api::userError(name.size() > 0 ? name.asPtr() : "Error"_kj, text);
       return sendError(response, 500);
     }
     return api->sendResponse(ctx, kj::mv(result.value), response)

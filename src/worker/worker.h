@@ -126,8 +126,9 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   // Durable Object facet); null for any other capability.
 
   enum class OnFailure {
-    RESPOND_500,  // HTTP clients get a 500 when the worker fails (configured workers).
-    THROW,        // The caller's fetch() rejects with the reason (dynamic workers' parents).
+    RESPOND_500,  // Answer a failure with a 500 (kiln test's harness; HTTP listeners wrap THROW).
+    THROW,        // The caller's fetch() rejects with the reason: the worker's own error, a
+                  // limit, a hang (every in-process caller, as in workerd).
   };
 
   kj::Promise<void> handleFetch(kj::Maybe<kj::StringPtr> entrypoint,

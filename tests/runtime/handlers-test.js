@@ -1,4 +1,4 @@
-import { assert, assertEqual } from "assert.js";
+import { assert, assertEqual, assertRejects } from "assert.js";
 import { WorkerEntrypoint, exports as moduleExports } from "cloudflare:workers";
 
 globalThis.leakedFromModulesWorker = true;
@@ -81,10 +81,18 @@ export class greeter extends WorkerEntrypoint {
   }
 }
 
-export const handlerErrorsBecome500 = {
+// As in workerd: an in-process caller's fetch() rejects with the handler's own error (type and
+// message); only an HTTP client gets a 500 (tests/e2e/serve-test.sh checks that one).
+export const handlerErrorsRejectInProcessCallers = {
   async test(ctrl, env, ctx) {
-    const response = await ctx.exports.thrower.fetch("http://self/");
-    assertEqual(response.status, 500);
+    await assertRejects(ctx.exports.thrower.fetch("http://self/"), Error, "boom from thrower");
+    await assertRejects(ctx.exports.typeThrower.fetch("http://self/"), TypeError, "bad type");
+  },
+};
+
+export const typeThrower = {
+  fetch() {
+    throw new TypeError("bad type");
   },
 };
 
