@@ -87,7 +87,10 @@ void returnChunks(const v8::FunctionCallbackInfo<v8::Value>& info,
   auto context = isolate->GetCurrentContext();
   auto result = v8::Array::New(isolate, chunks.size());
   for (uint32_t i = 0; i < chunks.size(); i++) {
-    result->Set(context, i, js::newBytes(isolate, chunks[i])).Check();
+    v8::Local<v8::Uint8Array> bytes;
+    if (!js::newBytes(isolate, chunks[i]).ToLocal(&bytes))
+      return;  // A RangeError is pending.
+    result->Set(context, i, bytes).Check();
   }
   info.GetReturnValue().Set(result);
 }

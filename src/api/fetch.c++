@@ -92,7 +92,10 @@ void bodySourceRead(const v8::FunctionCallbackInfo<v8::Value>& info) {
             auto isolate = context->GetIsolate();
             if (n == 0)
               return v8::Undefined(isolate).As<v8::Value>();
-            return js::newBytes(isolate, buffer.slice(0, n)).As<v8::Value>();
+            v8::Local<v8::Uint8Array> bytes;
+            if (!js::newBytes(isolate, buffer.slice(0, n)).ToLocal(&bytes))
+              return {};  // The RangeError rejects the read.
+            return bytes.As<v8::Value>();
           },
           "Network connection lost.", info.This());
     } else {

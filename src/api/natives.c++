@@ -99,7 +99,9 @@ void nativeUtf8Encode(const v8::FunctionCallbackInfo<v8::Value>& info) {
   if (!info[0]->ToString(isolate->GetCurrentContext()).ToLocal(&str))
     return;
   int length = str->Utf8Length(isolate);
-  auto buffer = v8::ArrayBuffer::New(isolate, length);
+  v8::Local<v8::ArrayBuffer> buffer;
+  if (!js::newArrayBuffer(isolate, length).ToLocal(&buffer))
+    return;
   str->WriteUtf8(isolate, static_cast<char*>(buffer->Data()), length, nullptr,
                  v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
   info.GetReturnValue().Set(v8::Uint8Array::New(buffer, 0, length));
@@ -249,7 +251,9 @@ void nativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value>& info) {
   for (uint32_t i = 0; i < transfers.size(); i++) {
     // The clone takes the bytes and the original is detached, as transfer requires.
     auto original = transfers[i];
-    auto copy = v8::ArrayBuffer::New(isolate, original->ByteLength());
+    v8::Local<v8::ArrayBuffer> copy;
+    if (!js::newArrayBuffer(isolate, original->ByteLength()).ToLocal(&copy))
+      return;
     if (original->ByteLength() > 0) {
       memcpy(copy->Data(), original->Data(), original->ByteLength());
     }

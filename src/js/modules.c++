@@ -252,7 +252,9 @@ v8::MaybeLocal<v8::Value> ModuleRegistry::requireEntry(v8::Local<v8::Context> co
       result = newStringFromChars(isolate, entry.content.asChars());
       break;
     case ModuleSource::Type::DATA: {
-      auto buffer = v8::ArrayBuffer::New(isolate, entry.content.size());
+      v8::Local<v8::ArrayBuffer> buffer;
+      if (!newArrayBuffer(isolate, entry.content.size()).ToLocal(&buffer))
+        return {};
       if (entry.content.size() > 0) {
         memcpy(buffer->Data(), entry.content.begin(), entry.content.size());
       }

@@ -25,8 +25,28 @@ kj::String toKj(v8::Isolate* isolate, v8::Local<v8::Value> value) {
   return result;
 }
 
-v8::Local<v8::Uint8Array> newBytes(v8::Isolate* isolate, kj::ArrayPtr<const kj::byte> bytes) {
-  auto buffer = v8::ArrayBuffer::New(isolate, bytes.size());
+v8::MaybeLocal<v8::ArrayBuffer> newArrayBuffer(v8::Isolate* isolate, size_t size) {
+  // The memory comes from the isolate's own (capped) allocator, so it counts against the
+  // worker's budget; a refusal is the RangeError JavaScript's `new ArrayBuffer` would throw.
+  auto allocator = isolate->GetArrayBufferAllocator();
+  void* data = allocator->Allocate(size);
+  if (data == nullptr) {
+    throwError(isolate, ErrorType::RANGE_ERROR, "Array buffer allocation failed");
+    return {};
+  }
+  auto store = v8::ArrayBuffer::NewBackingStore(
+      data, size,
+      [](void* data, size_t length, void* allocator) {
+        static_cast<v8::ArrayBuffer::Allocator*>(allocator)->Free(data, length);
+      },
+      allocator);
+  return v8::ArrayBuffer::New(isolate, std::move(store));
+}
+
+v8::MaybeLocal<v8::Uint8Array> newBytes(v8::Isolate* isolate, kj::ArrayPtr<const kj::byte> bytes) {
+  v8::Local<v8::ArrayBuffer> buffer;
+  if (!newArrayBuffer(isolate, bytes.size()).ToLocal(&buffer))
+    return {};
   if (bytes.size() > 0)
     memcpy(buffer->Data(), bytes.begin(), bytes.size());
   return v8::Uint8Array::New(buffer, 0, bytes.size());

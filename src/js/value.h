@@ -12,7 +12,10 @@ v8::Local<v8::String> newStringFromChars(v8::Isolate* isolate, kj::ArrayPtr<cons
 kj::String toKj(v8::Isolate* isolate, v8::Local<v8::Value> value);
 // ToString() of the value; never throws (a value whose conversion throws gives "[object]").
 
-v8::Local<v8::Uint8Array> newBytes(v8::Isolate* isolate, kj::ArrayPtr<const kj::byte> bytes);
+v8::MaybeLocal<v8::ArrayBuffer> newArrayBuffer(v8::Isolate* isolate, size_t size);
+v8::MaybeLocal<v8::Uint8Array> newBytes(v8::Isolate* isolate, kj::ArrayPtr<const kj::byte> bytes);
+// Empty, with a RangeError pending, when the isolate's ArrayBuffer budget is spent. (V8's
+// ArrayBuffer::New ends the whole process when its allocator refuses: natives never call it.)
 kj::Maybe<kj::ArrayPtr<kj::byte>> viewBytes(v8::Local<v8::Value> value);
 // The bytes of an ArrayBuffer or ArrayBufferView, in place; null for anything else.
 

@@ -192,7 +192,7 @@ class DynamicEntrypoint final : public api::Capability {
     return onWorker<void>([this, method, url, &headers, &requestBody, &response](
                               worker::Worker& w, io::IoLimits effective) {
       return w.handleFetch(entry(), propsJson(), method, url, headers, requestBody, response,
-                           effective, worker::Worker::OnFailure::THROW);
+                           effective);
     });
   }
 

@@ -60,7 +60,7 @@ class ObjectCapability final : public api::Capability {
             ref.eventStarted();
             auto result = worker
                               ->handleFetch(nullptr, nullptr, method, url, headers, requestBody,
-                                            response, {}, worker::Worker::OnFailure::THROW, ref)
+                                            response, io::IoLimits::unlimited(), ref)
                               .attach(kj::defer([&ref]() { ref.eventFinished(); }));
             started->fulfill();
             return result;

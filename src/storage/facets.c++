@@ -44,7 +44,7 @@ class FacetCapability final : public api::Capability {
                 auto result = worker
                                   .handleFetch(nullptr, nullptr, method, url, headers, requestBody,
                                                response, worker.getCallbackLimits(),
-                                               worker::Worker::OnFailure::THROW, instance)
+                                               instance)
                                   .attach(kj::defer([&instance]() { instance.eventFinished(); }));
                 started->fulfill();
                 return result;

@@ -486,7 +486,9 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
       case SqlValue::Type::TEXT:
         return newString(isolate, v.text);
       case SqlValue::Type::BLOB: {
-        auto buffer = v8::ArrayBuffer::New(isolate, v.blob.size());
+        v8::Local<v8::ArrayBuffer> buffer;
+        if (!js::newArrayBuffer(isolate, v.blob.size()).ToLocal(&buffer))
+          return v8::Null(isolate);  // A RangeError is pending; the caller sees it.
         if (v.blob.size() > 0)
           memcpy(buffer->Data(), v.blob.begin(), v.blob.size());
         return buffer;
@@ -555,11 +557,18 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
         columns->Set(context, i, newString(isolate, result->columns[i])).Check();
       }
       auto rows = v8::Array::New(isolate, result->rows.size());
+      v8::TryCatch tryCatch(isolate);
       for (uint32_t r = 0; r < result->rows.size(); r++) {
         auto& row = result->rows[r];
         auto jsRow = v8::Array::New(isolate, row.size());
-        for (uint32_t c = 0; c < row.size(); c++)
-          jsRow->Set(context, c, toJs(context, row[c])).Check();
+        for (uint32_t c = 0; c < row.size(); c++) {
+          auto value = toJs(context, row[c]);
+          if (tryCatch.HasCaught()) {
+            tryCatch.ReThrow();  // Out of ArrayBuffer memory for a blob.
+            return;
+          }
+          jsRow->Set(context, c, value).Check();
+        }
         rows->Set(context, r, jsRow).Check();
       }
       out->Set(context, newString(isolate, "columns"), columns).Check();

@@ -48,8 +48,7 @@ class EntrypointCapability final : public api::Capability {
       return gone();
     return worker.handleFetch(entrypoint.map([](auto& s) -> kj::StringPtr { return s; }),
                               props.map([](auto& s) -> kj::StringPtr { return s; }), method, url,
-                              headers, requestBody, response, io::IoLimits::unlimited(),
-                              Worker::OnFailure::THROW);
+                              headers, requestBody, response, io::IoLimits::unlimited());
   }
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
@@ -193,7 +192,11 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
         value = newString(isolate, binding.text);
         break;
       case Binding::Type::DATA: {
-        auto buffer = v8::ArrayBuffer::New(isolate, binding.data.size());
+        v8::Local<v8::ArrayBuffer> buffer;
+        if (!js::newArrayBuffer(isolate, binding.data.size()).ToLocal(&buffer)) {
+          throw StartupError{kj::str("Binding \"", binding.name,
+                                     "\" does not fit in the worker's memory limit.")};
+        }
         if (binding.data.size() > 0) {
           memcpy(buffer->Data(), binding.data.begin(), binding.data.size());
         }
@@ -362,13 +365,9 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
                                       kj::StringPtr url, const kj::HttpHeaders& headers,
                                       kj::AsyncInputStream& requestBody,
                                       kj::HttpService::Response& outerResponse, io::IoLimits limits,
-                                      OnFailure onFailure, kj::Maybe<TargetProvider&> target) {
-  if (runtime->isTerminated()) {
-    if (onFailure == OnFailure::THROW) {
-      return api::userError("Error", runtime->terminationMessage());
-    }
-    return sendError(outerResponse, 503);
-  }
+                                      kj::Maybe<TargetProvider&> target) {
+  if (runtime->isTerminated())
+    return api::userError("Error", runtime->terminationMessage());
 
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
@@ -463,20 +462,14 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
   auto tracking = kj::heap<TrackingResponse>(outerResponse);
   auto& response = *tracking;
   auto promise = orWhenHung(ctx, kj::mv(settled))
-                     .then([this, &ctx, &response,
-                            onFailure](io::Settled&& result) -> kj::Promise<void> {
+                     .then([this, &ctx, &response](io::Settled&& result) -> kj::Promise<void> {
     if (ctx.isHung()) {
       log("error", io::HUNG_MESSAGE);
-      if (onFailure == OnFailure::THROW)
-        return api::userError("Error", io::HUNG_MESSAGE);
-      return sendError(response, 500);
+      return api::userError("Error", io::HUNG_MESSAGE);
     }
     if (runtime->isTerminated()) {
       log("error", runtime->terminationMessage());
-      if (onFailure == OnFailure::THROW) {
-        return api::userError("Error", runtime->terminationMessage());
-      }
-      return sendError(response, 500);
+      return api::userError("Error", runtime->terminationMessage());
     }
     if (result.rejected) {
       kj::String name, text;
@@ -495,16 +488,17 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
       log("error", kj::str("Uncaught ", message));
       // In-process callers (service bindings, ctx.exports, stubs, parents) get the error itself,
       // as in workerd; only an HTTP client gets a 500 (the listener's ErrorPageService).
-      if (onFailure == OnFailure::THROW)
-        return api::userError(name.size() > 0 ? name.asPtr() : "Error"_kj, text);
-      return sendError(response, 500);
+      return api::userError(name.size() > 0 ? name.asPtr() : "Error"_kj, text);
     }
     return api->sendResponse(ctx, kj::mv(result.value), response)
         .catch_([this, &response](kj::Exception&& e) -> kj::Promise<void> {
-          if (e.getDescription().startsWith("jsg.TypeError")) {
-            log("error", kj::str("Uncaught ", e.getDescription().slice(strlen("jsg.TypeError; "))));
+          bool typeError = e.getDescription().startsWith("jsg.TypeError");
+          auto message = typeError ? e.getDescription().slice(strlen("jsg.TypeError; "))
+                                   : e.getDescription();
+          if (typeError) {
+            log("error", kj::str("Uncaught ", message));
           } else if (e.getType() != kj::Exception::Type::DISCONNECTED) {
-            log("error", kj::str("Failed to send response: ", e.getDescription()));
+            log("error", kj::str("Failed to send response: ", message));
           }
           if (response.started) {
             // The client went away mid-body: nothing more to do. Anything else drops the
@@ -513,7 +507,12 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
               return kj::READY_NOW;
             return kj::mv(e);
           }
-          return sendError(response, 500);
+          // Not a Response, say: the caller learns why, an HTTP client gets a 500.
+          if (typeError)
+            return api::userError("TypeError", message.startsWith("TypeError: ")
+                                                   ? message.slice(strlen("TypeError: "))
+                                                   : message);
+          return kj::mv(e);
         });
   });
 
@@ -636,16 +635,6 @@ void Worker::finishEvent(io::IoContext& ctx, unsigned status, kj::TimePoint star
       }
     }
   }
-}
-
-kj::Promise<void> Worker::sendError(kj::HttpService::Response& response, unsigned status) {
-  kj::HttpHeaders headers(options.headerTable);
-  kj::StringPtr text = status == 503 ? "Service Unavailable" : "Internal Server Error";
-  headers.set(kj::HttpHeaderId::CONTENT_TYPE, "text/plain;charset=UTF-8");
-  auto body = kj::str(text);
-  auto stream = response.send(status, text, headers, uint64_t(body.size()));
-  auto ptr = body.asPtr();
-  return stream->write(ptr.begin(), ptr.size()).attach(kj::mv(stream), kj::mv(body));
 }
 
 void Worker::keepInBackground(kj::Own<io::IoContext> ioContext) {

@@ -125,19 +125,15 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   // The export a ctx.exports stub of *this* worker stands for (used to run a local class as a
   // Durable Object facet); null for any other capability.
 
-  enum class OnFailure {
-    RESPOND_500,  // Answer a failure with a 500 (kiln test's harness; HTTP listeners wrap THROW).
-    THROW,        // The caller's fetch() rejects with the reason: the worker's own error, a
-                  // limit, a hang (every in-process caller, as in workerd).
-  };
-
   kj::Promise<void> handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
                                 kj::Maybe<kj::StringPtr> propsJson, kj::HttpMethod method,
                                 kj::StringPtr url, const kj::HttpHeaders& headers,
                                 kj::AsyncInputStream& requestBody,
                                 kj::HttpService::Response& response, io::IoLimits limits,
-                                OnFailure onFailure = OnFailure::RESPOND_500,
                                 kj::Maybe<TargetProvider&> target = nullptr);
+  // A failure before the response (the handler threw, a limit, a hang) rejects with the reason
+  // as a userError, so the caller's fetch() rejects with it, as in workerd; an HTTP listener
+  // turns that into a plain 500 (server/connection.h's ErrorPageService).
 
   kj::Promise<api::CallResult> handleCall(kj::Maybe<kj::StringPtr> entrypoint,
                                           kj::Maybe<kj::StringPtr> propsJson, kj::String method,
@@ -206,7 +202,6 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   uint64_t eventCounter = 0;
   v8::Local<v8::Value> parseProps(v8::Local<v8::Context> context,
                                   kj::Maybe<kj::StringPtr> propsJson);
-  kj::Promise<void> sendError(kj::HttpService::Response& response, unsigned status);
 };
 
 }  // namespace kiln::worker

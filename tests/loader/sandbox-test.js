@@ -386,6 +386,45 @@ export const memoryHoardIsStopped = {
 
 const RECURSE = "function down(n) { return down(n + 1) + 1; }";
 
+// Natives that make ArrayBuffers (TextEncoder, body reads, structuredClone) must meet the same
+// budget as JavaScript's `new ArrayBuffer`: a RangeError in the worker. V8's own ArrayBuffer::New
+// ends the whole process when the allocator refuses.
+export const nativeBuffersPastTheBudgetAreRangeErrors = {
+  async test(ctrl, env) {
+    const worker = env.LOADER.load(workerCode(`
+      export default {
+        async fetch() {
+          const keep = [];
+          try {
+            for (;;) keep.push(new ArrayBuffer(1 << 20));
+          } catch {}
+          try {
+            for (;;) keep.push(new ArrayBuffer(1 << 10));
+          } catch {}
+          const outcome = (fn) => {
+            try {
+              fn();
+              return "no error";
+            } catch (e) {
+              return e.name;
+            }
+          };
+          return Response.json({
+            encode: outcome(() => new TextEncoder().encode("x".repeat(1 << 16))),
+            clone: outcome(() => structuredClone(new Uint8Array(1 << 16), {
+              transfer: [new Uint8Array(1 << 16).buffer] })),
+            held: keep.length,
+          });
+        },
+      };
+    `));
+    const result = await getJson(worker.getEntrypoint());
+    assertEqual(result.encode, "RangeError");
+    assert(result.held > 100, JSON.stringify(result));
+    await assertStillWorking(env);
+  },
+};
+
 export const recursionCaughtInChild = {
   async test(ctrl, env) {
     const worker = env.LOADER.load(workerCode(`
