@@ -144,7 +144,7 @@ void zlibCreate(const v8::FunctionCallbackInfo<v8::Value>& info) {
   // A wrap: the zlib state (about 100 KiB for deflate) is freed when the handle is collected,
   // or with the isolate, which runs no weak callbacks when it is disposed.
   static const js::WrapRegistry::Method METHODS[] = {{"write", &zlibWrite},
-                                                      {"finish", &zlibFinish}};
+                                                     {"finish", &zlibFinish}};
   auto handle = js::wrapWithMethods(context, kj::heap<Zlib>(windowBits, decompress),
                                     const_cast<char*>(&ZLIB_TAG), METHODS,
                                     int64_t(sizeof(Zlib)) + (decompress ? 48 << 10 : 256 << 10));

@@ -169,8 +169,9 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
     // source, so a 100 MB upload costs neither the caller's heap nor a copy, and reads end when
     // the source's own request does.
     if (source->source->getStream() == nullptr) {
-      js::throwTypeError(isolate, "This body can no longer be read: the request it belongs to "
-                                  "has finished.");
+      js::throwTypeError(isolate,
+                         "This body can no longer be read: the request it belongs to "
+                         "has finished.");
       return;
     }
     streamedBody = BodySource::readThrough(kj::addRef(*source->source));
@@ -200,12 +201,12 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
   // it lives as long as the response body, so a callee that streams its answer while reading
   // still gets the rest.
   auto sending = sent.attach(kj::mv(request.body)).eagerlyEvaluate([](kj::Exception&&) {});
-  auto promise = request.response.attach(kj::mv(headers))
-                     .then([sending = kj::mv(sending)](
-                               kj::HttpClient::Response&& response) mutable {
-                       response.body = response.body.attach(kj::mv(sending));
-                       return kj::mv(response);
-                     });
+  auto promise =
+      request.response.attach(kj::mv(headers))
+          .then([sending = kj::mv(sending)](kj::HttpClient::Response&& response) mutable {
+            response.body = response.body.attach(kj::mv(sending));
+            return kj::mv(response);
+          });
 
   settleLater(
       *ioContext, resolver, kj::mv(promise),
@@ -466,8 +467,7 @@ kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Obj
     }
     if (settled.rejected) {
       auto message = runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
-        return js::describeException(context->GetIsolate(),
-                                     settled.get(context->GetIsolate()));
+        return js::describeException(context->GetIsolate(), settled.get(context->GetIsolate()));
       });
       host.log("error", kj::str("Uncaught (in response body) ", message));
       return KJ_EXCEPTION(FAILED, "response body stream failed");

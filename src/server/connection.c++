@@ -40,8 +40,7 @@ class StartedResponse final : public kj::HttpService::Response {
 
 kj::Promise<void> ErrorPageService::request(kj::HttpMethod method, kj::StringPtr url,
                                             const kj::HttpHeaders& headers,
-                                            kj::AsyncInputStream& requestBody,
-                                            Response& response) {
+                                            kj::AsyncInputStream& requestBody, Response& response) {
   auto tracked = kj::heap<StartedResponse>(response);
   auto& ref = *tracked;
   return inner.request(method, url, headers, requestBody, ref)

@@ -133,8 +133,7 @@ class LazyEntrypoint final : public api::Capability {
     KJ_IF_MAYBE (worker, service.getWorker()) {
       return worker->handleJsonCall(entry.map([](kj::String& s) -> kj::StringPtr { return s; }),
                                     props.map([](kj::String& s) -> kj::StringPtr { return s; }),
-                                    kj::mv(method), kj::mv(paramsJson),
-                                    io::IoLimits::unlimited());
+                                    kj::mv(method), kj::mv(paramsJson), io::IoLimits::unlimited());
     }
     return KJ_EXCEPTION(DISCONNECTED, "worker not started");
   }

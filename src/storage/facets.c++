@@ -43,8 +43,7 @@ class FacetCapability final : public api::Capability {
                 // A facet's code is a dynamic worker's: its loader's limits apply.
                 auto result = worker
                                   .handleFetch(nullptr, nullptr, method, url, headers, requestBody,
-                                               response, worker.getCallbackLimits(),
-                                               instance)
+                                               response, worker.getCallbackLimits(), instance)
                                   .attach(kj::defer([&instance]() { instance.eventFinished(); }));
                 started->fulfill();
                 return result;

@@ -199,8 +199,8 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     KJ_IF_MAYBE (database, openDatabase()) {
       database->exec("CREATE TABLE IF NOT EXISTS _cf_METADATA (key TEXT PRIMARY KEY, value)",
                      nullptr, SqliteDatabase::Caller::KILN);
-      auto result =
-          database->exec("SELECT value FROM _cf_METADATA WHERE key = 'alarm'", nullptr, SqliteDatabase::Caller::KILN);
+      auto result = database->exec("SELECT value FROM _cf_METADATA WHERE key = 'alarm'", nullptr,
+                                   SqliteDatabase::Caller::KILN);
       if (result.is<SqlResult>() && result.get<SqlResult>().rows.size() == 1) {
         auto& v = result.get<SqlResult>().rows[0][0];
         return v.type == SqlValue::Type::REAL ? v.real : double(v.integer);
@@ -222,7 +222,8 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             kj::arrayPtr(&v, 1), SqliteDatabase::Caller::KILN);
       } else {
-        database->exec("DELETE FROM _cf_METADATA WHERE key = 'alarm'", nullptr, SqliteDatabase::Caller::KILN);
+        database->exec("DELETE FROM _cf_METADATA WHERE key = 'alarm'", nullptr,
+                       SqliteDatabase::Caller::KILN);
       }
     }
   }
@@ -592,8 +593,8 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     SqlValue key;
     key.type = SqlValue::Type::TEXT;
     key.text = toKj(isolate, info[0]);
-    KJ_IF_MAYBE (result, s->run(isolate, "SELECT value FROM _cf_KV WHERE key = ?",
-                                kj::arrayPtr(&key, 1))) {
+    KJ_IF_MAYBE (result,
+                 s->run(isolate, "SELECT value FROM _cf_KV WHERE key = ?", kj::arrayPtr(&key, 1))) {
       if (result->rows.size() == 0)
         return;  // undefined
       auto& blob = result->rows[0][0].blob;

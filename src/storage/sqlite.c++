@@ -172,7 +172,7 @@ int SqliteDatabase::authorize(void* self, int action, const char* a, const char*
       return isAllowedPragma(a) ? SQLITE_OK : SQLITE_DENY;
     case SQLITE_FUNCTION:
       return equalsNoCase(b, "load_extension") || equalsNoCase(b, "fts3_tokenizer") ? SQLITE_DENY
-                                                                                     : SQLITE_OK;
+                                                                                    : SQLITE_OK;
     case SQLITE_CREATE_VTABLE:
       return !isKilnTable(a) && isAllowedVirtualTableModule(b) ? SQLITE_OK : SQLITE_DENY;
     case SQLITE_ALTER_TABLE:

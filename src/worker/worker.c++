@@ -13,9 +13,7 @@ namespace kiln::worker {
 using js::newString;
 using js::toKj;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 kj::Promise<io::Settled> orWhenHung(io::IoContext& ctx, kj::Promise<io::Settled> settled) {
   return settled.exclusiveJoin(ctx.whenHung().then([]() { return io::Settled{true, {}}; }));
@@ -194,8 +192,8 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
       case Binding::Type::DATA: {
         v8::Local<v8::ArrayBuffer> buffer;
         if (!js::newArrayBuffer(isolate, binding.data.size()).ToLocal(&buffer)) {
-          throw StartupError{kj::str("Binding \"", binding.name,
-                                     "\" does not fit in the worker's memory limit.")};
+          throw StartupError{
+              kj::str("Binding \"", binding.name, "\" does not fit in the worker's memory limit.")};
         }
         if (binding.data.size() > 0) {
           memcpy(buffer->Data(), binding.data.begin(), binding.data.size());
@@ -461,60 +459,64 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
 
   auto tracking = kj::heap<TrackingResponse>(outerResponse);
   auto& response = *tracking;
-  auto promise = orWhenHung(ctx, kj::mv(settled))
-                     .then([this, &ctx, &response](io::Settled&& result) -> kj::Promise<void> {
-    if (ctx.isHung()) {
-      log("error", io::HUNG_MESSAGE);
-      return api::userError("Error", io::HUNG_MESSAGE);
-    }
-    if (runtime->isTerminated()) {
-      log("error", runtime->terminationMessage());
-      return api::userError("Error", runtime->terminationMessage());
-    }
-    if (result.rejected) {
-      kj::String name, text;
-      auto message = runtime->run(ctx, [&](v8::Local<v8::Context> context) {
-        auto isolate = context->GetIsolate();
-        auto error = result.get(isolate);
-        recordException(ctx, context, error);
-        name = error->IsObject() ? js::toKj(isolate, js::getProperty(context, error.As<v8::Object>(),
-                                                                      "name"))
-                                 : kj::str("Error");
-        text = error->IsObject() ? js::toKj(isolate, js::getProperty(context, error.As<v8::Object>(),
-                                                                      "message"))
-                                 : js::toKj(isolate, error);
-        return js::describeException(isolate, error);
-      });
-      log("error", kj::str("Uncaught ", message));
-      // In-process callers (service bindings, ctx.exports, stubs, parents) get the error itself,
-      // as in workerd; only an HTTP client gets a 500 (the listener's ErrorPageService).
-      return api::userError(name.size() > 0 ? name.asPtr() : "Error"_kj, text);
-    }
-    return api->sendResponse(ctx, kj::mv(result.value), response)
-        .catch_([this, &response](kj::Exception&& e) -> kj::Promise<void> {
-          bool typeError = e.getDescription().startsWith("jsg.TypeError");
-          auto message = typeError ? e.getDescription().slice(strlen("jsg.TypeError; "))
-                                   : e.getDescription();
-          if (typeError) {
-            log("error", kj::str("Uncaught ", message));
-          } else if (e.getType() != kj::Exception::Type::DISCONNECTED) {
-            log("error", kj::str("Failed to send response: ", message));
-          }
-          if (response.started) {
-            // The client went away mid-body: nothing more to do. Anything else drops the
-            // connection.
-            if (e.getType() == kj::Exception::Type::DISCONNECTED)
-              return kj::READY_NOW;
-            return kj::mv(e);
-          }
-          // Not a Response, say: the caller learns why, an HTTP client gets a 500.
-          if (typeError)
-            return api::userError("TypeError", message.startsWith("TypeError: ")
-                                                   ? message.slice(strlen("TypeError: "))
-                                                   : message);
-          return kj::mv(e);
-        });
-  });
+  auto promise =
+      orWhenHung(ctx, kj::mv(settled))
+          .then([this, &ctx, &response](io::Settled&& result) -> kj::Promise<void> {
+            if (ctx.isHung()) {
+              log("error", io::HUNG_MESSAGE);
+              return api::userError("Error", io::HUNG_MESSAGE);
+            }
+            if (runtime->isTerminated()) {
+              log("error", runtime->terminationMessage());
+              return api::userError("Error", runtime->terminationMessage());
+            }
+            if (result.rejected) {
+              kj::String name, text;
+              auto message = runtime->run(ctx, [&](v8::Local<v8::Context> context) {
+                auto isolate = context->GetIsolate();
+                auto error = result.get(isolate);
+                recordException(ctx, context, error);
+                name = error->IsObject()
+                           ? js::toKj(isolate,
+                                      js::getProperty(context, error.As<v8::Object>(), "name"))
+                           : kj::str("Error");
+                text = error->IsObject()
+                           ? js::toKj(isolate,
+                                      js::getProperty(context, error.As<v8::Object>(), "message"))
+                           : js::toKj(isolate, error);
+                return js::describeException(isolate, error);
+              });
+              log("error", kj::str("Uncaught ", message));
+              // In-process callers (service bindings, ctx.exports, stubs, parents) get the error
+              // itself, as in workerd; only an HTTP client gets a 500 (the listener's
+              // ErrorPageService).
+              return api::userError(name.size() > 0 ? name.asPtr() : "Error"_kj, text);
+            }
+            return api->sendResponse(ctx, kj::mv(result.value), response)
+                .catch_([this, &response](kj::Exception&& e) -> kj::Promise<void> {
+                  bool typeError = e.getDescription().startsWith("jsg.TypeError");
+                  auto message = typeError ? e.getDescription().slice(strlen("jsg.TypeError; "))
+                                           : e.getDescription();
+                  if (typeError) {
+                    log("error", kj::str("Uncaught ", message));
+                  } else if (e.getType() != kj::Exception::Type::DISCONNECTED) {
+                    log("error", kj::str("Failed to send response: ", message));
+                  }
+                  if (response.started) {
+                    // The client went away mid-body: nothing more to do. Anything else drops the
+                    // connection.
+                    if (e.getType() == kj::Exception::Type::DISCONNECTED)
+                      return kj::READY_NOW;
+                    return kj::mv(e);
+                  }
+                  // Not a Response, say: the caller learns why, an HTTP client gets a 500.
+                  if (typeError)
+                    return api::userError("TypeError", message.startsWith("TypeError: ")
+                                                           ? message.slice(strlen("TypeError: "))
+                                                           : message);
+                  return kj::mv(e);
+                });
+          });
 
   auto& trackingRef = *tracking;
   return promise
@@ -685,8 +687,7 @@ kj::Array<kj::String> Worker::listTests() {
   return result.releaseAsArray();
 }
 
-kj::Promise<kj::Maybe<kj::String>> Worker::runTest(kj::StringPtr exportName,
-                                                   io::IoLimits limits) {
+kj::Promise<kj::Maybe<kj::String>> Worker::runTest(kj::StringPtr exportName, io::IoLimits limits) {
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
   auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
