@@ -7,18 +7,8 @@ here="$(dirname "$(realpath "$2")")"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-check() {  # check NAME CONDITION-EXIT-CODE
-  if [ "$2" = 0 ]; then
-    passed=$((passed + 1)); echo "[ PASS ] $1"
-  else
-    failed=$((failed + 1)); echo "[ FAIL ] $1"
-  fi
-}
-expect_eq() {  # expect_eq NAME ACTUAL EXPECTED
-  if [ "$2" = "$3" ]; then check "$1" 0; else echo "  expected: $3"; echo "  actual:   $2"; check "$1" 1; fi
-}
+# check, expect_eq, finish_checks
+source "$(dirname "$0")/../lib/check.sh"
 
 start_kiln() {  # start_kiln LOG ARGS... ; sets pid and url
   local log="$1"; shift
@@ -173,5 +163,4 @@ expect_eq "missing config file exits 2" "$?" "2"
 "$kiln" frobnicate >"$work/out.log" 2>&1
 expect_eq "unknown command exits 2" "$?" "2"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish_checks

@@ -5,15 +5,8 @@
 set -uo pipefail
 kiln="$(realpath "$1")"
 config="$(realpath "$2")"
-passed=0
-failed=0
-check() {  # check NAME CONDITION-EXIT-CODE
-  if [ "$2" = 0 ]; then
-    passed=$((passed + 1)); echo "[ PASS ] $1"
-  else
-    failed=$((failed + 1)); echo "[ FAIL ] $1"
-  fi
-}
+# check, expect_eq, finish_checks
+source "$(dirname "$0")/../lib/check.sh"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 
@@ -44,5 +37,4 @@ timeout 60 "$kiln" test "$config" --timeout=0 >"$out" 2>&1
 [ $? = 2 ] && grep -q -- "--timeout" "$out"
 check "--timeout=0 is a usage error" $?
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish_checks

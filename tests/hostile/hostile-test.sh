@@ -41,15 +41,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-check() {  # check NAME CONDITION-EXIT-CODE
-  if [ "$2" = 0 ]; then
-    passed=$((passed + 1)); echo "[ PASS ] $1"
-  else
-    failed=$((failed + 1)); echo "[ FAIL ] $1"
-  fi
-}
+# check, expect_eq, finish_checks
+source "$(dirname "$0")/../lib/check.sh"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -341,5 +334,4 @@ echo
 column -t -s $'\t' "$work/table" 2>/dev/null || cat "$work/table"
 echo
 echo "daemon starts: $starts"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish_checks
