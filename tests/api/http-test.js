@@ -419,3 +419,23 @@ export const classesAreBranded = {
     assertThrows(() => Headers.prototype.get.call({}, 'a'), TypeError);
   },
 };
+
+// workerd's words (checked side by side) for bodies that cannot be used again.
+export const unusableBodiesAreRefusedWithWorkerdsMessages = {
+  async test() {
+    const used = new Request("http://x/", { method: "POST", body: "abc" });
+    await used.text();
+    assertThrows(() => new Request(used), TypeError, "Cannot reconstruct a Request with a used body.");
+    assertThrows(() => new Request(used, { method: "GET" }), TypeError,
+      "Cannot reconstruct a Request with a used body.");
+    const read = new Response("x");
+    const stream = read.body;
+    await read.text();
+    assertThrows(() => new Response(stream), TypeError,
+      "This ReadableStream is disturbed (has already been read from), and cannot be used as a body.");
+    const locked = new ReadableStream();
+    locked.getReader();
+    assertThrows(() => new Response(locked), TypeError,
+      "This ReadableStream is locked to a reader, and cannot be used as a body.");
+  },
+};

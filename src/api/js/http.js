@@ -187,9 +187,13 @@ class Body {
       }
       if (typeof init === 'object' && init !== null) {
         if (isReadableStream(init)) {
-          if (isStreamLocked(init) || isStreamDisturbed(init)) {
-            throw new TypeError('This ReadableStream is disturbed or locked, and cannot be used ' +
-              'as a body.');
+          if (isStreamDisturbed(init)) {
+            throw new TypeError('This ReadableStream is disturbed (has already been read from), ' +
+              'and cannot be used as a body.');
+          }
+          if (isStreamLocked(init)) {
+            throw new TypeError('This ReadableStream is locked to a reader, and cannot be used as ' +
+              'a body.');
           }
           b.#kind = kStream;
           b.#data = init;
@@ -461,17 +465,15 @@ class Request extends Body {
     const body = init.body;
     const hasBody = body !== undefined && body !== null;
     const fromHasBody = from !== null && bodyHasBody(from);
+    // workerd's order and words: a used body is the first thing wrong with such a Request.
+    if (!hasBody && fromHasBody && bodyUsable(from) !== null) {
+      throw new TypeError('Cannot reconstruct a Request with a used body.');
+    }
     if ((hasBody || fromHasBody) && (this.#method === 'GET' || this.#method === 'HEAD')) {
       throw new TypeError('Request with a GET or HEAD method cannot have a body.');
     }
     if (from !== null && init.headers === undefined) bodyCopyHeaders(this, from);
-    if (!hasBody && fromHasBody) {
-      if (bodyUsable(from) !== null) {
-        throw new TypeError('Cannot construct a Request from a Request whose body has already ' +
-          'been used.');
-      }
-      bodyCopy(this, from, true);
-    }
+    if (!hasBody && fromHasBody) bodyCopy(this, from, true);
     bodyInit(this, body, init.headers);
   }
 
