@@ -124,6 +124,8 @@ void nsGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
     js::throwTypeError(isolate, "Invalid Durable Object ID: not an ID of this namespace.");
     return;
   }
+  if (info[1]->IsString())
+    ns.rememberName(id, toKj(isolate, info[1]));
   info.GetReturnValue().Set(api::JsApi::from(context).newStub(context, ns.getStub(kj::mv(id))));
 }
 
@@ -141,6 +143,16 @@ kj::String DurableObjectNamespace::finishId(kj::ArrayPtr<const kj::byte> idBytes
   memcpy(all.begin(), idBytes.begin(), ID_BYTES);
   memcpy(all.begin() + ID_BYTES, mac.begin(), ID_BYTES);
   return kj::encodeHex(all);
+}
+
+void DurableObjectNamespace::rememberName(kj::StringPtr id, kj::StringPtr name) {
+  if (names.find(id) != nullptr || idFromName(name) != id)
+    return;
+  names.insert(kj::str(id), kj::str(name));
+}
+
+kj::Maybe<kj::StringPtr> DurableObjectNamespace::nameOf(kj::StringPtr id) {
+  return names.find(id).map([](kj::String& name) -> kj::StringPtr { return name; });
 }
 
 kj::String DurableObjectNamespace::idFromName(kj::StringPtr name) {

@@ -33,6 +33,10 @@ class DurableObjectNamespace {
   // namespace's uniqueKey, so only this namespace can make (or accept) its ids.
 
   kj::Own<api::Capability> getStub(kj::String id);
+  void rememberName(kj::StringPtr id, kj::StringPtr name);
+  kj::Maybe<kj::StringPtr> nameOf(kj::StringPtr id);
+  // The names objects were addressed by (getByName, idFromName), for ctx.id.name inside them;
+  // only a name that derives the id is kept, so a name cannot be claimed for another's id.
   ObjectInstance& getInstance(kj::StringPtr id);
   kj::Maybe<worker::Worker&> getWorker() { return getWorkerFn(); }
   const NamespaceConfig& getConfig() const { return config; }
@@ -47,6 +51,7 @@ class DurableObjectNamespace {
   kj::Function<kj::Maybe<worker::Worker&>()> getWorkerFn;
   kj::HashMap<kj::String, kj::Own<ObjectInstance>> instances;
   kj::HashMap<kj::String, size_t> objectBytes;
+  kj::HashMap<kj::String, kj::String> names;  // id -> the name it derives from
   size_t totalBytes = 0;
   bool sweeping = false;
   class IgnoreErrors final : public kj::TaskSet::ErrorHandler {

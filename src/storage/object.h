@@ -36,7 +36,7 @@ struct InstanceSpec {
   kj::Maybe<kj::String> filePrefix;  // "<dir>/<uniqueKey>/<id>[.<n>...]"; null: in memory.
   unsigned depth;                    // 0 for a namespace's objects, 1+ for facets.
   kj::Function<kj::Maybe<worker::Worker&>()> getWorker;
-  kj::Maybe<DurableObjectNamespace&> ns;               // For /metrics.
+  kj::Maybe<DurableObjectNamespace&> ns;               // For /metrics and ctx.id.name.
   kj::Maybe<kj::Own<loader::WorkerHandle>> keepAlive;  // A facet's dynamic worker.
   kj::Maybe<SqliteDatabase&> memoryDb;
   // An in-memory facet's database, owned by its FacetSlot so that it outlives an abort().
@@ -142,8 +142,14 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     };
     // The handle holds a reference: JS may keep it after the object is evicted.
     auto handle = js::wrapWithMethods(context, kj::addRef(*this), &STORAGE_TAG, METHODS);
+    v8::Local<v8::Value> name = v8::Undefined(isolate);
+    KJ_IF_MAYBE (ns, spec.ns) {
+      KJ_IF_MAYBE (n, ns->nameOf(spec.id)) {
+        name = newString(isolate, *n);
+      }
+    }
     v8::Local<v8::Value> stateArgs[] = {newString(isolate, spec.id), handle,
-                                        worker.getCtxExports(isolate)};
+                                        worker.getCtxExports(isolate), name};
     v8::Local<v8::Value> state;
     if (!worker.getApi()
              .callInternal(context, "newDurableObjectState", stateArgs)

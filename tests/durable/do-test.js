@@ -43,6 +43,9 @@ export class Notes extends DurableObject {
     const deleted = kv.delete("b/1");
     return { a: kv.get("a"), list, deleted, missing: kv.get("nope"), after: [...kv.list().keys()] };
   }
+  whoAmI() {
+    return { id: this.ctx.id.toString(), name: this.ctx.id.name ?? null };
+  }
   async listOptions() {
     const kv = this.ctx.storage.kv;
     for (const k of ["a", "b", "c", "d"]) kv.put(k, k.toUpperCase());
@@ -241,6 +244,24 @@ export const sqlLimits = {
 
 // list() options as the storage API documents them: startAfter is exclusive, and nonsense
 // (start with startAfter, a limit that is not positive) is a TypeError, not "everything".
+// Names, as Cloudflare added in 2026: ctx.id.name inside an object got by name, and stub.id and
+// stub.name on namespace stubs (a stub for an id not made from a name has no name).
+export const idsKnowTheirNames = {
+  async test(ctrl, env) {
+    const stub = env.NOTES.getByName("alice");
+    assertEqual(stub.name, "alice");
+    assertEqual(stub.id.toString(), env.NOTES.idFromName("alice").toString());
+    assertDeepEqual(await stub.whoAmI(), { id: stub.id.toString(), name: "alice" });
+    const unique = env.NOTES.get(env.NOTES.newUniqueId());
+    assertEqual(unique.name, undefined);
+    assertEqual((await unique.whoAmI()).name, null);
+    const byString = env.NOTES.get(env.NOTES.idFromString(stub.id.toString()));
+    assertEqual(byString.name, undefined, "a hex id does not carry the name");
+    assertEqual((await byString.whoAmI()).name, "alice", "the object still knows its own");
+    assertDeepEqual(Object.keys(stub), [], "nothing enumerable on a stub");
+  },
+};
+
 export const kvListOptions = {
   async test(ctrl, env) {
     const result = await env.NOTES.getByName("list-options").listOptions();

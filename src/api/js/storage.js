@@ -47,7 +47,11 @@ class DurableObjectNamespace {
     if (!(id instanceof DurableObjectId)) {
       throw new TypeError("get() takes a DurableObjectId (from idFromName, newUniqueId or idFromString).");
     }
-    return this.#handle.get(id.toString());
+    const stub = this.#handle.get(id.toString(), id.name);
+    // Not secrets: the stub's id, and the name it was got by (undefined for other ids).
+    Object.defineProperty(stub, "id", { value: id });
+    Object.defineProperty(stub, "name", { value: id.name });
+    return stub;
   }
   getByName(name, options = undefined) {
     return this.get(this.idFromName(name), options);
@@ -262,8 +266,9 @@ function makeFacets(handle) {
   };
 }
 
-internal.newDurableObjectState = (idHex, storageHandle, exports) => {
-  const id = new DurableObjectId(kHandle, idHex, undefined);
+internal.newDurableObjectState = (idHex, storageHandle, exports, name) => {
+  // ctx.id.name: the name the object was first addressed by in this process, if it was.
+  const id = new DurableObjectId(kHandle, idHex, name);
   const storage = makeStorage(storageHandle);
   return {
     id,
