@@ -87,7 +87,11 @@ void nativeLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
         return;
     }
     KJ_IF_MAYBE (trace, ioContext->getTrace()) {
-      trace->logs.add(io::Trace::Log{kj::str(level), kj::str(message), js::frozenNowMillis()});
+      kj::Maybe<kj::String> argsJson;
+      if (info[2]->IsString())
+        argsJson = toKj(isolate, info[2]);
+      trace->logs.add(io::Trace::Log{kj::str(level), kj::str(message), js::frozenNowMillis(),
+                                     kj::mv(argsJson)});
     }
   }
   api.getHost().log(level, message);

@@ -14,8 +14,10 @@ kj::String number(double value) {
 kj::String Trace::toJson() const {
   kj::Vector<kj::String> logParts;
   for (auto& log: logs) {
-    logParts.add(kj::str("{\"level\":", jsonQuote(log.level), ",\"message\":[",
-                         jsonQuote(log.message), "],\"timestamp\":", number(log.timestamp), "}"));
+    auto message = log.argsJson.map([](const kj::String& json) { return kj::str(json); })
+                       .orDefault(kj::str("[", jsonQuote(log.message), "]"));
+    logParts.add(kj::str("{\"level\":", jsonQuote(log.level), ",\"message\":", message,
+                         ",\"timestamp\":", number(log.timestamp), "}"));
   }
   kj::Vector<kj::String> exceptionParts;
   for (auto& e: exceptions) {

@@ -20,8 +20,11 @@ struct Trace {
 
   struct Log {
     kj::String level;
-    kj::String message;
+    kj::String message;  // As printed.
     double timestamp;
+    kj::Maybe<kj::String> argsJson;
+    // The console call's arguments as a JSON array (what a tail gets as `message`); without
+    // it, `message` is the printed line alone.
   };
   struct Exception {
     kj::String name;

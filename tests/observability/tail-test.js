@@ -1,4 +1,4 @@
-import { assert, assertEqual, assertRejects } from "assert.js";
+import { assert, assertDeepEqual, assertEqual, assertRejects } from "assert.js";
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 
 // Tails are delivered after the response, in the background: poll for them.
@@ -27,9 +27,10 @@ export const configuredTailGetsEachEvent = {
     assert(typeof event.eventTimestamp === "number" && event.eventTimestamp > 0);
     assertEqual(event.logs.length, 2);
     assertEqual(event.logs[0].level, "log");
-    assertEqual(event.logs[0].message[0], "handling /first");
+    // The console call's arguments, as in Workers' TraceItem: console.log("handling", path).
+    assertDeepEqual(event.logs[0].message, ["handling", "/first"]);
     assertEqual(event.logs[1].level, "warn");
-    assert(event.logs[1].message[0].includes("detail: 42"), event.logs[1].message[0]);
+    assertDeepEqual(event.logs[1].message, [{ detail: 42 }]);
     assertEqual(event.exceptions.length, 0);
   },
 };
@@ -41,7 +42,7 @@ export const rpcCallsAreEventsToo = {
       (list) => list.some((e) => e.event && e.event.rpcMethod === "square"));
     const event = events.find((e) => e.event && e.event.rpcMethod === "square");
     assertEqual(event.outcome, "ok");
-    assertEqual(event.logs[0].message[0], "squaring 7");
+    assertDeepEqual(event.logs[0].message, ["squaring", 7]);
   },
 };
 

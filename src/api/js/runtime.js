@@ -7,6 +7,10 @@ const {
   SetPrototypeValues, mapSize, setSize, getter, brand, safe, enumerableKeys, inspect, inspectDepth,
   formatLogArgs, reportError,
 } = internal.inspectKit;
+// Taken before any user code runs: what reaches a tail's JSON must be JSON whatever a worker
+// does to the global JSON object.
+const JSONStringify = JSON.stringify;
+const JSONParse = JSON.parse;
 
 // ---------------------------------------------------------------------------------------------
 // console
@@ -15,9 +19,40 @@ let groupIndent = '';
 const counts = new Map();
 const timers = new Map();
 
-function emit(level, text) {
+// What a tail sees of a console call: the arguments themselves (Workers' TraceItem has
+// `message: ["step", 1]`), as JSON; a value JSON cannot carry becomes its printed form.
+function logArgsJson(args) {
+  const values = [];
+  for (const arg of args) {
+    const type = typeof arg;
+    if (arg === null || type === 'string' || type === 'boolean' ||
+        (type === 'number' && Number.isFinite(arg))) {
+      values.push(arg);
+      continue;
+    }
+    if (type === 'object') {
+      try {
+        const json = JSONStringify(arg);
+        if (json !== undefined) {
+          values.push(JSONParse(json));
+          continue;
+        }
+      } catch {
+        // A cycle, a BigInt inside, a throwing toJSON: fall back to the printed form.
+      }
+    }
+    values.push(formatLogArgs([arg]));
+  }
+  try {
+    return JSONStringify(values);
+  } catch {
+    return undefined;
+  }
+}
+
+function emit(level, text, args = undefined) {
   if (groupIndent !== '') text = groupIndent + text.replace(/\n/g, `\n${groupIndent}`);
-  natives.log(level, text);
+  natives.log(level, text, args === undefined ? undefined : logArgsJson(args));
 }
 
 function elapsedLabel(label) {
@@ -74,11 +109,11 @@ function renderTable(data, properties) {
 
 // Methods do not use `this`, so `const { log } = console` works as it does elsewhere.
 const console = {
-  log: (...args) => emit('log', formatLogArgs(args)),
-  info: (...args) => emit('info', formatLogArgs(args)),
-  debug: (...args) => emit('debug', formatLogArgs(args)),
-  warn: (...args) => emit('warn', formatLogArgs(args)),
-  error: (...args) => emit('error', formatLogArgs(args)),
+  log: (...args) => emit('log', formatLogArgs(args), args),
+  info: (...args) => emit('info', formatLogArgs(args), args),
+  debug: (...args) => emit('debug', formatLogArgs(args), args),
+  warn: (...args) => emit('warn', formatLogArgs(args), args),
+  error: (...args) => emit('error', formatLogArgs(args), args),
   dir: (value, options = undefined) => {
     const depth = safe(() => dictionary(options, 'console.dir').depth, undefined);
     emit('log', inspectDepth(value, depth));
