@@ -127,3 +127,20 @@ export const corruptInputErrorsWithTypeError = {
     await assertRejects(run(new DecompressionStream('gzip'), [truncated]), TypeError);
   },
 };
+
+// workerd's CompressionStream (checked side by side) takes writes before anyone reads: writing
+// and closing first, then reading, must not wait for ever.
+export const writesSettleBeforeAnyRead = {
+  async test() {
+    const cs = new CompressionStream("gzip");
+    const writer = cs.writable.getWriter();
+    await writer.write(new TextEncoder().encode("hello hello hello"));
+    await writer.close();
+    const packed = await new Response(cs.readable).arrayBuffer();
+    const ds = new DecompressionStream("gzip");
+    const w2 = ds.writable.getWriter();
+    await w2.write(new Uint8Array(packed));
+    await w2.close();
+    assertEqual(await new Response(ds.readable).text(), "hello hello hello");
+  },
+};

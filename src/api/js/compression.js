@@ -104,7 +104,10 @@ function zlibTransform(format, decompress, what) {
     flush(controller) {
       enqueueAll(controller, handle.finish());
     },
-  });
+    // No backpressure from the readable side, as in workerd: `await writer.write()` and
+    // `close()` settle before anyone reads (the output waits in the queue, within the worker's
+    // memory limit). With a spec TransformStream's default they would wait for a reader.
+  }, undefined, { highWaterMark: Infinity });
 }
 
 class CompressionStream extends EncodingStreamBase {
