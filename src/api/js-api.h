@@ -24,6 +24,9 @@ class ApiHost {
 
   virtual kj::HttpHeaderTable& getHeaderTable() = 0;
 
+  virtual bool hasTails() = 0;
+  // Whether anyone reads this worker's traces: only then are console arguments kept as values.
+
   virtual kj::Own<Capability> newTargetCapability(v8::Local<v8::Context> context,
                                                   v8::Local<v8::Object> target) = 0;
   // A capability calling methods of an RpcTarget (or a function) of this worker, so that it can

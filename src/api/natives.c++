@@ -88,8 +88,15 @@ void nativeLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
     KJ_IF_MAYBE (trace, ioContext->getTrace()) {
       kj::Maybe<kj::String> argsJson;
-      if (info[2]->IsString())
-        argsJson = toKj(isolate, info[2]);
+      if (info[2]->IsArray() && api.getHost().hasTails()) {
+        // Only for a tail: turning arguments into JSON costs more than printing them.
+        v8::Local<v8::Value> args[] = {info[2]};
+        v8::Local<v8::Value> json;
+        if (api.callInternal(isolate->GetCurrentContext(), "logArgsJson", args).ToLocal(&json) &&
+            json->IsString()) {
+          argsJson = toKj(isolate, json);
+        }
+      }
       trace->logs.add(io::Trace::Log{kj::str(level), kj::str(message), js::frozenNowMillis(),
                                      kj::mv(argsJson)});
     }

@@ -176,6 +176,7 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   kj::Own<api::Capability> newTargetCapability(v8::Local<v8::Context> context,
                                                v8::Local<v8::Object> target) override;
   kj::HttpHeaderTable& getHeaderTable() override { return options.headerTable; }
+  bool hasTails() override { return options.tails.size() > 0; }
 
  private:
   kj::String name;

@@ -50,9 +50,11 @@ function logArgsJson(args) {
   }
 }
 
+internal.logArgsJson = logArgsJson;
+
 function emit(level, text, args = undefined) {
   if (groupIndent !== '') text = groupIndent + text.replace(/\n/g, `\n${groupIndent}`);
-  natives.log(level, text, args === undefined ? undefined : logArgsJson(args));
+  natives.log(level, text, args);
 }
 
 function elapsedLabel(label) {
