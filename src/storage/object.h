@@ -234,13 +234,17 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     }
   }
 
+  kj::Maybe<double> runningAlarm;  // The time of the alarm whose alarm() is running.
+
   void scheduleAlarm(double timeMs, unsigned retry) {
     KJ_IF_MAYBE (worker, spec.getWorker()) {
       alarmScheduled = true;
       uint64_t generation = ++alarmGeneration;
+      // JS timers' clock: the frozen wall time and the monotonic instant taken with it, so the
+      // alarm fires at or after its time in what Date.now() will say (rounded up, never early).
       double delay = kj::max(timeMs - js::frozenNowMillis(), 0.0);
       auto& timer = worker->getTimer();
-      alarmTasks.add(timer.afterDelay(uint64_t(delay) * kj::MILLISECONDS)
+      alarmTasks.add(timer.atTime(js::frozenMonotonic() + uint64_t(ceil(delay)) * kj::MILLISECONDS)
                          .then([this, generation, timeMs, retry]() -> kj::Promise<void> {
                            if (generation != alarmGeneration)
                              return kj::READY_NOW;
@@ -258,12 +262,16 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
       // Alarms enter through the input gate like any other event.
       auto admission = admit();
       return admission.turn
-          .then([this, &w, info = kj::mv(info),
+          .then([this, &w, timeMs, info = kj::mv(info),
                  started = kj::mv(admission.started)]() mutable -> kj::Promise<kj::String> {
             eventStarted();
+            runningAlarm = timeMs;
             auto result = w.handleJsonCall(nullptr, nullptr, kj::str("alarm"), kj::mv(info),
                                            w.getCallbackLimits(), *this)
-                              .attach(kj::defer([this]() { eventFinished(); }));
+                              .attach(kj::defer([this]() {
+                                runningAlarm = nullptr;
+                                eventFinished();
+                              }));
             started->fulfill();
             return result;
           })
@@ -299,6 +307,13 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     if (s == nullptr)
       return;
     KJ_IF_MAYBE (t, s->readAlarm()) {
+      // The alarm being delivered is not pending any more (unless alarm() sets it again).
+      KJ_IF_MAYBE (running, s->runningAlarm) {
+        if (*running == *t) {
+          info.GetReturnValue().SetNull();
+          return;
+        }
+      }
       info.GetReturnValue().Set(*t);
     } else {
       info.GetReturnValue().SetNull();

@@ -361,16 +361,31 @@ export class Alarmed extends DurableObject {
     await this.ctx.storage.deleteAlarm();
     return await this.ctx.storage.getAlarm();
   }
+  async arm2(inMs) {
+    const at = Date.now() + inMs;
+    this.ctx.storage.kv.put("armedFor", at);
+    await this.ctx.storage.setAlarm(at);
+  }
   async alarm(info) {
     const calls = this.ctx.storage.kv.get("calls") || [];
     calls.push(info);
     this.ctx.storage.kv.put("calls", calls);
+    const armedFor = this.ctx.storage.kv.get("armedFor");
+    if (armedFor !== undefined) {
+      this.ctx.storage.kv.put("timing", {
+        early: Date.now() < armedFor,
+        duringAlarm: await this.ctx.storage.getAlarm(),
+      });
+    }
     if (this.ctx.storage.kv.get("failFirst") && info.retryCount === 0) {
       throw new Error("first attempt fails on purpose");
     }
   }
   calls() {
     return this.ctx.storage.kv.get("calls") || [];
+  }
+  timing() {
+    return this.ctx.storage.kv.get("timing");
   }
   async pending() {
     return await this.ctx.storage.getAlarm();
@@ -395,6 +410,21 @@ export const alarmsFire = {
     assertEqual(calls.length, 1);
     assertDeepEqual(calls[0], { retryCount: 0, isRetry: false });
     assertEqual(await stub.pending(), null, "a delivered alarm is cleared");
+  },
+};
+
+// As the storage API documents: an alarm never runs before its time (the same clock as JS
+// timers, the delay rounded up), and getAlarm() is null while alarm() runs.
+export const alarmsNeverFireEarly = {
+  async test(ctrl, env) {
+    for (const [i, delay] of [1, 2, 7, 13, 25].entries()) {
+      const stub = env.ALARMED.getByName(`on-time-${i}`);
+      await stub.arm2(delay);
+      await pollCalls(stub, 1);
+      const timing = await stub.timing();
+      assertEqual(timing.early, false, `an alarm set ${delay} ms ahead fired early`);
+      assertEqual(timing.duringAlarm, null, "getAlarm() inside alarm()");
+    }
   },
 };
 
