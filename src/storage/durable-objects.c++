@@ -111,6 +111,11 @@ void nsNewUniqueId(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(newString(info.GetIsolate(), unwrapNamespace(info).newUniqueId()));
 }
 
+void nsClassName(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto& ns = unwrapNamespace(info);
+  info.GetReturnValue().Set(newString(info.GetIsolate(), ns.getConfig().className));
+}
+
 void nsIsValidId(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(unwrapNamespace(info).isValidId(toKj(info.GetIsolate(), info[0])));
 }
@@ -274,6 +279,7 @@ worker::Binding newNamespaceBinding(kj::StringPtr name, DurableObjectNamespace& 
         {"idFromName", &nsIdFromName},
         {"newUniqueId", &nsNewUniqueId},
         {"isValidId", &nsIsValidId},
+        {"className", &nsClassName},
         {"get", &nsGet},
     };
     auto handle = js::wrapWithMethods(

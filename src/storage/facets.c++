@@ -239,7 +239,9 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
       memoryDb = **d;
     }
   }
+  // Without an `id` option the facet sees its parent's id (and name) as its own.
   auto childId = kj::str(s->spec.id);
+  kj::Maybe<kj::String> childName = s->getIdName().map([](kj::StringPtr n) { return kj::str(n); });
   unsigned depth = s->spec.depth + 1;
   auto& runRef = *run;
   auto& supervisorWorker = KJ_ASSERT_NONNULL(s->spec.getWorker());
@@ -247,9 +249,10 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
   ioContext->addTask(
       runtime.awaitJs(context, produced)
           .then([&runtime, ioContext, &runRef, filePrefix = kj::mv(filePrefix),
-                 childId = kj::mv(childId), depth, memoryDb,
+                 childId = kj::mv(childId), childName = kj::mv(childName), depth, memoryDb,
                  &supervisorWorker](io::Settled&& settled) mutable -> kj::Promise<void> {
             kj::Maybe<loader::DurableObjectClassRef> classRef;
+            kj::String localClass;  // Owns the name a local classRef points to.
             runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
               auto isolate = context->GetIsolate();
               auto value = settled.get(isolate);
@@ -260,6 +263,13 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
               auto cls = value->IsObject()
                              ? js::getProperty(context, value.As<v8::Object>(), "class")
                              : v8::Undefined(isolate).As<v8::Value>();
+              // `id`: a DurableObjectId or a string, which the facet sees as its ctx.id.
+              auto id = value->IsObject() ? js::getProperty(context, value.As<v8::Object>(), "id")
+                                          : v8::Undefined(isolate).As<v8::Value>();
+              if (!id->IsUndefined() && !id->IsNull()) {
+                childId = js::toKj(isolate, id);
+                childName = nullptr;
+              }
               classRef = loader::unwrapDurableObjectClass(cls);
               if (classRef == nullptr) {
                 // Or one of the supervisor's own classes, through ctx.exports.
@@ -267,6 +277,17 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
                   KJ_IF_MAYBE (name, supervisorWorker.localEntrypointName(*cap)) {
                     classRef = loader::DurableObjectClassRef{
                         kj::refcounted<LocalWorkerHandle>(supervisorWorker), *name};
+                  }
+                }
+              }
+              if (classRef == nullptr && value->IsObject()) {
+                // One of the supervisor's classes that has a namespace (storage.js names it).
+                auto local = js::getProperty(context, value.As<v8::Object>(), "localClass");
+                if (local->IsString()) {
+                  localClass = js::toKj(isolate, local);
+                  if (supervisorWorker.hasEntrypoint(localClass)) {
+                    classRef = loader::DurableObjectClassRef{
+                        kj::refcounted<LocalWorkerHandle>(supervisorWorker), localClass};
                   }
                 }
               }
@@ -282,13 +303,13 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
               auto& handleRef = *handle;
               return handleRef.whenReady().then(
                   [&runRef, handle = kj::mv(handle), className = kj::mv(className),
-                   filePrefix = kj::mv(filePrefix), childId = kj::mv(childId), depth,
-                   memoryDb]() mutable {
+                   filePrefix = kj::mv(filePrefix), childId = kj::mv(childId),
+                   childName = kj::mv(childName), depth, memoryDb]() mutable {
                     auto& h = *handle;
                     auto instance = kj::refcounted<ObjectInstance>(
                         InstanceSpec{kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
                                      [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); },
-                                     nullptr, kj::addRef(h), memoryDb});
+                                     nullptr, kj::addRef(h), memoryDb, kj::mv(childName)});
                     runRef.start(kj::mv(handle), kj::mv(instance));
                   },
                   [&runRef](kj::Exception&& e) {

@@ -40,6 +40,8 @@ struct InstanceSpec {
   kj::Maybe<kj::Own<loader::WorkerHandle>> keepAlive;  // A facet's dynamic worker.
   kj::Maybe<SqliteDatabase&> memoryDb;
   // An in-memory facet's database, owned by its FacetSlot so that it outlives an abort().
+  kj::Maybe<kj::String> idName = nullptr;
+  // A facet's ctx.id.name, inherited from its parent (objects look theirs up in `ns`).
 };
 
 constexpr unsigned MAX_FACET_DEPTH = 4;
@@ -143,10 +145,8 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     // The handle holds a reference: JS may keep it after the object is evicted.
     auto handle = js::wrapWithMethods(context, kj::addRef(*this), &STORAGE_TAG, METHODS);
     v8::Local<v8::Value> name = v8::Undefined(isolate);
-    KJ_IF_MAYBE (ns, spec.ns) {
-      KJ_IF_MAYBE (n, ns->nameOf(spec.id)) {
-        name = newString(isolate, *n);
-      }
+    KJ_IF_MAYBE (n, getIdName()) {
+      name = newString(isolate, *n);
     }
     v8::Local<v8::Value> stateArgs[] = {newString(isolate, spec.id), handle,
                                         worker.getCtxExports(isolate), name};
@@ -235,6 +235,16 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
   }
 
   kj::Maybe<double> runningAlarm;  // The time of the alarm whose alarm() is running.
+
+  kj::Maybe<kj::StringPtr> getIdName() {
+    KJ_IF_MAYBE (n, spec.idName) {
+      return kj::StringPtr(*n);
+    }
+    KJ_IF_MAYBE (ns, spec.ns) {
+      return ns->nameOf(spec.id);
+    }
+    return nullptr;
+  }
 
   void scheduleAlarm(double timeMs, unsigned retry) {
     KJ_IF_MAYBE (worker, spec.getWorker()) {

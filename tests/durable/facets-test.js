@@ -31,6 +31,9 @@ const APP_V2 = APP_V1.replace('"v1:"', '"v2:"');
 
 // Local classes (not namespaces) a supervisor can run as facets through ctx.exports.
 export class Inner extends DurableObject {
+  who() {
+    return { id: this.ctx.id.toString(), name: this.ctx.id.name ?? null, props: this.ctx.props };
+  }
   count() {
     const n = (this.ctx.storage.kv.get("n") || 0) + 1;
     this.ctx.storage.kv.put("n", n);
@@ -46,6 +49,26 @@ export class Nester extends DurableObject {
 }
 
 export class Supervisor extends DurableObject {
+  async facetIds() {
+    const inner = () => this.ctx.exports.Inner;
+    const get = (name, options = {}) =>
+      this.ctx.facets.get(name, () => ({ class: inner(), ...options })).who();
+    const unique = this.ctx.exports.Supervisor.newUniqueId();
+    return {
+      me: { id: this.ctx.id.toString(), name: this.ctx.id.name ?? null },
+      inherited: await get("ids-inherit"),
+      byString: await get("ids-string", { id: "my-facet" }),
+      byId: await get("ids-unique", { id: unique }),
+      unique: unique.toString(),
+      // A class that has a namespace too: ctx.exports.Supervisor is that namespace.
+      viaNamespace: await this.ctx.facets
+        .get("ids-namespace", () => ({ class: this.ctx.exports.Supervisor }))
+        .whoAmI(),
+    };
+  }
+  whoAmI() {
+    return this.ctx.id.name ?? null;
+  }
   countLocal(name) {
     return this.ctx.facets.get(name, () => ({ class: this.ctx.exports.Inner })).count();
   }
@@ -182,6 +205,20 @@ export const aFacetLoopingInSqlIsStopped = {
     const message = await sup.spin("sql-looper", "spinSql");
     assert(message.includes("exceeded CPU time limit"), message);
     assertEqual(await sup.ownSecret(), "supervisor only");
+  },
+};
+
+// FacetStartupOptions.id, as documented and as workerd does (checked side by side): without it
+// a facet sees its parent's id and name; a string or a DurableObjectId becomes its ctx.id.
+export const facetIdsFollowTheStartupOptions = {
+  async test(ctrl, env, ctx) {
+    const ids = await ctx.exports.Supervisor.getByName("ids").facetIds();
+    assertEqual(ids.me.name, "ids");
+    assertEqual(JSON.stringify(ids.inherited), JSON.stringify({ id: ids.me.id, name: "ids", props: {} }));
+    assertEqual(JSON.stringify(ids.byString), JSON.stringify({ id: "my-facet", name: null, props: {} }));
+    assertEqual(ids.byId.id, ids.unique);
+    assertEqual(ids.byId.name, null);
+    assertEqual(ids.viaNamespace, "ids", "a namespace-backed class runs as a facet too");
   },
 };
 

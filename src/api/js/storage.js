@@ -59,6 +59,11 @@ class DurableObjectNamespace {
   jurisdiction() {
     return this;
   }
+  // For facets: a class of this worker that also has a namespace (ctx.exports.X is then the
+  // namespace) runs as a facet by its class name.
+  static localClassOf(value) {
+    return value instanceof DurableObjectNamespace ? value.#handle.className() : undefined;
+  }
 }
 
 class SqlStorageCursor {
@@ -255,7 +260,11 @@ function makeFacets(handle) {
       if (typeof getStartupOptions !== "function") {
         throw new TypeError("facets.get(name, callback): callback must be a function returning {class}.");
       }
-      return handle.facetGet(name, async () => await getStartupOptions());
+      return handle.facetGet(name, async () => {
+        const options = await getStartupOptions();
+        const localClass = DurableObjectNamespace.localClassOf(options?.class);
+        return localClass === undefined ? options : { ...options, class: undefined, localClass };
+      });
     },
     abort(name, reason) {
       handle.facetAbort(String(name), reason);
@@ -272,6 +281,8 @@ internal.newDurableObjectState = (idHex, storageHandle, exports, name) => {
   const storage = makeStorage(storageHandle);
   return {
     id,
+    // Durable Objects have props too; ctx.exports.X({props}) to a facet is not supported yet.
+    props: {},
     storage,
     facets: makeFacets(storageHandle),
     exports,
