@@ -50,11 +50,9 @@ void settleLater(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> reso
                                 auto resolver = kj::get<0>(stateRef)->Get(isolate);
                                 v8::Local<v8::Value> error;
                                 KJ_IF_MAYBE (user, parseUserError(e)) {
-                                  auto& type = kj::get<0>(*user);
-                                  auto kind = type == "TypeError"    ? js::ErrorType::TYPE_ERROR
-                                              : type == "RangeError" ? js::ErrorType::RANGE_ERROR
-                                                                     : js::ErrorType::ERROR;
-                                  error = js::newError(isolate, kind, kj::get<1>(*user));
+                                  // The worker's own error class, as workerd keeps it.
+                                  error = js::newNamedError(context, kj::get<0>(*user),
+                                                            kj::get<1>(*user));
                                 } else {
                                   KJ_LOG(INFO, "I/O failed in worker", runtime.getName(), e);
                                   error = js::newError(isolate, js::ErrorType::TYPE_ERROR,

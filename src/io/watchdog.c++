@@ -1,6 +1,7 @@
 #include "src/io/watchdog.h"
 
 #include <kj/debug.h>
+#include <atomic>
 #include <mutex>
 #include <pthread.h>
 #include <thread>
@@ -39,6 +40,7 @@ struct CpuGuard::Slot {
 
 namespace {
 
+std::atomic<int64_t> processCeilingNs{0};
 std::mutex slotsMutex;
 std::vector<CpuGuard::Slot*>* slots = nullptr;
 thread_local CpuGuard::Slot* threadSlot = nullptr;
@@ -93,6 +95,10 @@ CpuGuard::Slot& getThreadSlot() {
 
 }  // namespace
 
+void setProcessCpuCeiling(int64_t ns) {
+  processCeilingNs = ns;
+}
+
 int64_t threadCpuNanos() {
   return nanos(CLOCK_THREAD_CPUTIME_ID);
 }
@@ -113,6 +119,9 @@ CpuGuard::CpuGuard(v8::Isolate* isolate, int64_t budgetNs) : slot(&getThreadSlot
   startNs = threadCpuNanos();
   std::lock_guard<std::mutex> lock(slot->mutex);
   frameId = slot->nextId++;
+  int64_t ceiling = processCeilingNs;
+  if (ceiling > 0)
+    budgetNs = kj::min(budgetNs, ceiling);
   slot->frames.push_back(Frame{frameId, isolate, startNs + kj::max(budgetNs, int64_t(0))});
 }
 

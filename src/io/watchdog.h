@@ -40,6 +40,10 @@ class CpuGuard {
 
 int64_t threadCpuNanos();
 
+void setProcessCpuCeiling(int64_t ns);
+// No guard in this process gets more than `ns` (0: no ceiling). `kiln test --timeout` uses it,
+// so that a test's dynamic workers cannot spin past the test's own timeout either.
+
 bool cpuLimitReached();
 // Whether the CPU budget of any JavaScript this thread is running has run out: for native code
 // that can run long outside V8 (SQLite), where V8's termination does not reach.

@@ -84,6 +84,31 @@ v8::Local<v8::Value> newError(v8::Isolate* isolate, ErrorType type, kj::StringPt
   KJ_UNREACHABLE;
 }
 
+v8::Local<v8::Value> newNamedError(v8::Local<v8::Context> context, kj::StringPtr name,
+                                   kj::StringPtr message) {
+  auto isolate = context->GetIsolate();
+  auto msg = newString(isolate, message);
+  if (name == "TypeError")
+    return v8::Exception::TypeError(msg);
+  if (name == "RangeError")
+    return v8::Exception::RangeError(msg);
+  if (name == "SyntaxError")
+    return v8::Exception::SyntaxError(msg);
+  if (name == "ReferenceError")
+    return v8::Exception::ReferenceError(msg);
+  auto error = v8::Exception::Error(msg);
+  if (name == "EvalError" || name == "URIError") {
+    // No API constructor for these two: the context's own class lends its prototype.
+    auto ctor = getProperty(context, context->Global(), name);
+    if (ctor->IsFunction()) {
+      auto proto = getProperty(context, ctor.As<v8::Object>(), "prototype");
+      if (proto->IsObject())
+        (void)error.As<v8::Object>()->SetPrototype(context, proto);
+    }
+  }
+  return error;
+}
+
 void throwError(v8::Isolate* isolate, ErrorType type, kj::StringPtr message) {
   isolate->ThrowException(newError(isolate, type, message));
 }

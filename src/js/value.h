@@ -23,6 +23,11 @@ enum class ErrorType { ERROR, TYPE_ERROR, RANGE_ERROR, SYNTAX_ERROR };
 v8::Local<v8::Value> newError(v8::Isolate* isolate, ErrorType type, kj::StringPtr message);
 void throwError(v8::Isolate* isolate, ErrorType type, kj::StringPtr message);
 
+v8::Local<v8::Value> newNamedError(v8::Local<v8::Context> context, kj::StringPtr name,
+                                   kj::StringPtr message);
+// An error of the built-in class called `name` (TypeError, SyntaxError, EvalError, …), or a
+// plain Error for any other name: how an error from another worker arrives.
+
 void guardedCallback(const v8::FunctionCallbackInfo<v8::Value>& info);
 // Calls the v8::FunctionCallback held in info.Data() (a v8::External) and turns a KJ exception
 // it throws into a JavaScript error, instead of letting it unwind through V8's frames and end

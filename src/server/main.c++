@@ -283,6 +283,7 @@ int test(kj::StringPtr configPath, kj::Maybe<kj::StringPtr> filter, unsigned tim
   if (!server.start(io.waitScope, errors))
     return reportErrors(errors);
 
+  io::setProcessCpuCeiling(int64_t(timeoutSeconds) * 1000000000);
   unsigned passed = 0, failed = 0;
   for (auto& entry: server.getWorkers()) {
     auto serviceName = kj::get<0>(entry);

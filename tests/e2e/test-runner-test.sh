@@ -28,7 +28,9 @@ grep -q '^\[ PASS \] quick:passes$' "$out"
 check "the runner goes on after tests that time out" $?
 grep -A1 '^\[ FAIL \] quick:neverSettles$' "$out" | grep -q 'would never generate a response'
 check "a test nothing can settle fails as hung" $?
-grep -q '^1 passed, 3 failed$' "$out"
+grep -A1 '^\[ FAIL \] child:childSpinsForever$' "$out" | grep -q 'exceeded CPU time limit'
+check "a test's dynamic worker is held to the test's timeout too" $?
+grep -q '^1 passed, 4 failed$' "$out"
 check "closing line counts them" $?
 [ "$elapsed" -lt 20 ]
 check "all of it in well under the default timeout (${elapsed} s)" $?

@@ -87,11 +87,19 @@ export const handlerErrorsRejectInProcessCallers = {
   async test(ctrl, env, ctx) {
     await assertRejects(ctx.exports.thrower.fetch("http://self/"), Error, "boom from thrower");
     await assertRejects(ctx.exports.typeThrower.fetch("http://self/"), TypeError, "bad type");
+    for (const [kind, Class] of [["syntax", SyntaxError], ["eval", EvalError], ["uri", URIError],
+      ["reference", ReferenceError], ["range", RangeError]]) {
+      await assertRejects(ctx.exports.typeThrower.fetch(`http://self/${kind}`), Class, kind);
+    }
   },
 };
 
 export const typeThrower = {
-  fetch() {
+  fetch(request) {
+    const kind = new URL(request.url).pathname.slice(1);
+    const classes = { syntax: SyntaxError, eval: EvalError, uri: URIError,
+      reference: ReferenceError, range: RangeError };
+    if (kind in classes) throw new classes[kind](`a ${kind} error`);
     throw new TypeError("bad type");
   },
 };
