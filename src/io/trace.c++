@@ -35,7 +35,9 @@ kj::String Trace::toJson() const {
   return kj::str("{\"scriptName\":", jsonQuote(scriptName), ",\"outcome\":", jsonQuote(outcome),
                  ",\"eventTimestamp\":", number(eventTimestamp), ",\"event\":", event,
                  ",\"logs\":[", kj::strArray(logParts, ","), "],\"exceptions\":[",
-                 kj::strArray(exceptionParts, ","), "]}");
+                 kj::strArray(exceptionParts, ","), "],\"diagnosticsChannelEvents\":[]",
+                 ",\"cpuTime\":", number(cpuTimeMs), ",\"wallTime\":", number(wallTimeMs),
+                 ",\"truncated\":false,\"executionModel\":", jsonQuote(executionModel), "}");
 }
 
 }  // namespace kiln::io

@@ -34,6 +34,9 @@ struct Trace {
   };
   kj::Vector<Log> logs;
   kj::Vector<Exception> exceptions;
+  double cpuTimeMs = 0;
+  double wallTimeMs = 0;
+  kj::StringPtr executionModel = "stateless";  // "durableObject" for an object's events
 
   kj::String toJson() const;
 };

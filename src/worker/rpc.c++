@@ -236,6 +236,7 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
   ctx.setDepth(args.depth + 1);
+  bool objectEvent = stubScope != nullptr;
   KJ_IF_MAYBE (s, stubScope) {
     ctx.scopeReceivedStubsTo(kj::mv(*s));  // An object's event: the object outlives it.
   }
@@ -245,6 +246,8 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
     trace->scriptName = kj::str(name);
     trace->eventTimestamp = js::frozenNowMillis();
     trace->rpcMethod = kj::str(methodName);
+    if (objectEvent)
+      trace->executionModel = "durableObject";
     ctx.setTrace(kj::mv(trace));
   }
   auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {

@@ -398,6 +398,8 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
     trace->eventTimestamp = js::frozenNowMillis();
     trace->method = kj::str(method);
     trace->url = kj::str(fullUrl);
+    if (target != nullptr)
+      trace->executionModel = "durableObject";
     ctx.setTrace(kj::mv(trace));
   }
 
@@ -615,6 +617,8 @@ void Worker::finishEvent(io::IoContext& ctx, unsigned status, kj::TimePoint star
       trace.outcome = kj::str("exception");
     }
     auto elapsed = kj::systemPreciseMonotonicClock().now() - startTime;
+    trace.cpuTimeMs = double(ctx.getCpuUsedNs()) / 1e6;
+    trace.wallTimeMs = double(elapsed / kj::MICROSECONDS) / 1e3;
     metrics::countRequest(options.metricsName == nullptr ? name.asPtr() : options.metricsName,
                           trace.outcome);
     metrics::addCpuNanos(options.metricsName == nullptr ? name.asPtr() : options.metricsName,

@@ -26,6 +26,12 @@ export const configuredTailGetsEachEvent = {
     assertEqual(event.event.response.status, 201);
     assert(typeof event.eventTimestamp === "number" && event.eventTimestamp > 0);
     assertEqual(event.logs.length, 2);
+    // The rest of Workers' TraceItem.
+    assertEqual(event.executionModel, "stateless");
+    assertEqual(event.truncated, false);
+    assert(typeof event.cpuTime === "number" && typeof event.wallTime === "number",
+      JSON.stringify(event));
+    assertDeepEqual(event.diagnosticsChannelEvents, []);
     assertEqual(event.logs[0].level, "log");
     // The console call's arguments, as in Workers' TraceItem: console.log("handling", path).
     assertDeepEqual(event.logs[0].message, ["handling", "/first"]);
