@@ -556,6 +556,9 @@ export const plainObjectExportTakesRpc = {
       "env and ctx follow the arguments");
     await assertRejects(env.PLAIN.nope(), TypeError,
       'The RPC receiver does not implement the method "nope".');
+    // As workerd: a handler-object function takes exactly one argument.
+    await assertRejects(env.PLAIN.greet(), TypeError, "with the wrong number of arguments");
+    await assertRejects(env.PLAIN.greet("a", "b"), TypeError, "exactly one argument");
     assertEqual(await (await env.PLAIN.fetch("http://plain/")).text(), "plain fetch");
   },
 };

@@ -246,7 +246,16 @@ internal.callRpc = (exported, method, args, env, ctx) => {
   }
   if (!isEntrypointClass(exported)) {
     // A plain object export (`export default { greet(name) {...} }`) takes calls too, as in
-    // workerd: the method runs with the object as `this` and env and ctx after the arguments.
+    // workerd: exactly one argument, then env and ctx, with the object as `this`.
+    const fn = exported == null ? undefined : exported[method];
+    if (typeof fn === "function" && !FORBIDDEN_METHODS.has(method) && args.length !== 1) {
+      throw new TypeError(
+        `Attempted to call RPC function "${method}" with the wrong number of arguments. When ` +
+          "calling a top-level handler function that is not declared as part of a class, you " +
+          "must always send exactly one argument. In order to support variable numbers of " +
+          "arguments, the server must use class-based syntax (extending WorkerEntrypoint) " +
+          "instead.");
+    }
     return Promise.resolve(invoke(exported, method, [...args, env, ctx]));
   }
   // Promise.resolve: a method may return a pending RPC call, whose pipelining proxy is a
