@@ -29,7 +29,7 @@ kj::String Trace::toJson() const {
       rpcMethod.size() > 0 ? kj::str("{\"rpcMethod\":", jsonQuote(rpcMethod), "}")
       : method.size() > 0
           ? kj::str("{\"request\":{\"method\":", jsonQuote(method), ",\"url\":", jsonQuote(url),
-                    "},\"response\":",
+                    ",\"headers\":", requestHeadersJson, "},\"response\":",
                     status > 0 ? kj::str("{\"status\":", status, "}") : kj::str("null"), "}")
           : kj::str("null");
   return kj::str("{\"scriptName\":", jsonQuote(scriptName), ",\"outcome\":", jsonQuote(outcome),

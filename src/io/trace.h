@@ -34,6 +34,7 @@ struct Trace {
   };
   kj::Vector<Log> logs;
   kj::Vector<Exception> exceptions;
+  kj::String requestHeadersJson = kj::str("{}");  // fetch events: {name: value}, names lowercase
   double cpuTimeMs = 0;
   double wallTimeMs = 0;
   kj::StringPtr executionModel = "stateless";  // "durableObject" for an object's events

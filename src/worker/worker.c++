@@ -398,6 +398,14 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
     trace->eventTimestamp = js::frozenNowMillis();
     trace->method = kj::str(method);
     trace->url = kj::str(fullUrl);
+    kj::Vector<kj::String> fields;
+    headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
+      auto lower = kj::heapString(name);
+      for (auto& c: lower)
+        c = tolower(c);
+      fields.add(kj::str(jsonQuote(lower), ":", jsonQuote(value)));
+    });
+    trace->requestHeadersJson = kj::str("{", kj::strArray(fields, ","), "}");
     if (target != nullptr)
       trace->executionModel = "durableObject";
     ctx.setTrace(kj::mv(trace));

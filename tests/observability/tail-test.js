@@ -13,7 +13,8 @@ async function waitFor(read, predicate) {
 
 export const configuredTailGetsEachEvent = {
   async test(ctrl, env) {
-    const response = await env.TRACED.fetch("http://traced/first?x=1");
+    const response = await env.TRACED.fetch("http://traced/first?x=1",
+      { headers: { "X-Trace-Me": "yes" } });
     assertEqual(response.status, 201);
     // The event ends when its response has been delivered, body included.
     assertEqual(await response.text(), "traced ok");
@@ -28,6 +29,7 @@ export const configuredTailGetsEachEvent = {
     assertEqual(event.logs.length, 2);
     // The rest of Workers' TraceItem.
     assertEqual(event.executionModel, "stateless");
+    assertEqual(event.event.request.headers["x-trace-me"], "yes");
     assertEqual(event.truncated, false);
     assert(typeof event.cpuTime === "number" && typeof event.wallTime === "number",
       JSON.stringify(event));
