@@ -456,7 +456,16 @@ kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Obj
         }
         return runtime.awaitJs(context, result);
       });
+  // A stream that nothing can ever feed (no timer, fetch or read pending anywhere in the event)
+  // is hung like a handler that never answers: the body is cut off instead of left open.
+  next = next.exclusiveJoin(ioContext.whenHung().then([]() {
+    return io::Settled{true, v8::Global<v8::Value>()};
+  }));
   return next.then([this, &ioContext, &reader, &out](io::Settled&& settled) -> kj::Promise<void> {
+    if (ioContext.isHung()) {
+      host.log("error", kj::str("response body stopped: ", io::HUNG_MESSAGE));
+      return KJ_EXCEPTION(FAILED, "response body stream hung");
+    }
     if (runtime.isTerminated() || settled.value.IsEmpty()) {
       // The isolate was stopped (CPU, memory) while the body streamed: a settled promise then
       // carries no value. The body ends abruptly, so the client cannot take it for complete.
