@@ -112,7 +112,9 @@ int main(int argc, char** argv) {
                  } else if (strcmp(argv[2], "fetch") == 0) {
                    auto request = entrypoint.fetchRequest();
                    request.initRequest().setUrl(argv[3]);
-                   auto response = request.send().wait(waitScope).getResponse();
+                   // The results own the message: keep them while the reader is used.
+                   auto results = request.send().wait(waitScope);
+                   auto response = results.getResponse();
                    auto body = response.getBody();
                    printf("%u %s\n%.*s\n", response.getStatus(), response.getStatusText().cStr(),
                           int(body.size()), reinterpret_cast<const char*>(body.begin()));
