@@ -143,6 +143,11 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
   auto context = scope.context;
   auto isolate = context->GetIsolate();
   v8::TryCatch tryCatch(isolate);
+  // For behaviour that depends on the compatibility date ("YYYY-MM-DD" compares as a string).
+  api->getInternal(isolate)
+      ->Set(context, newString(isolate, "compatibilityDate"),
+            newString(isolate, source.compatibilityDate))
+      .Check();
 
   // Module evaluation is the worker's own code too: an endless top-level loop must not hold
   // the thread forever.

@@ -390,6 +390,13 @@ export class Alarmed extends DurableObject {
   async pending() {
     return await this.ctx.storage.getAlarm();
   }
+  async wipeKeepsAlarm() {
+    await this.ctx.storage.setAlarm(Date.now() + 60000);
+    await this.ctx.storage.deleteAll();
+    const kept = await this.ctx.storage.getAlarm();
+    await this.ctx.storage.deleteAlarm();
+    return kept;
+  }
 }
 
 async function pollCalls(stub, count) {
@@ -425,6 +432,14 @@ export const alarmsNeverFireEarly = {
       assertEqual(timing.early, false, `an alarm set ${delay} ms ahead fired early`);
       assertEqual(timing.duringAlarm, null, "getAlarm() inside alarm()");
     }
+  },
+};
+
+// Before compatibility date 2026-02-24, deleteAll() leaves the alarm (this config's date is
+// 2024-09-01); tests/durable/delete-all-test.js checks the later behaviour.
+export const deleteAllKeepsTheAlarmBeforeItsDate = {
+  async test(ctrl, env) {
+    assert(typeof (await env.ALARMED.getByName("wipe").wipeKeepsAlarm()) === "number");
   },
 };
 

@@ -236,6 +236,8 @@ function makeStorage(handle) {
           sql.exec(`DROP TABLE IF EXISTS "${name.replaceAll('"', '""')}"`);
         }
       });
+      // From compatibility date 2026-02-24 (delete_all_deletes_alarm) the alarm goes too.
+      if (`${internal.compatibilityDate}` >= "2026-02-24") handle.deleteAlarm();
     },
     async sync() {},
     async getAlarm() {
