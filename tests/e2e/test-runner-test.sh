@@ -16,20 +16,21 @@ status=$?
 elapsed=$(( $(date +%s) - start ))
 cat "$out" | grep -v '^20..-' | sed 's/^/  | /'
 
+failed_with() {  # failed_with CHECK-NAME TEST-NAME REASON: the test failed, saying REASON
+  grep -A1 "^\[ FAIL \] $2\$" "$out" | grep -q "$3"
+  check "$1" $?
+}
+
 [ "$status" = 1 ]
 check "exits 1 when tests fail (status $status)" $?
 grep -q '^\[ RUN  \] slow:waitsForever$' "$out"
 check "names a test before running it" $?
-grep -A1 '^\[ FAIL \] slow:waitsForever$' "$out" | grep -q 'timed out after 1 s'
-check "a waiting test fails at its timeout, by name" $?
-grep -A1 '^\[ FAIL \] spin:spinsForever$' "$out" | grep -q 'exceeded CPU time limit'
-check "a spinning test is stopped by the CPU limit its timeout sets" $?
+failed_with "a waiting test fails at its timeout, by name" slow:waitsForever "timed out after 1 s"
+failed_with "a spinning test is stopped by the CPU limit its timeout sets" spin:spinsForever "exceeded CPU time limit"
 grep -q '^\[ PASS \] quick:passes$' "$out"
 check "the runner goes on after tests that time out" $?
-grep -A1 '^\[ FAIL \] quick:neverSettles$' "$out" | grep -q 'would never generate a response'
-check "a test nothing can settle fails as hung" $?
-grep -A1 '^\[ FAIL \] child:childSpinsForever$' "$out" | grep -q 'exceeded CPU time limit'
-check "a test's dynamic worker is held to the test's timeout too" $?
+failed_with "a test nothing can settle fails as hung" quick:neverSettles "would never generate a response"
+failed_with "a test's dynamic worker is held to the test's timeout too" child:childSpinsForever "exceeded CPU time limit"
 grep -q '^1 passed, 4 failed$' "$out"
 check "closing line counts them" $?
 [ "$elapsed" -lt 20 ]

@@ -6,10 +6,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
 DURATION="${DURATION:-5}"
-if [ -z "${KILN_BIN:-}" ]; then
-  bazel build --config=bench --disk_cache="$HOME/.cache/kiln/bazel-disk" //:kiln >/dev/null 2>&1
-  KILN_BIN="$repo/bazel-bin/src/server/kiln"
-fi
+source tools/bench/lib.sh
+kiln_binary
 work="$(mktemp -d)"
 mkdir -p "$work/data"
 cp tools/bench/durable/bench.js "$work/"
@@ -36,16 +34,9 @@ const config :Workerd.Config = (
   sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "bench")],
 );
 CONFIG
-"$KILN_BIN" serve "$work/config.capnp" 2>"$work/log" &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
-url=""
-for _ in $(seq 1 200); do
-  url="$(grep -o 'listening on http://[0-9.:]*' "$work/log" | head -1 | sed 's/listening on //' || true)"
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { cat "$work/log"; exit 1; }
+pid=""
+trap '[ -n "$pid" ] && kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+start_kiln "$work/config.capnp" "$work/log"
 echo "kiln Durable Object benchmark: $(nproc) cores, ${DURATION}s per run (one event loop: DOs)"
 for path in /do /facet; do
   curl -s "$url$path" >/dev/null

@@ -7,10 +7,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
 WORKERS="${WORKERS:-1000}"
-if [ -z "${KILN_BIN:-}" ]; then
-  bazel build --config=bench --disk_cache="$HOME/.cache/kiln/bazel-disk" //:kiln >/dev/null 2>&1
-  KILN_BIN="$repo/bazel-bin/src/server/kiln"
-fi
+source tools/bench/lib.sh
+kiln_binary
 work="$(mktemp -d)"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -34,18 +32,7 @@ const config :Workerd.Config = (
 );
 CONFIG
 
-start() {
-  "$KILN_BIN" serve "$work/config.capnp" 2>"$work/log" &
-  pid=$!
-  url=""
-  for _ in $(seq 1 100); do
-    url="$(grep -o 'listening on http://[0-9.:]*' "$work/log" | head -1 | sed 's/listening on //' || true)"
-    [ -n "$url" ] && return 0
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "kiln did not start"; cat "$work/log"; exit 1
-}
+start() { start_kiln "$work/config.capnp" "$work/log"; }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 timed() { curl -s -m 60 -o /dev/null -w '%{time_total}' "$1" | awk '{printf "%.1f", $1 * 1000}'; }
