@@ -11,6 +11,20 @@
 namespace kiln::worker {
 namespace {
 
+// The name logs and tails show for a call: a property read or a call along a path arrives
+// encoded by the caller's built-ins ("\x01" op "\0" path elements joined by "\0"); show its last
+// element, the property read or the method called.
+kj::String displayMethodName(kj::StringPtr method) {
+  if (!method.startsWith("\x01"))
+    return kj::str(method);
+  size_t start = 0;
+  for (size_t i = 0; i < method.size(); i++) {
+    if (method[i] == '\0')
+      start = i + 1;
+  }
+  return kj::str(method.slice(start));
+}
+
 constexpr size_t MAX_RESULT_BYTES = 32u << 20;
 
 // An RpcTarget or function of one worker, callable from others. Holds a handle into the
@@ -245,7 +259,7 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
     auto trace = kj::heap<io::Trace>();
     trace->scriptName = kj::str(name);
     trace->eventTimestamp = js::frozenNowMillis();
-    trace->rpcMethod = kj::str(methodName);
+    trace->rpcMethod = displayMethodName(methodName);
     if (objectEvent)
       trace->executionModel = "durableObject";
     ctx.setTrace(kj::mv(trace));

@@ -104,13 +104,15 @@ export function assertThrows(fn, ErrorClass = undefined, matcher = undefined, me
   return error;
 }
 
-// Like assertThrows for a promise (or a function returning one) that must reject.
+// Like assertThrows for a promise (or a function returning one) that must reject. A thenable is
+// awaited even if it is callable too, as a pending RPC call is.
 export async function assertRejects(promiseOrFn, ErrorClass = undefined, matcher = undefined,
   message = undefined) {
   let error;
   let rejected = false;
   try {
-    await (typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn);
+    const thenable = promiseOrFn != null && typeof promiseOrFn.then === 'function';
+    await (typeof promiseOrFn === 'function' && !thenable ? promiseOrFn() : promiseOrFn);
   } catch (e) {
     rejected = true;
     error = e;

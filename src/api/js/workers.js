@@ -188,53 +188,158 @@ internal.prepareEnvForTransfer = (value) =>
       "binding, or ctx.exports.SomeEntrypoint), or hand the function to the worker over RPC.",
     "DataCloneError"));
 
-// The promise an RPC call returns can be used before it resolves: `stub.a().b()` calls b on
-// what a() returns once it is there (promise pipelining, as Workers RPC allows).
-function pipelined(promise) {
-  return new Proxy(promise, {
-    get(target, prop) {
-      if (prop === "then" || prop === "catch" || prop === "finally") {
-        return target[prop].bind(target);
+// How a call names what it wants of the callee. A plain method call is the method's name, as
+// before properties existed (so logs and tails show it as is); a property read, or a call through
+// a path of properties (`stub.a.b.c()`), is "\u0001" + op + "\u0000" + the path joined by "\u0000".
+const RPC_ENCODED = "\u0001";
+// Captured: a path may pass through stubs, whose every property (even "apply") is remote.
+const ReflectApply = Reflect.apply;
+const FunctionBind = Function.prototype.bind;
+function encodeRpc(op, path) {
+  if (op === "call" && path.length === 1 && !path[0].startsWith(RPC_ENCODED)) return path[0];
+  for (const name of path) {
+    if (name.includes("\u0000")) {
+      throw new TypeError("RPC property names cannot contain NUL characters.");
+    }
+  }
+  return RPC_ENCODED + op + "\u0000" + path.join("\u0000");
+}
+function decodeRpc(method) {
+  if (!method.startsWith(RPC_ENCODED)) return { op: "call", path: [method] };
+  const parts = method.slice(1).split("\u0000");
+  return { op: parts[0], path: parts.slice(1) };
+}
+
+function remote(stub, op, path, args) {
+  try {
+    return natives.stubCall(stub, encodeRpc(op, path), internal.prepareForTransfer(args));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+// What `stub.name` is, as in Workers: calling it calls the method, awaiting it reads the property
+// on the callee, and reading further (`stub.a.b`) extends the path; `stub.a.b.c()` is one call.
+// `then` reads only when called, so that inspecting the object sends nothing.
+function rpcProperty(stub, path) {
+  return new Proxy(() => {}, {
+    get(_, prop) {
+      if (typeof prop === "symbol") return undefined;
+      if (prop === "then") {
+        return (onFulfilled, onRejected) =>
+          remote(stub, "get", path, []).then(onFulfilled, onRejected);
       }
-      if (typeof prop === "symbol") return target[prop];
-      return (...args) =>
-        pipelined(
-          target.then((value) => {
-            const method = value == null ? undefined : value[prop];
-            if (typeof method !== "function") {
-              throw new TypeError(`The RPC result has no method "${String(prop)}".`);
-            }
-            return method.apply(value, args);
-          }),
-        );
+      if (prop === "catch") return (onRejected) => remote(stub, "get", path, []).catch(onRejected);
+      if (prop === "finally") return (onFinally) => remote(stub, "get", path, []).finally(onFinally);
+      return rpcProperty(stub, [...path, prop]);
+    },
+    apply(_, thisArg, args) {
+      return pipelined(remote(stub, "call", path, args), []);
     },
   });
 }
-
-internal.rpcMethod = (stub, name) => (...args) => {
-  let promise;
-  try {
-    promise = natives.stubCall(stub, name, internal.prepareForTransfer(args));
-  } catch (e) {
-    promise = Promise.reject(e);
-  }
-  return pipelined(promise);
-};
+internal.rpcMethod = (stub, name) => rpcProperty(stub, [name]);
 
 const FORBIDDEN_METHODS = new Set(["constructor", "fetch", "connect", "alarm", "webSocketMessage"]);
 
-function invoke(target, method, args) {
-  if (method === "" && typeof target === "function") return target(...args);
-  const fn = target == null ? undefined : target[method];
+function notImplemented(name) {
+  return new TypeError(`The RPC receiver does not implement the method "${name}".`);
+}
+
+function notAFunction(path) {
+  return new TypeError(`"${path.join(".")}" is not a function.`);
+}
+
+// One step along a property path, with what Workers RPC exposes of `holder`: of a class instance
+// (a WorkerEntrypoint, a Durable Object, an RpcTarget) what its prototypes define, so that own
+// fields (`this.env`, `this.ctx`, private state) stay private; of a plain object or a function,
+// its own properties; never what Object.prototype has. A stub answers for itself.
+function rpcLookup(holder, name) {
   if (
-    typeof method !== "string" ||
-    FORBIDDEN_METHODS.has(method) ||
-    typeof fn !== "function" ||
-    fn === Object.prototype[method]
+    holder === null ||
+    (typeof holder !== "object" && typeof holder !== "function") ||
+    typeof name !== "string" ||
+    FORBIDDEN_METHODS.has(name)
   ) {
-    throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+    throw notImplemented(name);
   }
-  return fn.apply(target, args);
+  if (natives.isStub(holder)) return holder[name];
+  const proto = Object.getPrototypeOf(holder);
+  const own = Object.prototype.hasOwnProperty.call(holder, name);
+  const plain = typeof holder === "function" || proto === Object.prototype || proto === null;
+  if (plain ? !own : own || !(name in holder)) throw notImplemented(name);
+  const value = holder[name];
+  if (!own && name in Object.prototype && value === Object.prototype[name]) {
+    throw notImplemented(name);
+  }
+  return value;
+}
+
+// Walks `path` from `value` (awaiting each step, since a getter may be async); a stub met on the
+// way takes the rest of the path as one remote read or call.
+async function walk(value, path) {
+  let holder = value;
+  for (const name of path) {
+    const stub = natives.isStub(holder);
+    holder = rpcLookup(holder, name);
+    if (!stub) holder = await holder;
+  }
+  return holder;
+}
+
+// The callee's side of one RPC: a read or a call along a path from `root`.
+async function rpcApply(root, method, args) {
+  const { op, path } = decodeRpc(method);
+  const last = path[path.length - 1];
+  if (op === "call" && path.length === 1 && last === "" && typeof root === "function") {
+    return root(...args);
+  }
+  const holder = await walk(root, path.slice(0, -1));
+  const value = rpcLookup(holder, last);
+  const viaStub = natives.isStub(holder);
+  if (op === "get") {
+    // A stub's property is read remotely; a method read as a value stays bound to its object,
+    // so that the caller gets a callable stub.
+    if (viaStub) return await value;
+    return typeof value === "function" && !natives.isStub(value)
+      ? ReflectApply(FunctionBind, value, [holder])
+      : value;
+  }
+  if (op !== "call") throw new TypeError(`Unknown RPC operation "${op}".`);
+  if (typeof value !== "function") throw notAFunction(path);
+  return ReflectApply(value, holder, args);
+}
+
+// What an RPC call returns: usable before it resolves, as in Workers. `stub.a().b()` calls b on
+// what a() returns and `await stub.a().x` reads x of it: on a returned stub the rest of the path
+// is one remote call, on a returned value it is read with the callee's rules.
+function pipelined(promise, path) {
+  const settled = () => (path.length === 0 ? promise : promise.then((v) => walk(v, path)));
+  return new Proxy(() => {}, {
+    get(_, prop) {
+      if (prop === "then") return (a, b) => settled().then(a, b);
+      if (prop === "catch") return (b) => settled().catch(b);
+      if (prop === "finally") return (f) => settled().finally(f);
+      if (typeof prop === "symbol") return undefined;
+      return pipelined(promise, [...path, prop]);
+    },
+    apply(_, thisArg, args) {
+      const call = promise.then(async (value) => {
+        if (path.length === 0) {
+          // `stub.getCallback()(x)`: the result itself is called.
+          if (typeof value !== "function") {
+            throw new TypeError("The result of an RPC call is not a function.");
+          }
+          return ReflectApply(value, undefined, args);
+        }
+        const holder = await walk(value, path.slice(0, -1));
+        const fn = rpcLookup(holder, path[path.length - 1]);
+        if (typeof fn !== "function") throw notAFunction(path);
+        return ReflectApply(fn, holder, args);
+      });
+      return pipelined(call, []);
+    },
+  });
 }
 
 // A call to an entrypoint: a WorkerEntrypoint class, constructed per call as for requests.
@@ -247,6 +352,7 @@ internal.callRpc = (exported, method, args, env, ctx) => {
   if (!isEntrypointClass(exported)) {
     // A plain object export (`export default { greet(name) {...} }`) takes calls too, as in
     // workerd: exactly one argument, then env and ctx, with the object as `this`.
+    if (method.startsWith(RPC_ENCODED)) return rpcApply(exported, method, args);
     const fn = exported == null ? undefined : exported[method];
     if (typeof fn === "function" && !FORBIDDEN_METHODS.has(method) && args.length !== 1) {
       throw new TypeError(
@@ -256,14 +362,12 @@ internal.callRpc = (exported, method, args, env, ctx) => {
           "arguments, the server must use class-based syntax (extending WorkerEntrypoint) " +
           "instead.");
     }
-    return Promise.resolve(invoke(exported, method, [...args, env, ctx]));
+    return rpcApply(exported, method, [...args, env, ctx]);
   }
-  // Promise.resolve: a method may return a pending RPC call, whose pipelining proxy is a
-  // thenable but not a promise.
-  return Promise.resolve(invoke(new exported(ctx, env), method, args));
+  return rpcApply(new exported(ctx, env), method, args);
 };
 
-internal.invokeTarget = (target, method, args) => Promise.resolve(invoke(target, method, args));
+internal.invokeTarget = (target, method, args) => rpcApply(target, method, args);
 
 // A handler method of an object (a Durable Object instance): fetch(request), alarm()...
 internal.callInstance = (instance, method, args) => {
