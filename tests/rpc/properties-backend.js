@@ -56,6 +56,9 @@ export class Props extends WorkerEntrypoint {
   add(a, b) {
     return a + b;
   }
+  pollutionCheck() {
+    return "polluted" in {};
+  }
   makePair() {
     return { left: new Counter(1), right: new Counter(100) };
   }

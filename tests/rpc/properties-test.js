@@ -84,3 +84,22 @@ export const durableObjectProperties = {
     await rejectsWith(Promise.resolve().then(() => stub.mine), "TypeError");
   },
 };
+
+export const pathsCannotClimbIntoPrototypes = {
+  async test(ctrl, env) {
+    // An attacker's path: up to Object.prototype, then __defineGetter__ with a stub, would change
+    // every object of the callee's isolate.
+    const paths = [
+      // (env.PROPS.__proto__ itself is the local stub's prototype; these paths reach the callee.)
+      () => env.PROPS.counter.__proto__,
+      () => env.PROPS.counter.__proto__.__proto__.__proto__.__defineGetter__("polluted", () => 1),
+      () => env.PROPS.add.prototype,
+      () => env.PROPS.config.__proto__.__defineGetter__("polluted", () => 1),
+      () => env.PROPS.makePair().__proto__.toString(),
+    ];
+    for (const path of paths) {
+      await rejectsWith(Promise.resolve().then(path), "TypeError");
+    }
+    assertEqual(await env.PROPS.pollutionCheck(), false);
+  },
+};

@@ -241,6 +241,10 @@ function rpcProperty(stub, path) {
 internal.rpcMethod = (stub, name) => rpcProperty(stub, [name]);
 
 const FORBIDDEN_METHODS = new Set(["constructor", "fetch", "connect", "alarm", "webSocketMessage"]);
+// A path must not climb into prototypes: from Object.prototype a caller could call
+// __defineGetter__ with a stub and change every object of the callee's isolate.
+const FORBIDDEN_NAMES = new Set(["__proto__", "prototype"]);
+const SHARED_PROTOTYPES = new Set([Object.prototype, Function.prototype]);
 
 function notImplemented(name) {
   return new TypeError(`The RPC receiver does not implement the method "${name}".`);
@@ -259,7 +263,9 @@ function rpcLookup(holder, name) {
     holder === null ||
     (typeof holder !== "object" && typeof holder !== "function") ||
     typeof name !== "string" ||
-    FORBIDDEN_METHODS.has(name)
+    FORBIDDEN_METHODS.has(name) ||
+    FORBIDDEN_NAMES.has(name) ||
+    SHARED_PROTOTYPES.has(holder)
   ) {
     throw notImplemented(name);
   }
