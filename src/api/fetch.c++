@@ -440,8 +440,9 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
 
 kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
                                     kj::AsyncOutputStream& out) {
-  auto next =
-      runtime.run(ioContext, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
+  // The reader runs the tenant's pull(): on a stack of its own, so that it can be suspended.
+  auto next = runtime.runSliced(
+      ioContext, [this, &reader](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
         auto isolate = context->GetIsolate();
         v8::TryCatch tryCatch(isolate);
         auto obj = reader.Get(isolate);
@@ -475,18 +476,38 @@ kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Obj
       return KJ_EXCEPTION(FAILED, "response body stream failed");
     }
     if (settled.rejected) {
-      auto message = runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
-        return js::describeException(context->GetIsolate(), settled.get(context->GetIsolate()));
-      });
-      host.log("error", kj::str("Uncaught (in response body) ", message));
-      return KJ_EXCEPTION(FAILED, "response body stream failed");
+      return runtime
+          .runSliced(ioContext,
+                     [settled = kj::mv(settled)](v8::Local<v8::Context> context) {
+                       return js::describeException(context->GetIsolate(),
+                                                    settled.get(context->GetIsolate()));
+                     })
+          .then([this](kj::String message) -> kj::Promise<void> {
+            host.log("error", kj::str("Uncaught (in response body) ", message));
+            return KJ_EXCEPTION(FAILED, "response body stream failed");
+          });
     }
-    kj::Maybe<kj::Array<kj::byte>> chunk;
-    runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
-      KJ_IF_MAYBE (bytes, js::viewBytes(settled.get(context->GetIsolate()))) {
-        chunk = kj::heapArray<kj::byte>(*bytes);
-      }
-    });
+    // Another event of this isolate may hold it, suspended: these entries wait for their turn.
+    return runtime
+        .runSliced(ioContext,
+                   [settled = kj::mv(settled)](
+                       v8::Local<v8::Context> context) -> kj::Maybe<kj::Array<kj::byte>> {
+                     KJ_IF_MAYBE (bytes, js::viewBytes(settled.get(context->GetIsolate()))) {
+                       return kj::heapArray<kj::byte>(*bytes);
+                     }
+                     return nullptr;
+                   })
+        .then([this, &ioContext, &reader,
+               &out](kj::Maybe<kj::Array<kj::byte>> chunk) -> kj::Promise<void> {
+          return writeChunk(ioContext, reader, out, kj::mv(chunk));
+        });
+  });
+}
+
+kj::Promise<void> JsApi::writeChunk(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
+                                    kj::AsyncOutputStream& out,
+                                    kj::Maybe<kj::Array<kj::byte>> chunk) {
+  {
     KJ_IF_MAYBE (c, chunk) {
       auto ptr = c->asPtr();
       // A write into a socket with room completes at once, and KJ runs ready work before it
@@ -498,7 +519,7 @@ kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Obj
           .then([this, &ioContext, &reader, &out]() { return pumpReader(ioContext, reader, out); });
     }
     return kj::READY_NOW;  // End of body.
-  });
+  }
 }
 
 }  // namespace kiln::api

@@ -80,6 +80,8 @@ class JsApi {
 
   kj::Promise<void> pumpReader(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
                                kj::AsyncOutputStream& out);
+  kj::Promise<void> writeChunk(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
+                               kj::AsyncOutputStream& out, kj::Maybe<kj::Array<kj::byte>> chunk);
 };
 
 kj::Maybe<kj::String> evaluateBuiltins(v8::Local<v8::Context> context,

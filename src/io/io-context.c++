@@ -2,6 +2,7 @@
 
 #include "src/io/runtime.h"
 #include "src/js/platform.h"
+#include "src/js/stack.h"
 
 #include <kj/debug.h>
 
@@ -81,8 +82,7 @@ IoContext::~IoContext() noexcept(false) {
   runtime.ioContexts.eraseMatch(this);
   // Timer callbacks are V8 handles: release them while the isolate is still alive (the runtime
   // outlives every IoContext it serves).
-  v8::Locker locker(runtime.getIsolate());
-  v8::Isolate::Scope scope(runtime.getIsolate());
+  js::Lock lock(runtime.getIsolate());
   timers.clear();
 }
 
@@ -121,6 +121,10 @@ kj::Promise<void> IoContext::checkHung() {
   return idle.then([]() { return kj::evalLast([]() {}); }).then([this]() -> kj::Promise<void> {
     if (pendingTasks > 0 || abandoned)
       return checkHung();
+    if (runtime.scopeDepth > 0) {
+      // JavaScript is running, suspended between slices (timeslice.h): not hung, busy.
+      return runtime.whenFree().then([this]() { return checkHung(); });
+    }
     if (runtime.ioContexts.size() > 1) {
       // Another event of this isolate could still settle the promise (one shared between
       // requests): look again later rather than cancel what may not be hung.
@@ -202,8 +206,7 @@ uint32_t IoContext::setTimer(v8::Isolate* isolate, v8::Local<v8::Function> callb
 }
 
 void IoContext::clearTimer(uint32_t id) {
-  v8::Locker locker(runtime.getIsolate());
-  v8::Isolate::Scope scope(runtime.getIsolate());
+  js::Lock lock(runtime.getIsolate());
   KJ_IF_MAYBE (entry, timers.find(id)) {
     entry->wake();
     timers.erase(id);
@@ -219,19 +222,26 @@ void IoContext::scheduleTimer(uint32_t id, uint64_t delayMs) {
     auto paf = kj::newPromiseAndFulfiller<void>();
     entry->wake();
     entry->cancel = kj::mv(paf.fulfiller);
+    // Clearing cancels the wait, never a callback that has begun: that one runs on a stack of
+    // its own and may be suspended between slices, which a cancel would end with the isolate.
     addTask(timer.atTime(js::frozenMonotonic() + delayMs * kj::MILLISECONDS)
-                .then([this, id]() { fireTimer(id); })
-                .exclusiveJoin(kj::mv(paf.promise)));
+                .then([]() { return true; })
+                .exclusiveJoin(paf.promise.then([]() { return false; }))
+                .then([this, id](bool due) -> kj::Promise<void> {
+                  if (!due)
+                    return kj::READY_NOW;
+                  return fireTimer(id);
+                }));
   }
 }
 
-void IoContext::fireTimer(uint32_t id) {
-  if (runtime.isTerminated())
-    return;
-  KJ_IF_MAYBE (entry, timers.find(id)) {
-    bool repeat = entry->repeat;
-    uint64_t delay = entry->delayMs;
-    runtime.run(*this, [&](v8::Local<v8::Context> context) {
+kj::Promise<void> IoContext::fireTimer(uint32_t id) {
+  if (runtime.isTerminated() || timers.find(id) == nullptr)
+    return kj::READY_NOW;
+  return runtime.runSliced(*this, [this, id](v8::Local<v8::Context> context) {
+    KJ_IF_MAYBE (entry, timers.find(id)) {
+      bool repeat = entry->repeat;
+      uint64_t delay = entry->delayMs;
       auto isolate = context->GetIsolate();
       auto callback = entry->callback.Get(isolate);
       if (!repeat) {
@@ -241,10 +251,10 @@ void IoContext::fireTimer(uint32_t id) {
       // Built-ins wrap user callbacks and report their exceptions; nothing escapes here.
       v8::TryCatch tryCatch(isolate);
       (void)callback->Call(context, v8::Undefined(isolate), 0, nullptr);
-    });
-    if (repeat && timers.find(id) != nullptr)
-      scheduleTimer(id, delay);
-  }
+      if (repeat && timers.find(id) != nullptr)
+        scheduleTimer(id, delay);
+    }
+  });
 }
 
 void IoContext::taskFailed(kj::Exception&& exception) {

@@ -198,7 +198,7 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   friend class Runtime;
 
   void scheduleTimer(uint32_t id, uint64_t delayMs);
-  void fireTimer(uint32_t id);
+  kj::Promise<void> fireTimer(uint32_t id);
   void taskFailed(kj::Exception&& exception) override;
 };
 

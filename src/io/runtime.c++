@@ -2,6 +2,7 @@
 
 #include "src/js/platform.h"
 #include "src/js/pool.h"
+#include "src/js/stack.h"
 #include "src/js/value.h"
 
 #include <kj/debug.h>
@@ -9,6 +10,7 @@
 namespace kiln::io {
 
 Runtime::Runtime(kj::StringPtr name, const js::IsolateLimits& limits) : name(kj::heapString(name)) {
+  setSliceInterrupt(&onSliceEnd);
   kj::Maybe<js::PreparedIsolate> prepared;
   if (limits.usePool)
     prepared = js::takePreparedIsolate(limits);
@@ -19,8 +21,7 @@ Runtime::Runtime(kj::StringPtr name, const js::IsolateLimits& limits) : name(kj:
   } else {
     isolate = kj::heap<js::Isolate>(limits);
   }
-  v8::Locker locker(isolate->get());
-  v8::Isolate::Scope isolateScope(isolate->get());
+  js::Lock lock(isolate->get());
   v8::HandleScope handleScope(isolate->get());
   if (context.IsEmpty())
     context.Reset(isolate->get(), isolate->newContext());
@@ -28,10 +29,14 @@ Runtime::Runtime(kj::StringPtr name, const js::IsolateLimits& limits) : name(kj:
 }
 
 Runtime::~Runtime() noexcept(false) {
+  KJ_IF_MAYBE (run, suspended) {
+    // An event suspended mid-JavaScript: unwind it while the isolate is still here.
+    slices::cancel(*run);
+  }
+  freeWaiters.clear();
   // Waiters hold nothing of V8's; drop them before the isolate goes.
   waiters.clear();
-  v8::Locker locker(isolate->get());
-  v8::Isolate::Scope scope(isolate->get());
+  js::Lock lock(isolate->get());
   auto orphans = kj::mv(ioContexts);
   for (auto ioContext: orphans)
     ioContext->abandon();
@@ -46,21 +51,36 @@ Runtime& Runtime::from(v8::Local<v8::Context> context) {
   return *static_cast<Runtime*>(context->GetAlignedPointerFromEmbedderData(js::SLOT_RUNTIME));
 }
 
+Runtime::Scope::Gate::Gate(Runtime& runtime) {
+  if (runtime.scopeDepth == 0 || runtime.enteredOn == slices::stackKey())
+    return;
+  KJ_IF_MAYBE (run, runtime.suspended) {
+    // A synchronous entry cannot wait for its turn: the suspended event goes first, to its end.
+    slices::finish(*run);
+    KJ_ASSERT(runtime.scopeDepth == 0);
+    return;
+  }
+  // Its stack is below this one, waiting for what runs here: entering would interleave two
+  // stacks' frames in one isolate.
+  KJ_FAIL_REQUIRE("JavaScript re-entered a worker from another stack", runtime.name);
+}
+
 Runtime::Scope::Scope(Runtime& runtime)
     : runtime(runtime),
-      locker(runtime.getIsolate()),
-      isolateScope(runtime.getIsolate()),
+      gate(runtime),
+      lock(runtime.getIsolate()),
       handleScope(runtime.getIsolate()),
       contextScope(runtime.getContext()) {
   context = runtime.getContext();
   js::advanceClock();
-  if (runtime.scopeDepth++ == 0 && runtime.eventLimits.cpuMs > 0) {
-    ceiling.emplace(runtime.getIsolate(), int64_t(runtime.eventLimits.cpuMs) * 1000000);
+  if (runtime.scopeDepth++ == 0) {
+    runtime.enteredOn = slices::stackKey();
+    if (runtime.eventLimits.cpuMs > 0)
+      ceiling.emplace(runtime.getIsolate(), int64_t(runtime.eventLimits.cpuMs) * 1000000);
   }
 }
 
 Runtime::Scope::~Scope() noexcept(false) {
-  --runtime.scopeDepth;
   KJ_IF_MAYBE (guard, ceiling) {
     guard->stop();
     if (guard->fired() && runtime.termination == Termination::NONE) {
@@ -68,6 +88,48 @@ Runtime::Scope::~Scope() noexcept(false) {
       runtime.termination = Termination::EXCEEDED_CPU;
       runtime.getIsolate()->CancelTerminateExecution();
     }
+  }
+  if (--runtime.scopeDepth == 0) {
+    runtime.enteredOn = nullptr;
+    auto waiting = kj::mv(runtime.freeWaiters);
+    for (auto& waiter: waiting)
+      waiter->fulfill();
+  }
+}
+
+kj::Promise<void> Runtime::whenFree() {
+  auto paf = kj::newPromiseAndFulfiller<void>();
+  freeWaiters.add(kj::mv(paf.fulfiller));
+  return kj::mv(paf.promise);
+}
+
+void Runtime::onSliceEnd(v8::Isolate* isolate, void*) {
+  // The watchdog's interrupt, on the isolate's thread, between two steps of its JavaScript.
+  if (slices::current() == nullptr)
+    return;
+  auto context = isolate->GetEnteredOrMicrotaskContext();
+  if (context.IsEmpty()) {
+    slices::declineYield();
+    return;
+  }
+  auto& runtime = from(context);
+  if (js::nativeDepth > 0 || runtime.scopeDepth != 1 || runtime.enteredOn != slices::stackKey() ||
+      runtime.termination != Termination::NONE || isolate->IsExecutionTerminating()) {
+    // A native is mid-call (its C++ state is not ours to freeze), or another entry is nested.
+    slices::declineYield();
+    return;
+  }
+  runtime.suspended = KJ_ASSERT_NONNULL(slices::current());
+  // Nothing of this isolate stays current on the thread while others run.
+  isolate->Exit();
+  bool resumed = slices::suspend();
+  isolate->Enter();
+  isolate->SetStackLimit(js::stackLimit());
+  runtime.suspended = nullptr;
+  if (!resumed) {
+    // Canceled while suspended (its caller went away, or the worker is being torn down): its
+    // JavaScript unwinds, and the isolate, stopped mid-run, serves nothing more.
+    isolate->TerminateExecution();
   }
 }
 

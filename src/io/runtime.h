@@ -4,14 +4,20 @@
 #pragma once
 
 #include "src/io/io-context.h"
+#include "src/io/timeslice.h"
 #include "src/io/watchdog.h"
 #include "src/js/isolate.h"
+#include "src/js/stack.h"
 
 #include <v8.h>
 #include <kj/async.h>
+#include <kj/debug.h>
 #include <kj/map.h>
 #include <kj/table.h>
 #include <kj/string.h>
+#include <kj/vector.h>
+
+#include <type_traits>
 
 namespace kiln::io {
 
@@ -50,9 +56,14 @@ class Runtime {
     v8::Local<v8::Context> context;
 
    private:
+    struct Gate {
+      // Before anything touches the isolate: an entry from another stack into an isolate that
+      // a suspended event holds lets that event run to its end first.
+      explicit Gate(Runtime& runtime);
+    };
     Runtime& runtime;
-    v8::Locker locker;
-    v8::Isolate::Scope isolateScope;
+    Gate gate;
+    js::Lock lock;
     v8::HandleScope handleScope;
     v8::Context::Scope contextScope;
     kj::Maybe<CpuGuard> ceiling;
@@ -64,6 +75,15 @@ class Runtime {
   auto run(IoContext& ioContext, Func&& func) -> decltype(func(v8::Local<v8::Context>()));
   // Enters JavaScript on behalf of an event: advances the frozen clock, makes ioContext
   // current, runs func, then drains microtasks (which run under the same IoContext).
+
+  template <typename Func>
+  auto runSliced(IoContext& ioContext, Func&& func)
+      -> kj::PromiseForResult<Func, v8::Local<v8::Context>>;
+  // Like run(), on a stack of its own (timeslice.h): the event's JavaScript may be suspended
+  // when it has used its slice, so that the loop serves other tenants. `func` runs at once if
+  // the isolate is free, else once it is; it is moved and must own what it uses (captures by
+  // value, or references to what outlives the returned promise). Nested in this isolate on the
+  // same stack (a native calling back), it is plain run().
 
   kj::Promise<Settled> awaitJs(v8::Local<v8::Context> context, v8::Local<v8::Value> value);
   // Waits for a JavaScript value (a promise or not). The JavaScript side keeps no reference to
@@ -102,6 +122,15 @@ class Runtime {
   Termination termination = Termination::NONE;
   IoLimits eventLimits = IoLimits::unlimited();
   uint32_t scopeDepth = 0;
+  const void* enteredOn = nullptr;
+  // The stack the outermost Scope is on (slices::stackKey()).
+  kj::Maybe<slices::Run&> suspended;
+  // The event holding the isolate while its stack is parked: nothing else may enter meanwhile.
+  kj::Vector<kj::Own<kj::PromiseFulfiller<void>>> freeWaiters;
+
+  kj::Promise<void> whenFree();
+  // Resolves once no Scope is open on the isolate, on any stack.
+  static void onSliceEnd(v8::Isolate* isolate, void*);
 
   uint64_t nextWaiterId = 1;
   kj::HashMap<uint64_t, kj::Own<kj::PromiseFulfiller<Settled>>> waiters;
@@ -119,13 +148,45 @@ auto Runtime::run(IoContext& ioContext, Func&& func) -> decltype(func(v8::Local<
   if (ioContext.getLimits().cpuMs > 0) {
     guard.emplace(getIsolate(), kj::max(ioContext.cpuRemainingNs(), int64_t(0)));
   }
-  int64_t cpuStart = threadCpuNanos();
+  int64_t cpuStart = stackCpuNanos();
   KJ_DEFER({
     afterRun(guard);
-    ioContext.addCpu(threadCpuNanos() - cpuStart);
+    ioContext.addCpu(stackCpuNanos() - cpuStart);
     current = previous;
   });
   return func(scope.context);
+}
+
+template <typename Func>
+auto Runtime::runSliced(IoContext& ioContext, Func&& func)
+    -> kj::PromiseForResult<Func, v8::Local<v8::Context>> {
+  using Result = decltype(func(v8::Local<v8::Context>()));
+  if (scopeDepth > 0 && enteredOn == slices::stackKey()) {
+    if constexpr (std::is_void_v<Result>) {
+      run(ioContext, kj::fwd<Func>(func));
+      return kj::READY_NOW;
+    } else {
+      return run(ioContext, kj::fwd<Func>(func));
+    }
+  }
+  if (scopeDepth > 0) {
+    return whenFree().then([this, &ioContext, func = kj::fwd<Func>(func)]() mutable {
+      return runSliced(ioContext, kj::mv(func));
+    });
+  }
+  if constexpr (std::is_void_v<Result>) {
+    return slices::run(
+        ioContext.getTimer(),
+        [this, &ioContext, func = kj::fwd<Func>(func)]() mutable { run(ioContext, func); });
+  } else {
+    auto out = kj::heap<kj::Maybe<Result>>();
+    auto& slot = *out;
+    return slices::run(ioContext.getTimer(),
+                       [this, &ioContext, &slot, func = kj::fwd<Func>(func)]() mutable {
+                         slot = run(ioContext, func);
+                       })
+        .then([out = kj::mv(out)]() mutable -> Result { return KJ_ASSERT_NONNULL(kj::mv(*out)); });
+  }
 }
 
 }  // namespace kiln::io

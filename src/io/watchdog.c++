@@ -15,7 +15,8 @@ namespace {
 struct Frame {
   uint64_t id;
   v8::Isolate* isolate;
-  int64_t deadlineNs;
+  StackClock* clock;
+  int64_t deadlineNs;  // on its stack's clock
   bool fired = false;
 };
 
@@ -28,6 +29,10 @@ struct CpuGuard::Slot {
   clockid_t clock;
   std::vector<Frame> frames;
   uint64_t nextId = 1;
+  StackClock own;
+  StackClock* active = &own;
+  // The stack the thread runs on; only its frames are running. Written by the owning thread
+  // under the mutex.
 
   Frame* find(uint64_t id) {
     for (auto& frame: frames) {
@@ -41,6 +46,7 @@ struct CpuGuard::Slot {
 namespace {
 
 std::atomic<int64_t> processCeilingNs{0};
+std::atomic<v8::InterruptCallback> sliceInterrupt{nullptr};
 std::mutex slotsMutex;
 std::vector<CpuGuard::Slot*>* slots = nullptr;
 thread_local CpuGuard::Slot* threadSlot = nullptr;
@@ -65,14 +71,26 @@ void watchdogLoop() {
       std::lock_guard<std::mutex> lock(slot->mutex);
       if (slot->frames.empty())
         continue;
-      int64_t now = nanos(slot->clock);
+      auto active = slot->active;
+      int64_t now = nanos(slot->clock) - active->excludedNs;
+      Frame* first = nullptr;
       for (auto& frame: slot->frames) {
+        if (frame.clock != active)
+          continue;  // a suspended stack, or one waiting for the stack it started
+        if (first == nullptr)
+          first = &frame;
         if (now > frame.deadlineNs) {
           // Again on every tick: one termination can be lost (caught by a native, canceled by
           // a nested entry's cleanup); the guard's owner stops the repeats by ending the guard.
           frame.fired = true;
           frame.isolate->TerminateExecution();
         }
+      }
+      auto interrupt = sliceInterrupt.load();
+      if (first != nullptr && active->sliced && interrupt != nullptr &&
+          now - active->sliceStartNs > SLICE_NS && !active->yieldRequested.exchange(true)) {
+        // The isolate that began the stack's entry is the one that can be suspended.
+        first->isolate->RequestInterrupt(interrupt, nullptr);
       }
     }
   }
@@ -103,26 +121,52 @@ int64_t threadCpuNanos() {
   return nanos(CLOCK_THREAD_CPUTIME_ID);
 }
 
+StackClock& threadStackClock() {
+  return getThreadSlot().own;
+}
+
+void switchStackClock(StackClock& to) {
+  auto& slot = getThreadSlot();
+  std::lock_guard<std::mutex> lock(slot.mutex);
+  int64_t now = nanos(slot.clock);
+  slot.active->pausedAtNs = now;
+  if (to.pausedAtNs >= 0) {
+    to.excludedNs += now - to.pausedAtNs;
+    to.pausedAtNs = -1;
+  }
+  slot.active = &to;
+}
+
+int64_t stackCpuNanos() {
+  // Only this thread writes its clocks, so reading without the lock is safe here.
+  return threadCpuNanos() - getThreadSlot().active->excludedNs;
+}
+
+void setSliceInterrupt(v8::InterruptCallback callback) {
+  sliceInterrupt = callback;
+}
+
 bool cpuLimitReached() {
   auto slot = threadSlot;
   if (slot == nullptr)
     return false;
   std::lock_guard<std::mutex> lock(slot->mutex);
   for (auto& frame: slot->frames) {
-    if (frame.fired)
+    if (frame.fired && frame.clock == slot->active)
       return true;
   }
   return false;
 }
 
 CpuGuard::CpuGuard(v8::Isolate* isolate, int64_t budgetNs) : slot(&getThreadSlot()) {
-  startNs = threadCpuNanos();
+  clock = slot->active;
+  startNs = stackCpuNanos();
   std::lock_guard<std::mutex> lock(slot->mutex);
   frameId = slot->nextId++;
   int64_t ceiling = processCeilingNs;
   if (ceiling > 0)
     budgetNs = kj::min(budgetNs, ceiling);
-  slot->frames.push_back(Frame{frameId, isolate, startNs + kj::max(budgetNs, int64_t(0))});
+  slot->frames.push_back(Frame{frameId, isolate, clock, startNs + kj::max(budgetNs, int64_t(0))});
 }
 
 CpuGuard::~CpuGuard() noexcept(false) {
@@ -132,7 +176,7 @@ CpuGuard::~CpuGuard() noexcept(false) {
 void CpuGuard::stop() {
   if (endNs >= 0)
     return;
-  endNs = threadCpuNanos();
+  endNs = stackCpuNanos();
   std::lock_guard<std::mutex> lock(slot->mutex);
   auto& frames = slot->frames;
   for (size_t i = 0; i < frames.size(); i++) {
@@ -145,7 +189,7 @@ void CpuGuard::stop() {
 }
 
 int64_t CpuGuard::elapsedNs() const {
-  return (endNs >= 0 ? endNs : threadCpuNanos()) - startNs;
+  return (endNs >= 0 ? endNs : stackCpuNanos()) - startNs;
 }
 
 bool CpuGuard::fired() const {

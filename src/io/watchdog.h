@@ -4,9 +4,39 @@
 #pragma once
 
 #include <v8.h>
+#include <atomic>
 #include <cstdint>
 
 namespace kiln::io {
+
+struct StackClock {
+  // The CPU clock of one call stack of this thread. JavaScript entries from the event loop run
+  // on stacks of their own (timeslice.h); while one is suspended the thread's CPU goes to
+  // others, and is charged neither to its guards nor to its events. The watchdog only checks
+  // the guards of the stack the thread is running on.
+  int64_t excludedNs = 0;
+  int64_t pausedAtNs = -1;
+  bool sliced = false;
+  // JavaScript on this stack may be suspended: after each slice the watchdog asks it to yield.
+  int64_t sliceStartNs = 0;
+  std::atomic<bool> yieldRequested{false};
+};
+
+constexpr int64_t SLICE_NS = 20 * 1000 * 1000;
+// A tenant that has run this long while others may be waiting is asked to yield. With one
+// resumed per poll, a bystander waits about one slice per I/O step, whatever the tenant count.
+
+StackClock& threadStackClock();
+// The thread's own stack.
+
+void switchStackClock(StackClock& to);
+// The thread now runs on `to`'s stack; the one it leaves is paused.
+
+int64_t stackCpuNanos();
+// CPU time of the stack the thread is on: thread CPU time less the time it was suspended.
+
+void setSliceInterrupt(v8::InterruptCallback callback);
+// What the watchdog requests (v8::Isolate::RequestInterrupt) of an isolate whose slice is over.
 
 class CpuGuard {
   // While alive, the current thread is running JavaScript in `isolate` with `budgetNs` of CPU
@@ -32,6 +62,7 @@ class CpuGuard {
 
  private:
   Slot* slot;
+  StackClock* clock;
   uint64_t frameId;
   int64_t startNs;
   int64_t endNs = -1;

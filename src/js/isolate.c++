@@ -2,6 +2,7 @@
 
 #include "src/js/allocator.h"
 #include "src/js/platform.h"
+#include "src/js/stack.h"
 #include "src/util/metrics.h"
 
 #include <kj/debug.h>
@@ -42,8 +43,7 @@ Isolate::Isolate(const IsolateLimits& limits)
 Isolate::~Isolate() noexcept(false) {
   {
     // Wrapped C++ objects hold V8 handles; release them before the heap goes away.
-    v8::Locker locker(isolate);
-    v8::Isolate::Scope scope(isolate);
+    js::Lock lock(isolate);
     wraps.destroyAll();
   }
   isolate->Dispose();

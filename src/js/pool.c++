@@ -1,4 +1,5 @@
 #include "src/js/pool.h"
+#include "src/js/stack.h"
 
 #include <kj/debug.h>
 #include <condition_variable>
@@ -43,8 +44,7 @@ class Pool {
       auto isolate = kj::heap<Isolate>(limits);
       v8::Global<v8::Context> context;
       {
-        v8::Locker locker(isolate->get());
-        v8::Isolate::Scope scope(isolate->get());
+        js::Lock lock(isolate->get());
         v8::HandleScope handles(isolate->get());
         context.Reset(isolate->get(), isolate->newContext());
       }

@@ -1,5 +1,7 @@
 #include "src/js/value.h"
 
+#include "src/js/stack.h"
+
 #include <kj/debug.h>
 
 namespace kiln::js {
@@ -168,7 +170,10 @@ kj::String describeTryCatch(v8::Isolate* isolate, v8::TryCatch& tryCatch) {
 
 void guardedCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto callback = reinterpret_cast<v8::FunctionCallback>(info.Data().As<v8::External>()->Value());
-  KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&]() { callback(info); })) {
+  ++nativeDepth;
+  auto failure = kj::runCatchingExceptions([&]() { callback(info); });
+  --nativeDepth;
+  KJ_IF_MAYBE (exception, failure) {
     auto isolate = info.GetIsolate();
     if (isolate->IsExecutionTerminating())
       return;

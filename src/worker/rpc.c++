@@ -154,53 +154,57 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
   auto props = propsJson.map([](kj::StringPtr s) { return kj::str(s); });
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
-  auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
-    auto isolate = context->GetIsolate();
-    v8::TryCatch tryCatch(isolate);
-    v8::Local<v8::Value> params;
-    if (!v8::JSON::Parse(context, js::newString(isolate, paramsJson)).ToLocal(&params) ||
-        !params->IsArray()) {
-      if (tryCatch.HasCaught())
-        tryCatch.Reset();
-      return io::Settled{
-          true, v8::Global<v8::Value>(isolate, js::newError(isolate, js::ErrorType::TYPE_ERROR,
-                                                            "paramsJson must be a JSON array."))};
-    }
-    v8::Local<v8::Value> result;
-    KJ_IF_MAYBE (t, target) {
-      v8::Local<v8::Object> instance;
-      if (t->getTarget(context, *this).ToLocal(&instance)) {
-        v8::Local<v8::Value> callArgs[] = {instance, js::newString(isolate, method), params};
-        if (api->callInternal(context, "callInstance", callArgs).ToLocal(&result)) {
-          return runtime->awaitJs(context, result);
+  auto settled = runtime->runSliced(
+      ctx,
+      [this, paramsJson = kj::mv(paramsJson), method = kj::mv(method), entry = kj::mv(entry),
+       props = kj::mv(props),
+       target](v8::Local<v8::Context> context) mutable -> kj::Promise<io::Settled> {
+        auto isolate = context->GetIsolate();
+        v8::TryCatch tryCatch(isolate);
+        v8::Local<v8::Value> params;
+        if (!v8::JSON::Parse(context, js::newString(isolate, paramsJson)).ToLocal(&params) ||
+            !params->IsArray()) {
+          if (tryCatch.HasCaught())
+            tryCatch.Reset();
+          return io::Settled{true, v8::Global<v8::Value>(
+                                       isolate, js::newError(isolate, js::ErrorType::TYPE_ERROR,
+                                                             "paramsJson must be a JSON array."))};
         }
-      }
-      if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
-        return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
-      }
-      return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
-    }
-    kj::StringPtr exportName = "default";
-    KJ_IF_MAYBE (e, entry) {
-      exportName = *e;
-    }
-    auto exported = js::getProperty(context, exports.Get(isolate), exportName);
-    v8::Local<v8::Value> ctxArgs[] = {
-        parseProps(context, props.map([](kj::String& s) -> kj::StringPtr { return s; })),
-        ctxExports.Get(isolate)};
-    v8::Local<v8::Value> ctxObj;
-    if (api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
-      v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method), params,
-                                         env.Get(isolate), ctxObj};
-      if (api->callInternal(context, "callRpc", callArgs).ToLocal(&result)) {
-        return runtime->awaitJs(context, result);
-      }
-    }
-    if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
-      return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
-    }
-    return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
-  });
+        v8::Local<v8::Value> result;
+        KJ_IF_MAYBE (t, target) {
+          v8::Local<v8::Object> instance;
+          if (t->getTarget(context, *this).ToLocal(&instance)) {
+            v8::Local<v8::Value> callArgs[] = {instance, js::newString(isolate, method), params};
+            if (api->callInternal(context, "callInstance", callArgs).ToLocal(&result)) {
+              return runtime->awaitJs(context, result);
+            }
+          }
+          if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
+            return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+          }
+          return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+        }
+        kj::StringPtr exportName = "default";
+        KJ_IF_MAYBE (e, entry) {
+          exportName = *e;
+        }
+        auto exported = js::getProperty(context, exports.Get(isolate), exportName);
+        v8::Local<v8::Value> ctxArgs[] = {
+            parseProps(context, props.map([](kj::String& s) -> kj::StringPtr { return s; })),
+            ctxExports.Get(isolate)};
+        v8::Local<v8::Value> ctxObj;
+        if (api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
+          v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method), params,
+                                             env.Get(isolate), ctxObj};
+          if (api->callInternal(context, "callRpc", callArgs).ToLocal(&result)) {
+            return runtime->awaitJs(context, result);
+          }
+        }
+        if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
+          return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+        }
+        return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+      });
   return orWhenHung(ctx, kj::mv(settled))
       .then([this, &ctx](io::Settled&& result) -> kj::Promise<kj::String> {
         if (ctx.isHung())
@@ -264,20 +268,24 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
       trace->executionModel = "durableObject";
     ctx.setTrace(kj::mv(trace));
   }
-  auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
-    auto isolate = context->GetIsolate();
-    v8::TryCatch tryCatch(isolate);
-    v8::Local<v8::Value> argList;
-    v8::Local<v8::Value> result;
-    if (api::deserialize(context, args).ToLocal(&argList) && argList->IsArray() &&
-        invoke(context, argList.As<v8::Array>()).ToLocal(&result)) {
-      return runtime->awaitJs(context, result);
-    }
-    if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
-      return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
-    }
-    return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
-  });
+  // On a stack of its own, possibly suspended past this function's return: it owns its inputs.
+  auto settled = runtime->runSliced(
+      ctx,
+      [this, args = kj::mv(args), invoke = kj::mv(invoke)](
+          v8::Local<v8::Context> context) mutable -> kj::Promise<io::Settled> {
+        auto isolate = context->GetIsolate();
+        v8::TryCatch tryCatch(isolate);
+        v8::Local<v8::Value> argList;
+        v8::Local<v8::Value> result;
+        if (api::deserialize(context, args).ToLocal(&argList) && argList->IsArray() &&
+            invoke(context, argList.As<v8::Array>()).ToLocal(&result)) {
+          return runtime->awaitJs(context, result);
+        }
+        if (!tryCatch.CanContinue() || !tryCatch.HasCaught()) {
+          return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+        }
+        return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+      });
 
   return orWhenHung(ctx, kj::mv(settled))
       .then([this, &ctx, startTime](io::Settled&& result) -> kj::Promise<api::CallResult> {

@@ -2,9 +2,10 @@
 
 #include "src/api/snapshot.h"
 #include "src/js/platform.h"
+#include "src/js/stack.h"
+#include "src/js/value.h"
 #include "src/util/log.h"
 #include "src/util/metrics.h"
-#include "src/js/value.h"
 
 #include <kj/debug.h>
 
@@ -298,8 +299,7 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
 Worker::~Worker() noexcept(false) {
   liveness->alive = false;
   {
-    v8::Locker locker(runtime->getIsolate());
-    v8::Isolate::Scope scope(runtime->getIsolate());
+    js::Lock lock(runtime->getIsolate());
     env.Reset();
     exports.Reset();
     ctxExports.Reset();
@@ -416,61 +416,83 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
     ctx.setTrace(kj::mv(trace));
   }
 
-  auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
-    auto isolate = context->GetIsolate();
-    v8::TryCatch tryCatch(isolate);
-    auto headerList = v8::Array::New(isolate);
-    uint32_t i = 0;
-    headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
-      auto pair = v8::Array::New(isolate, 2);
-      pair->Set(context, 0, newString(isolate, name)).Check();
-      pair->Set(context, 1, newString(isolate, value)).Check();
-      headerList->Set(context, i++, pair).Check();
-    });
-    v8::Local<v8::Value> source = v8::Null(isolate);
-    if (hasBody)
-      source = api->newBodySource(context, kj::addRef(*bodySource));
-    v8::Local<v8::Value> requestArgs[] = {newString(isolate, kj::str(method)),
-                                          newString(isolate, fullUrl), headerList, source};
-    v8::Local<v8::Value> request;
-    v8::Local<v8::Value> ctxArgs[] = {parseProps(context, propsJson), ctxExports.Get(isolate)};
-    v8::Local<v8::Value> ctxObj;
-    v8::Local<v8::Value> result;
-    auto ns = exports.Get(isolate);
-    kj::StringPtr exportName = "default";
-    KJ_IF_MAYBE (e, entrypoint) {
-      exportName = *e;
-    }
-    KJ_IF_MAYBE (t, target) {
-      // A Durable Object: its fetch(request) is a method of the instance.
-      v8::Local<v8::Object> instance;
-      if (t->getTarget(context, *this).ToLocal(&instance) &&
-          api->callInternal(context, "newIncomingRequest", requestArgs).ToLocal(&request)) {
-        auto argList = v8::Array::New(isolate, 1);
-        argList->Set(context, 0, request).Check();
-        v8::Local<v8::Value> callArgs[] = {instance, newString(isolate, "fetch"), argList};
-        if (api->callInternal(context, "callInstance", callArgs).ToLocal(&result)) {
-          return runtime->awaitJs(context, result);
-        }
-      }
-    } else {
-      auto exported = js::getProperty(context, ns, exportName);
-      if (api->callInternal(context, "newIncomingRequest", requestArgs).ToLocal(&request) &&
-          api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
-        auto argList = v8::Array::New(isolate, 1);
-        argList->Set(context, 0, request).Check();
-        v8::Local<v8::Value> callArgs[] = {exported, newString(isolate, "fetch"), argList,
-                                           env.Get(isolate), ctxObj};
-        if (api->callInternal(context, "callHandler", callArgs).ToLocal(&result)) {
-          return runtime->awaitJs(context, result);
-        }
-      }
-    }
-    if (!tryCatch.CanContinue()) {
-      return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
-    }
-    return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+  // The event's JavaScript runs on a stack of its own and may be suspended between slices, after
+  // this function has returned: it takes copies of what it reads.
+  kj::Vector<kj::Tuple<kj::String, kj::String>> headerCopy;
+  headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
+    headerCopy.add(kj::tuple(kj::str(name), kj::str(value)));
   });
+  kj::Maybe<kj::String> propsCopy;
+  KJ_IF_MAYBE (p, propsJson) {
+    propsCopy = kj::str(*p);
+  }
+  auto exportName = kj::str("default");
+  KJ_IF_MAYBE (e, entrypoint) {
+    exportName = kj::str(*e);
+  }
+  kj::Maybe<kj::Own<api::BodySource>> source;
+  if (hasBody)
+    source = kj::addRef(*bodySource);
+  auto settled = runtime->runSliced(
+      ctx,
+      [this, method, fullUrl = kj::str(fullUrl), headerCopy = kj::mv(headerCopy),
+       propsCopy = kj::mv(propsCopy), exportName = kj::mv(exportName), source = kj::mv(source),
+       target](v8::Local<v8::Context> context) mutable -> kj::Promise<io::Settled> {
+        auto isolate = context->GetIsolate();
+        v8::TryCatch tryCatch(isolate);
+        auto headerList = v8::Array::New(isolate);
+        uint32_t i = 0;
+        for (auto& header: headerCopy) {
+          auto pair = v8::Array::New(isolate, 2);
+          pair->Set(context, 0, newString(isolate, kj::get<0>(header))).Check();
+          pair->Set(context, 1, newString(isolate, kj::get<1>(header))).Check();
+          headerList->Set(context, i++, pair).Check();
+        }
+        v8::Local<v8::Value> sourceObj = v8::Null(isolate);
+        KJ_IF_MAYBE (s, source) {
+          sourceObj = api->newBodySource(context, kj::mv(*s));
+        }
+        v8::Local<v8::Value> requestArgs[] = {newString(isolate, kj::str(method)),
+                                              newString(isolate, fullUrl), headerList, sourceObj};
+        v8::Local<v8::Value> request;
+        kj::Maybe<kj::StringPtr> props;
+        KJ_IF_MAYBE (p, propsCopy) {
+          props = p->asPtr();
+        }
+        v8::Local<v8::Value> ctxArgs[] = {parseProps(context, props), ctxExports.Get(isolate)};
+        v8::Local<v8::Value> ctxObj;
+        v8::Local<v8::Value> result;
+        auto ns = exports.Get(isolate);
+        KJ_IF_MAYBE (t, target) {
+          // A Durable Object: its fetch(request) is a method of the instance.
+          v8::Local<v8::Object> instance;
+          if (t->getTarget(context, *this).ToLocal(&instance) &&
+              api->callInternal(context, "newIncomingRequest", requestArgs).ToLocal(&request)) {
+            auto argList = v8::Array::New(isolate, 1);
+            argList->Set(context, 0, request).Check();
+            v8::Local<v8::Value> callArgs[] = {instance, newString(isolate, "fetch"), argList};
+            if (api->callInternal(context, "callInstance", callArgs).ToLocal(&result)) {
+              return runtime->awaitJs(context, result);
+            }
+          }
+        } else {
+          auto exported = js::getProperty(context, ns, exportName);
+          if (api->callInternal(context, "newIncomingRequest", requestArgs).ToLocal(&request) &&
+              api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
+            auto argList = v8::Array::New(isolate, 1);
+            argList->Set(context, 0, request).Check();
+            v8::Local<v8::Value> callArgs[] = {exported, newString(isolate, "fetch"), argList,
+                                               env.Get(isolate), ctxObj};
+            if (api->callInternal(context, "callHandler", callArgs).ToLocal(&result)) {
+              return runtime->awaitJs(context, result);
+            }
+          }
+        }
+        if (!tryCatch.CanContinue()) {
+          return io::Settled{true, v8::Global<v8::Value>(isolate, v8::Null(isolate))};
+        }
+        return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+      });
 
   auto tracking = kj::heap<TrackingResponse>(outerResponse);
   auto& response = *tracking;

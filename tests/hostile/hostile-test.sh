@@ -56,7 +56,7 @@ starts=0
 start_daemon() {  # sets pid, url (attacker) and by_url (bystander)
   starts=$((starts + 1))
   log="$work/serve.$starts.log"
-  "$kiln" serve "$config" 2>"$log" &
+  "$kiln" serve "$config" ${serve_args:-} 2>"$log" &
   pid=$!
   url=""; by_url=""
   for _ in $(seq 1 200); do
@@ -329,6 +329,39 @@ sql sql-huge-blob 500 "too big" "" "SELECT zeroblob(1000000000) AS b"
 sql sql-runaway-facet 500 "exceeded CPU time limit" 5000 \
   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c" \
   -d facet=1
+
+# Fair CPU (timeslice.h): on a one-thread daemon, children that loop under the default 30 s CPU
+# limit are suspended after each slice, so the bystander keeps answering (before: 0 of 1 probes
+# in 5 s). Then their clients hang up while they are suspended: the loops must unwind without
+# taking the daemon or the bystander down. Latency numbers are tools/bench's business
+# (tests/hostile/fairness.sh); this checks that the bystander is served at all.
+kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+serve_args="--threads 1"
+start_daemon || exit 1
+SPIN='export default { fetch() { for (;;) {} } };'
+spinners=()
+for _ in 1 2; do
+  curl -s -m 20 -o /dev/null -X POST --data-binary "$SPIN" "$url/load?loader=default" &
+  spinners+=($!)
+done
+sleep 0.3
+start_prober
+sleep 2
+stop_prober
+[ "$probe_total" -ge 10 ] && [ "$probe_ok" = "$probe_total" ]
+check "fairness: 2 looping tenants on one thread, the bystander answered ($probe_ok/$probe_total, max $probe_max_ms ms)" $?
+kill "${spinners[@]}" 2>/dev/null
+wait "${spinners[@]}" 2>/dev/null
+sleep 0.5
+alive
+check "fairness: clients hanging up on suspended loops leave the daemon alive" $?
+[ "$(load_source "$HELLO")" = hello ]
+check "fairness: a new child answers after the canceled loops" $?
+start_prober
+sleep 1
+stop_prober
+[ "$probe_ok" = "$probe_total" ] && [ "$probe_total" -ge 5 ]
+check "fairness: the bystander still answers ($probe_ok/$probe_total)" $?
 
 echo
 column -t -s $'\t' "$work/table" 2>/dev/null || cat "$work/table"
