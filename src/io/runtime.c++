@@ -160,7 +160,9 @@ void Runtime::afterRun(kj::Maybe<CpuGuard>& guard) {
   if (termination == Termination::NONE) {
     if (isolate->exceededMemory()) {
       termination = Termination::EXCEEDED_MEMORY;
-    } else if (cpuFired) {
+    } else if (cpuFired || (iso->IsExecutionTerminating() && cpuLimitReached())) {
+      // Also an enclosing guard of this stack (the entry's ceiling), which can fire a tick
+      // before the event's own.
       termination = Termination::EXCEEDED_CPU;
     } else if (iso->IsExecutionTerminating()) {
       termination = Termination::OTHER;

@@ -433,33 +433,36 @@ class LoaderBinding {
       ref.fail(js::describeException(isolate, tryCatch.Exception()));
     } else {
       auto keep = kj::addRef(ref);
-      auto task = runtime.awaitJs(context, produced)
-                      .then([&runtime, ioContext, &self, &ref](io::Settled&& settled) {
-                        if (runtime.isTerminated()) {
-                          ref.fail("the worker that called get() was terminated");
-                          return;
-                        }
-                        runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
-                          auto isolate = context->GetIsolate();
-                          auto value = settled.get(isolate);
-                          if (settled.rejected) {
-                            ref.fail(js::describeException(isolate, value));
-                            return;
-                          }
-                          v8::TryCatch tryCatch(isolate);
-                          KJ_IF_MAYBE (code, parseDescriptor(context, value)) {
-                            ref.start(kj::mv(*code), self.parent);
-                          } else {
-                            ref.fail(js::describeException(isolate, tryCatch.Exception()));
-                          }
-                        });
-                      })
-                      .attach(kj::defer([keep = kj::mv(keep)]() mutable {
-                        // If the parent's request ends first, the callback's result is lost.
-                        keep->fail(
-                            "the request that called get() ended before the callback "
-                            "returned");
-                      }));
+      auto task =
+          runtime.awaitJs(context, produced)
+              .then([&runtime, ioContext, &self, &ref](io::Settled&& settled) -> kj::Promise<void> {
+                if (runtime.isTerminated()) {
+                  ref.fail("the worker that called get() was terminated");
+                  return kj::READY_NOW;
+                }
+                // The descriptor's getters are the parent's code: a stack of its own.
+                return runtime.runSliced(*ioContext, [&self, &ref, settled = kj::mv(settled)](
+                                                         v8::Local<v8::Context> context) {
+                  auto isolate = context->GetIsolate();
+                  auto value = settled.get(isolate);
+                  if (settled.rejected) {
+                    ref.fail(js::describeException(isolate, value));
+                    return;
+                  }
+                  v8::TryCatch tryCatch(isolate);
+                  KJ_IF_MAYBE (code, parseDescriptor(context, value)) {
+                    ref.start(kj::mv(*code), self.parent);
+                  } else {
+                    ref.fail(js::describeException(isolate, tryCatch.Exception()));
+                  }
+                });
+              })
+              .attach(kj::defer([keep = kj::mv(keep)]() mutable {
+                // If the parent's request ends first, the callback's result is lost.
+                keep->fail(
+                    "the request that called get() ended before the callback "
+                    "returned");
+              }));
       ioContext->addTask(kj::mv(task));
     }
     info.GetReturnValue().Set(self.newHandle(context, kj::mv(dw)));

@@ -212,34 +212,33 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
         if (runtime->isTerminated()) {
           return api::userError("Error", runtime->terminationMessage());
         }
-        kj::Maybe<kj::String> error;
-        auto json = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::String {
-          auto isolate = context->GetIsolate();
-          auto value = result.value.IsEmpty() ? v8::Undefined(isolate).As<v8::Value>()
-                                              : result.value.Get(isolate);
-          if (result.rejected) {
-            auto name =
-                value->IsObject()
-                    ? js::toKj(isolate, js::getProperty(context, value.As<v8::Object>(), "name"))
-                    : kj::str("Error");
-            auto message =
-                value->IsObject()
-                    ? js::toKj(isolate, js::getProperty(context, value.As<v8::Object>(), "message"))
-                    : js::toKj(isolate, value);
-            error = kj::str(name, ": ", message);
-            return kj::str();
-          }
-          v8::TryCatch tryCatch(isolate);
-          v8::Local<v8::String> text;
-          if (value->IsUndefined() || !v8::JSON::Stringify(context, value).ToLocal(&text)) {
-            return kj::str("null");
-          }
-          return js::toKj(isolate, text);
-        });
-        KJ_IF_MAYBE (e, error) {
-          return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__, kj::mv(*e));
-        }
-        return kj::mv(json);
+        // toJSON() and getters are the tenant's code: on a stack of its own, like the call.
+        return runtime->runSliced(
+            ctx,
+            [result = kj::mv(result)](v8::Local<v8::Context> context) -> kj::Promise<kj::String> {
+              auto isolate = context->GetIsolate();
+              auto value = result.value.IsEmpty() ? v8::Undefined(isolate).As<v8::Value>()
+                                                  : result.value.Get(isolate);
+              if (result.rejected) {
+                auto name = value->IsObject()
+                                ? js::toKj(isolate,
+                                           js::getProperty(context, value.As<v8::Object>(), "name"))
+                                : kj::str("Error");
+                auto message =
+                    value->IsObject()
+                        ? js::toKj(isolate,
+                                   js::getProperty(context, value.As<v8::Object>(), "message"))
+                        : js::toKj(isolate, value);
+                return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
+                                     kj::str(name, ": ", message));
+              }
+              v8::TryCatch tryCatch(isolate);
+              v8::Local<v8::String> text;
+              if (value->IsUndefined() || !v8::JSON::Stringify(context, value).ToLocal(&text)) {
+                return kj::str("null");
+              }
+              return js::toKj(isolate, text);
+            });
       })
       .attach(kj::mv(ioContext));
 }
@@ -297,34 +296,48 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
           finishEvent(ctx, 0, startTime);
           return api::userError("Error", runtime->terminationMessage());
         }
-        KJ_DEFER(finishEvent(ctx, 0, startTime));
-        return runtime->run(ctx, [&](v8::Local<v8::Context> context) -> api::CallResult {
-          auto isolate = context->GetIsolate();
-          v8::TryCatch tryCatch(isolate);
-          v8::Local<v8::Value> value = result.value.IsEmpty()
-                                           ? v8::Undefined(isolate).As<v8::Value>()
-                                           : result.value.Get(isolate);
-          if (result.rejected && !result.value.IsEmpty())
-            recordException(ctx, context, value);
-          // RpcTargets and functions in what comes back travel by reference.
-          v8::Local<v8::Value> args[] = {value};
-          v8::Local<v8::Value> prepared;
-          if (api->callInternal(context, "prepareForTransfer", args).ToLocal(&prepared)) {
-            KJ_IF_MAYBE (serialized, api::serialize(context, prepared, MAX_RESULT_BYTES)) {
-              return api::CallResult{kj::mv(*serialized), result.rejected};
-            }
-          }
-          // What it returned or threw cannot cross; say so, as an error the caller can catch.
-          auto description = tryCatch.HasCaught()
-                                 ? js::describeException(isolate, tryCatch.Exception())
-                                 : kj::str("the value cannot be serialized");
-          tryCatch.Reset();
-          auto error =
-              js::newError(isolate, js::ErrorType::ERROR,
-                           kj::str("The RPC result could not be sent back: ", description));
-          return api::CallResult{
-              KJ_ASSERT_NONNULL(api::serialize(context, error, MAX_RESULT_BYTES)), true};
-        });
+        // Serializing runs the tenant's getters: on a stack of its own, like the call.
+        return runtime
+            ->runSliced(
+                ctx,
+                [this, &ctx,
+                 result = kj::mv(result)](v8::Local<v8::Context> context) -> api::CallResult {
+                  auto isolate = context->GetIsolate();
+                  v8::TryCatch tryCatch(isolate);
+                  v8::Local<v8::Value> value = result.value.IsEmpty()
+                                                   ? v8::Undefined(isolate).As<v8::Value>()
+                                                   : result.value.Get(isolate);
+                  if (result.rejected && !result.value.IsEmpty())
+                    recordException(ctx, context, value);
+                  // RpcTargets and functions in what comes back travel by reference.
+                  v8::Local<v8::Value> args[] = {value};
+                  v8::Local<v8::Value> prepared;
+                  if (api->callInternal(context, "prepareForTransfer", args).ToLocal(&prepared)) {
+                    KJ_IF_MAYBE (serialized, api::serialize(context, prepared, MAX_RESULT_BYTES)) {
+                      return api::CallResult{kj::mv(*serialized), result.rejected};
+                    }
+                  }
+                  // What it returned or threw cannot cross; say so, as an error the caller can
+                  // catch.
+                  auto description = tryCatch.HasCaught()
+                                         ? js::describeException(isolate, tryCatch.Exception())
+                                         : kj::str("the value cannot be serialized");
+                  tryCatch.Reset();
+                  auto error =
+                      js::newError(isolate, js::ErrorType::ERROR,
+                                   kj::str("The RPC result could not be sent back: ", description));
+                  return api::CallResult{
+                      KJ_ASSERT_NONNULL(api::serialize(context, error, MAX_RESULT_BYTES)), true};
+                })
+            .then(
+                [this, &ctx, startTime](api::CallResult&& callResult) {
+                  finishEvent(ctx, 0, startTime);
+                  return kj::mv(callResult);
+                },
+                [this, &ctx, startTime](kj::Exception&& e) -> api::CallResult {
+                  finishEvent(ctx, 0, startTime);
+                  kj::throwFatalException(kj::mv(e));
+                });
       })
       .then([this, ioContext = kj::mv(ioContext)](api::CallResult&& result) mutable {
         if (ioContext->hasWaitUntil())

@@ -508,26 +508,30 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
               return api::userError("Error", runtime->terminationMessage());
             }
             if (result.rejected) {
-              kj::String name, text;
-              auto message = runtime->run(ctx, [&](v8::Local<v8::Context> context) {
-                auto isolate = context->GetIsolate();
-                auto error = result.get(isolate);
-                recordException(ctx, context, error);
-                name = error->IsObject()
-                           ? js::toKj(isolate,
-                                      js::getProperty(context, error.As<v8::Object>(), "name"))
-                           : kj::str("Error");
-                text = error->IsObject()
-                           ? js::toKj(isolate,
-                                      js::getProperty(context, error.As<v8::Object>(), "message"))
-                           : js::toKj(isolate, error);
-                return js::describeException(isolate, error);
-              });
-              log("error", kj::str("Uncaught ", message));
-              // In-process callers (service bindings, ctx.exports, stubs, parents) get the error
-              // itself, as in workerd; only an HTTP client gets a 500 (the listener's
-              // ErrorPageService).
-              return api::userError(name.size() > 0 ? name.asPtr() : "Error"_kj, text);
+              // Reading the error runs the tenant's getters: on a stack of its own.
+              return runtime->runSliced(
+                  ctx,
+                  [this, &ctx,
+                   result = kj::mv(result)](v8::Local<v8::Context> context) -> kj::Promise<void> {
+                    auto isolate = context->GetIsolate();
+                    auto error = result.get(isolate);
+                    recordException(ctx, context, error);
+                    auto name =
+                        error->IsObject()
+                            ? js::toKj(isolate,
+                                       js::getProperty(context, error.As<v8::Object>(), "name"))
+                            : kj::str("Error");
+                    auto text =
+                        error->IsObject()
+                            ? js::toKj(isolate,
+                                       js::getProperty(context, error.As<v8::Object>(), "message"))
+                            : js::toKj(isolate, error);
+                    log("error", kj::str("Uncaught ", js::describeException(isolate, error)));
+                    // In-process callers (service bindings, ctx.exports, stubs, parents) get the
+                    // error itself, as in workerd; only an HTTP client gets a 500 (the listener's
+                    // ErrorPageService).
+                    return api::userError(name.size() > 0 ? name.asPtr() : "Error"_kj, text);
+                  });
             }
             return api->sendResponse(ctx, kj::mv(result.value), response)
                 .catch_([this, &response](kj::Exception&& e) -> kj::Promise<void> {
@@ -729,41 +733,48 @@ kj::Array<kj::String> Worker::listTests() {
 kj::Promise<kj::Maybe<kj::String>> Worker::runTest(kj::StringPtr exportName, io::IoLimits limits) {
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
-  auto settled = runtime->run(ctx, [&](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
-    auto isolate = context->GetIsolate();
-    v8::TryCatch tryCatch(isolate);
-    v8::Local<v8::Value> ctxArgs[] = {v8::Object::New(isolate), ctxExports.Get(isolate)};
-    v8::Local<v8::Value> ctxObj;
-    v8::Local<v8::Value> result;
-    auto exported = js::getProperty(context, exports.Get(isolate), exportName);
-    if (api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
-      auto argList = v8::Array::New(isolate, 1);
-      argList->Set(context, 0, v8::Object::New(isolate)).Check();  // the test controller
-      v8::Local<v8::Value> callArgs[] = {exported, newString(isolate, "test"), argList,
-                                         env.Get(isolate), ctxObj};
-      if (api->callInternal(context, "callHandler", callArgs).ToLocal(&result)) {
-        return runtime->awaitJs(context, result);
-      }
-    }
-    return io::Settled{
-        true,
-        v8::Global<v8::Value>(isolate, tryCatch.CanContinue() ? tryCatch.Exception()
+  auto settled = runtime->runSliced(
+      ctx,
+      [this, exportName =
+                 kj::str(exportName)](v8::Local<v8::Context> context) -> kj::Promise<io::Settled> {
+        auto isolate = context->GetIsolate();
+        v8::TryCatch tryCatch(isolate);
+        v8::Local<v8::Value> ctxArgs[] = {v8::Object::New(isolate), ctxExports.Get(isolate)};
+        v8::Local<v8::Value> ctxObj;
+        v8::Local<v8::Value> result;
+        auto exported = js::getProperty(context, exports.Get(isolate), exportName);
+        if (api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
+          auto argList = v8::Array::New(isolate, 1);
+          argList->Set(context, 0, v8::Object::New(isolate)).Check();  // the test controller
+          v8::Local<v8::Value> callArgs[] = {exported, newString(isolate, "test"), argList,
+                                             env.Get(isolate), ctxObj};
+          if (api->callInternal(context, "callHandler", callArgs).ToLocal(&result)) {
+            return runtime->awaitJs(context, result);
+          }
+        }
+        return io::Settled{true,
+                           v8::Global<v8::Value>(isolate, tryCatch.CanContinue()
+                                                              ? tryCatch.Exception()
                                                               : v8::Null(isolate).As<v8::Value>())};
-  });
+      });
   return orWhenHung(ctx, kj::mv(settled))
       .then([this, &ctx](io::Settled&& result) {
         return ctx.onWaitUntilDone().then(
-            [this, &ctx, result = kj::mv(result)]() mutable -> kj::Maybe<kj::String> {
+            [this, &ctx, result = kj::mv(result)]() mutable -> kj::Promise<kj::Maybe<kj::String>> {
               if (ctx.isHung())
-                return kj::str(io::HUNG_MESSAGE);
+                return kj::Maybe<kj::String>(kj::str(io::HUNG_MESSAGE));
               if (runtime->isTerminated())
-                return kj::str(runtime->terminationMessage());
+                return kj::Maybe<kj::String>(kj::str(runtime->terminationMessage()));
               if (!result.rejected)
-                return nullptr;
-              return runtime->run(ctx, [&](v8::Local<v8::Context> context) {
-                return js::describeException(context->GetIsolate(),
-                                             result.get(context->GetIsolate()));
-              });
+                return kj::Maybe<kj::String>(nullptr);
+              return runtime
+                  ->runSliced(ctx,
+                              [result = kj::mv(result)](v8::Local<v8::Context> context) {
+                                return js::describeException(context->GetIsolate(),
+                                                             result.get(context->GetIsolate()));
+                              })
+                  .then(
+                      [](kj::String message) -> kj::Maybe<kj::String> { return kj::mv(message); });
             });
       })
       .attach(kj::mv(ioContext));
