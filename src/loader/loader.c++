@@ -9,6 +9,11 @@
 
 namespace kiln::loader {
 
+namespace {
+constexpr uint32_t STARTUP_CPU_MS = 1000;
+// Cloudflare's "Worker startup time" limit: parsing and running the global scope.
+}  // namespace
+
 using js::newString;
 using js::toKj;
 
@@ -117,7 +122,10 @@ class DynamicWorker final : public WorkerHandle {
         parent.timer, parent.headerTable, kj::mv(outbound), isolateLimits,
         // Without a tail worker, a dynamic worker's logs go nowhere (as in Workers).
         [](kj::StringPtr, kj::StringPtr) {}};
-    options.startupCpuMs = getEventLimits().cpuMs;
+    // Module evaluation runs inside the parent's load() (not sliced: see "Time slices"), so a
+    // top-level loop holds the thread until this stops it. Workers' startup limit is 1 s.
+    auto eventCpu = getEventLimits().cpuMs;
+    options.startupCpuMs = eventCpu > 0 ? kj::min(eventCpu, STARTUP_CPU_MS) : STARTUP_CPU_MS;
     options.tails = kj::mv(code.tails);
     metricsName = kj::str(parent.name, "/dynamic");
     options.metricsName = metricsName;
