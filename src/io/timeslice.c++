@@ -139,16 +139,18 @@ class Run {
     int outerNatives = js::nativeDepth;
     js::nativeDepth = nativeDepth;
     js::setStackLimit(stack->jsLimit());
-    switchStackClock(clock);
-    clock.sliceStartNs = stackCpuNanos();
-    clock.yieldRequested = false;
+    if (state == State::PARKED)
+      resumeStackClock(clock);
+    enterStack(clock, true);
     ucontext_t here;
     stack->enter(here);
     nativeDepth = js::nativeDepth;
     js::nativeDepth = outerNatives;
     threadState.current = previous;
     js::setStackLimit(previous != nullptr ? previous->stack->jsLimit() : 0);
-    switchStackClock(previous != nullptr ? previous->clock : threadStackClock());
+    if (state == State::PARKED)
+      pauseStackClock(clock);
+    enterStack(previous != nullptr ? previous->clock : threadStackClock(), false);
   }
 
   kj::Promise<void> outcome() {

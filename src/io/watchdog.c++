@@ -2,6 +2,7 @@
 
 #include <kj/debug.h>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <pthread.h>
 #include <thread>
@@ -57,8 +58,17 @@ int64_t nanos(clockid_t clock) {
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+std::atomic<int64_t> liveFrames{0};
+std::mutex idleMutex;
+std::condition_variable idle;
+
 void watchdogLoop() {
   while (true) {
+    {
+      // Asleep while no guard exists anywhere: an idle daemon costs no wake-ups.
+      std::unique_lock<std::mutex> lock(idleMutex);
+      idle.wait(lock, []() { return liveFrames.load() > 0; });
+    }
     // 1 ms granularity: a CPU limit is enforced to within a millisecond or two.
     struct timespec pause = {0, 1000000};
     nanosleep(&pause, nullptr);
@@ -87,6 +97,8 @@ void watchdogLoop() {
         }
       }
       auto interrupt = sliceInterrupt.load();
+      if (first != nullptr && active->sliced && active->sliceStartNs < 0)
+        active->sliceStartNs = now;  // The slice began at most a tick ago.
       if (first != nullptr && active->sliced && interrupt != nullptr &&
           now - active->sliceStartNs > SLICE_NS && !active->yieldRequested.exchange(true)) {
         // The isolate that began the stack's entry is the one that can be suspended.
@@ -101,10 +113,8 @@ CpuGuard::Slot& getThreadSlot() {
     auto slot = new CpuGuard::Slot();  // Lives as long as the process: the watchdog reads it.
     KJ_ASSERT(pthread_getcpuclockid(pthread_self(), &slot->clock) == 0);
     std::lock_guard<std::mutex> lock(slotsMutex);
-    if (slots == nullptr) {
+    if (slots == nullptr)
       slots = new std::vector<CpuGuard::Slot*>();
-      std::thread(watchdogLoop).detach();
-    }
     slots->push_back(slot);
     threadSlot = slot;
   }
@@ -125,16 +135,28 @@ StackClock& threadStackClock() {
   return getThreadSlot().own;
 }
 
-void switchStackClock(StackClock& to) {
+void enterStack(StackClock& to, bool newSlice) {
   auto& slot = getThreadSlot();
   std::lock_guard<std::mutex> lock(slot.mutex);
-  int64_t now = nanos(slot.clock);
-  slot.active->pausedAtNs = now;
-  if (to.pausedAtNs >= 0) {
-    to.excludedNs += now - to.pausedAtNs;
-    to.pausedAtNs = -1;
+  if (newSlice) {
+    to.sliceStartNs = -1;
+    to.yieldRequested = false;
   }
   slot.active = &to;
+}
+
+void pauseStackClock(StackClock& clock) {
+  clock.pausedAtNs = threadCpuNanos();
+}
+
+void resumeStackClock(StackClock& clock) {
+  auto& slot = getThreadSlot();
+  int64_t now = threadCpuNanos();
+  std::lock_guard<std::mutex> lock(slot.mutex);
+  if (clock.pausedAtNs >= 0) {
+    clock.excludedNs += now - clock.pausedAtNs;
+    clock.pausedAtNs = -1;
+  }
 }
 
 int64_t stackCpuNanos() {
@@ -158,7 +180,17 @@ bool cpuLimitReached() {
   return false;
 }
 
+void startWatching() {
+  static std::once_flag started;
+  std::call_once(started, []() { std::thread(watchdogLoop).detach(); });
+  if (liveFrames.fetch_add(1) == 0) {
+    std::lock_guard<std::mutex> lock(idleMutex);
+    idle.notify_one();
+  }
+}
+
 CpuGuard::CpuGuard(v8::Isolate* isolate, int64_t budgetNs) : slot(&getThreadSlot()) {
+  startWatching();
   clock = slot->active;
   startNs = stackCpuNanos();
   std::lock_guard<std::mutex> lock(slot->mutex);
@@ -183,6 +215,7 @@ void CpuGuard::stop() {
     if (frames[i].id == frameId) {
       wasFired = frames[i].fired;
       frames.erase(frames.begin() + i);
+      liveFrames.fetch_sub(1);
       break;
     }
   }

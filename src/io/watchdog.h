@@ -11,14 +11,18 @@ namespace kiln::io {
 
 struct StackClock {
   // The CPU clock of one call stack of this thread. JavaScript entries from the event loop run
-  // on stacks of their own (timeslice.h); while one is suspended the thread's CPU goes to
-  // others, and is charged neither to its guards nor to its events. The watchdog only checks
-  // the guards of the stack the thread is running on.
+  // on stacks of their own (timeslice.h). While one is suspended the thread's CPU goes to
+  // others, and is charged neither to its guards nor to its events; the watchdog only checks
+  // the guards of the stack the thread is running on. (A stack entered from another and
+  // returning to it without suspending costs no clock reads: its CPU then counts for both, as
+  // for any nested call.)
   int64_t excludedNs = 0;
   int64_t pausedAtNs = -1;
   bool sliced = false;
   // JavaScript on this stack may be suspended: after each slice the watchdog asks it to yield.
-  int64_t sliceStartNs = 0;
+  int64_t sliceStartNs = -1;
+  // On this stack's clock; -1 until the watchdog first sees the stack running. Guarded by the
+  // thread's watchdog mutex.
   std::atomic<bool> yieldRequested{false};
 };
 
@@ -29,8 +33,12 @@ constexpr int64_t SLICE_NS = 20 * 1000 * 1000;
 StackClock& threadStackClock();
 // The thread's own stack.
 
-void switchStackClock(StackClock& to);
-// The thread now runs on `to`'s stack; the one it leaves is paused.
+void enterStack(StackClock& to, bool newSlice);
+// The thread now runs on `to`'s stack (a new slice begins when `newSlice`). No clock is read.
+
+void pauseStackClock(StackClock& clock);
+void resumeStackClock(StackClock& clock);
+// Around a suspension of `clock`'s stack: the CPU the thread spends meanwhile is not its.
 
 int64_t stackCpuNanos();
 // CPU time of the stack the thread is on: thread CPU time less the time it was suspended.
