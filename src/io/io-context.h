@@ -3,6 +3,7 @@
 #pragma once
 
 #include "src/io/trace.h"
+#include "src/js/isolate.h"
 
 #include <v8.h>
 #include <kj/async.h>
@@ -112,6 +113,7 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
                     bool repeat);
   // 0 once MAX_TIMERS are pending: every timer holds a V8 handle and a task outside the heap.
   static constexpr size_t MAX_TIMERS = 10000;
+  static constexpr size_t TIMER_NATIVE_BYTES = 1536;
   void clearTimer(uint32_t id);
 
   bool consumeSubrequest();
@@ -155,6 +157,7 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
     uint64_t delayMs;
     bool repeat;
     kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> cancel;  // Ends the scheduled task.
+    js::NativeCharge charge;  // Its promises and handles, against the isolate's memory budget.
 
     void wake() {
       KJ_IF_MAYBE (f, cancel) {

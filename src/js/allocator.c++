@@ -32,10 +32,6 @@ class LimitedAllocator final : public v8::ArrayBuffer::Allocator {
   }
   size_t getUsed() const { return used; }
 
- private:
-  size_t limit;
-  std::atomic<size_t> used{0};
-
   bool reserve(size_t length) {
     size_t before = used.fetch_add(length);
     if (before + length > limit) {
@@ -44,6 +40,11 @@ class LimitedAllocator final : public v8::ArrayBuffer::Allocator {
     }
     return true;
   }
+  void release(size_t length) { used -= length; }
+
+ private:
+  size_t limit;
+  std::atomic<size_t> used{0};
 };
 
 }  // namespace
@@ -54,6 +55,14 @@ std::unique_ptr<v8::ArrayBuffer::Allocator> newLimitedAllocator(size_t limitByte
 
 size_t limitedAllocatorUsed(v8::ArrayBuffer::Allocator& allocator) {
   return static_cast<LimitedAllocator&>(allocator).getUsed();
+}
+
+bool limitedAllocatorCharge(v8::ArrayBuffer::Allocator& allocator, size_t bytes) {
+  return static_cast<LimitedAllocator&>(allocator).reserve(bytes);
+}
+
+void limitedAllocatorRelease(v8::ArrayBuffer::Allocator& allocator, size_t bytes) {
+  static_cast<LimitedAllocator&>(allocator).release(bytes);
 }
 
 }  // namespace kiln::js

@@ -14,4 +14,8 @@ std::unique_ptr<v8::ArrayBuffer::Allocator> newLimitedAllocator(size_t limitByte
 
 size_t limitedAllocatorUsed(v8::ArrayBuffer::Allocator& allocator);
 
+bool limitedAllocatorCharge(v8::ArrayBuffer::Allocator& allocator, size_t bytes);
+void limitedAllocatorRelease(v8::ArrayBuffer::Allocator& allocator, size_t bytes);
+// Memory allocated elsewhere on the isolate's behalf, counted in the same budget.
+
 }  // namespace kiln::js

@@ -60,6 +60,39 @@ v8::Local<v8::Context> Isolate::newContext() {
   return context;
 }
 
+bool Isolate::chargeNative(size_t bytes) {
+  if (limitedAllocatorCharge(*allocator, bytes))
+    return true;
+  outOfMemory = true;
+  isolate->TerminateExecution();
+  return false;
+}
+
+void Isolate::releaseNative(size_t bytes) {
+  limitedAllocatorRelease(*allocator, bytes);
+}
+
+NativeCharge::NativeCharge(Isolate& isolate, size_t bytes) : bytes(bytes) {
+  if (isolate.chargeNative(bytes))
+    this->isolate = &isolate;
+}
+
+NativeCharge& NativeCharge::operator=(NativeCharge&& other) noexcept {
+  if (this != &other) {
+    if (isolate != nullptr)
+      isolate->releaseNative(bytes);
+    isolate = other.isolate;
+    bytes = other.bytes;
+    other.isolate = nullptr;
+  }
+  return *this;
+}
+
+NativeCharge::~NativeCharge() {
+  if (isolate != nullptr)
+    isolate->releaseNative(bytes);
+}
+
 void Isolate::terminate() {
   isolate->TerminateExecution();
 }

@@ -40,7 +40,14 @@ class Isolate {
   bool exceededMemory() const { return outOfMemory; }
   WrapRegistry& getWrapRegistry() { return wraps; }
   size_t externalMemory() const;
-  // Bytes of ArrayBuffer memory currently allocated by this isolate.
+  // Bytes of ArrayBuffer memory currently allocated by this isolate, and of kiln's own
+  // bookkeeping for it (NativeCharge).
+
+  bool chargeNative(size_t bytes);
+  void releaseNative(size_t bytes);
+  // Counts native memory kept on the isolate's behalf (a pending timer's promises and handles)
+  // against the same budget as its ArrayBuffers. A charge past the budget fails and the isolate
+  // is stopped as out of memory: what it holds is not JavaScript's to free by catching an error.
   bool isFromSnapshot() const { return fromSnapshot; }
 
  private:
@@ -52,6 +59,27 @@ class Isolate {
   std::atomic<bool> outOfMemory{false};
   uint32_t heapLimitRaises = 0;
   bool fromSnapshot;
+};
+
+class NativeCharge {
+  // Some bytes charged to an isolate (Isolate::chargeNative) for as long as this lives. It must
+  // not outlive the isolate: holders are cleared before the isolate goes (timers are).
+ public:
+  NativeCharge() = default;
+  NativeCharge(Isolate& isolate, size_t bytes);
+  NativeCharge(NativeCharge&& other) noexcept : isolate(other.isolate), bytes(other.bytes) {
+    other.isolate = nullptr;
+  }
+  NativeCharge& operator=(NativeCharge&& other) noexcept;
+  ~NativeCharge();
+  NativeCharge(const NativeCharge&) = delete;
+
+  explicit operator bool() const { return isolate != nullptr; }
+  // False when the charge did not fit the budget.
+
+ private:
+  Isolate* isolate = nullptr;
+  size_t bytes = 0;
 };
 
 }  // namespace kiln::js
