@@ -3,6 +3,7 @@
 #include "src/api/js-api.h"
 #include "src/io/runtime.h"
 #include "src/js/platform.h"
+#include "src/js/stack.h"
 #include "src/js/value.h"
 
 #include <kj/debug.h>
@@ -237,6 +238,7 @@ void nativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value>& info) {
   serializer.WriteHeader();
   {
     v8::TryCatch tryCatch(isolate);
+    js::SuspendableCall suspendable;  // Getters and Proxy traps are the tenant's code.
     if (serializer.WriteValue(context, info[0]).IsNothing()) {
       if (tryCatch.CanContinue() && tryCatch.HasCaught()) {
         auto error = tryCatch.Exception();

@@ -3,6 +3,7 @@
 #include "src/api/js-api.h"
 #include "src/io/runtime.h"
 #include "src/js/serializer.h"
+#include "src/js/stack.h"
 #include "src/js/value.h"
 
 #include <kj/vector.h>
@@ -63,8 +64,11 @@ kj::Maybe<SerializedValue> serialize(v8::Local<v8::Context> context, v8::Local<v
                                      size_t maxBytes) {
   StubWriter writer;
   std::vector<uint8_t> bytes;
-  if (!js::serializeValue(context, value, writer, bytes))
-    return nullptr;
+  {
+    js::SuspendableCall suspendable;  // Getters and Proxy traps are the tenant's code.
+    if (!js::serializeValue(context, value, writer, bytes))
+      return nullptr;
+  }
   if (bytes.size() > maxBytes) {
     js::throwError(context->GetIsolate(), js::ErrorType::RANGE_ERROR,
                    kj::str("The value is ", bytes.size(),

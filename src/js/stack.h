@@ -18,6 +18,25 @@ extern thread_local int nativeDepth;
 // How many kiln natives are running on the current stack. JavaScript called from inside one (a
 // getter read by a native) must not be suspended: the native's C++ state is mid-operation.
 
+class SuspendableCall {
+  // Inside a native, around a call back into JavaScript during which the native keeps nothing
+  // another event could change (its state is local, on this stack: a serializer walking a value
+  // through the tenant's getters). That JavaScript may then be suspended like any other.
+ public:
+  SuspendableCall() : counted(nativeDepth > 0) {
+    if (counted)
+      --nativeDepth;
+  }
+  ~SuspendableCall() {
+    if (counted)
+      ++nativeDepth;
+  }
+  SuspendableCall(const SuspendableCall&) = delete;
+
+ private:
+  bool counted;
+};
+
 class Lock {
   // Locks and enters an isolate on the current stack, with the stack limit of that stack. Every
   // entry into a kiln isolate goes through one (or io::Runtime::Scope, which holds one).

@@ -338,11 +338,13 @@ sql sql-runaway-facet 500 "exceeded CPU time limit" 5000 \
 kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 serve_args="--threads 1"
 start_daemon || exit 1
-# Three kinds of endless JavaScript: a handler, a timer callback, and a response body's pull().
+# Four kinds of endless JavaScript: a handler, a timer callback, a response body's pull(), and a
+# getter that a native (the serializer) calls.
 SPINNERS=(
   'export default { fetch() { for (;;) {} } };'
   'export default { fetch() { return new Promise(() => setTimeout(() => { for (;;) {} }, 1)); } };'
   'export default { fetch() { return new Response(new ReadableStream({ pull() { for (;;) {} } })); } };'
+  'export default { fetch() { structuredClone({ get x() { for (;;) {} } }); } };'
 )
 spinners=()
 for code in "${SPINNERS[@]}"; do
@@ -354,7 +356,7 @@ start_prober
 sleep 2
 stop_prober
 [ "$probe_total" -ge 10 ] && [ "$probe_ok" = "$probe_total" ]
-check "fairness: 3 looping tenants on one thread, the bystander answered ($probe_ok/$probe_total, max $probe_max_ms ms)" $?
+check "fairness: 4 looping tenants on one thread, the bystander answered ($probe_ok/$probe_total, max $probe_max_ms ms)" $?
 kill "${spinners[@]}" 2>/dev/null
 wait "${spinners[@]}" 2>/dev/null
 sleep 0.5
