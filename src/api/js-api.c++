@@ -28,6 +28,7 @@ const char* const BUILTIN_ORDER[] = {
     "http.js",
     "inspect.js",
     "runtime.js",
+    "crypto.js",
     "workers.js",
     "loader.js",
     "storage.js",

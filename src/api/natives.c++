@@ -315,7 +315,8 @@ kj::ArrayPtr<const NativeFunction> basicNatives() {
 }
 
 void installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target) {
-  for (auto table: {basicNatives(), compressionNatives(), fetchNatives(), rpcNatives()}) {
+  for (auto table: {basicNatives(), compressionNatives(), cryptoNatives(), fetchNatives(),
+                     rpcNatives()}) {
     for (auto& native: table)
       setFunction(context, target, native.name, native.callback);
   }

@@ -18,6 +18,7 @@ struct NativeFunction {
 kj::ArrayPtr<const NativeFunction> basicNatives();
 // log, utf8*, timers, randomness, structuredClone, clock, waitUntil.
 kj::ArrayPtr<const NativeFunction> compressionNatives();
+kj::ArrayPtr<const NativeFunction> cryptoNatives();
 kj::ArrayPtr<const NativeFunction> fetchNatives();
 kj::ArrayPtr<const NativeFunction> rpcNatives();
 

@@ -19,7 +19,8 @@ kj::Vector<intptr_t>* references = nullptr;
 
 void buildReferences() {
   references = new kj::Vector<intptr_t>();
-  for (auto table: {basicNatives(), compressionNatives(), fetchNatives(), rpcNatives()}) {
+  for (auto table: {basicNatives(), compressionNatives(), cryptoNatives(), fetchNatives(),
+                     rpcNatives()}) {
     for (auto& native: table)
       references->add(reinterpret_cast<intptr_t>(native.callback));
   }

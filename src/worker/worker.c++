@@ -157,10 +157,11 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
     startupGuard.emplace(isolate, int64_t(options.startupCpuMs) * 1000000);
   }
   auto failureText = [&](v8::Isolate* isolate, v8::TryCatch& tryCatch) -> kj::String {
-    bool cpu = false;
+    // The entry's ceiling guard (the worker's cpuMs) can fire a tick before the startup guard.
+    bool cpu = !tryCatch.CanContinue() && io::cpuLimitReached();
     KJ_IF_MAYBE (guard, startupGuard) {
       guard->stop();
-      cpu = guard->fired();
+      cpu = cpu || guard->fired();
     }
     if (runtime->getJsIsolate().exceededMemory())
       return kj::str("Worker exceeded memory limit.");

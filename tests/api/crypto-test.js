@@ -1,0 +1,146 @@
+// Tests for crypto.js: crypto.subtle digest and HMAC, against FIPS 180 and RFC 4231 vectors,
+// and the JWT (HS256) flow jose and Hono use.
+
+import { assert, assertEqual, assertDeepEqual, assertRejects } from 'assert.js';
+
+const utf8 = (text) => new TextEncoder().encode(text);
+const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0'))
+  .join('');
+const b64url = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)))
+  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+export const digestVectors = {
+  async test() {
+    assert(crypto.subtle instanceof SubtleCrypto, 'crypto.subtle is a SubtleCrypto');
+    const abc = utf8('abc');
+    assertEqual(hex(await crypto.subtle.digest('SHA-1', abc)),
+      'a9993e364706816aba3e25717850c26c9cd0d89d');
+    assertEqual(hex(await crypto.subtle.digest('SHA-256', abc)),
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    assertEqual(hex(await crypto.subtle.digest({ name: 'sha-384' }, abc)),
+      'cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed' +
+      '8086072ba1e7cc2358baeca134c825a7');
+    assertEqual(hex(await crypto.subtle.digest('SHA-512', abc.buffer)),
+      'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a' +
+      '2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f');
+    assertEqual(hex(await crypto.subtle.digest('SHA-256', new Uint8Array(0))),
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const digest = await crypto.subtle.digest('SHA-256', new DataView(abc.buffer));
+    assert(digest instanceof ArrayBuffer, 'digest resolves to an ArrayBuffer');
+  },
+};
+
+export const digestErrors = {
+  async test() {
+    // MD5 is not Web Crypto's, but Workers has it.
+    assertEqual(hex(await crypto.subtle.digest('MD5', utf8('abc'))),
+      '900150983cd24fb0d6963f7d28e17f72');
+    await assertRejects(() => crypto.subtle.digest('SHA3-256', utf8('x')), DOMException,
+      /^Unrecognized or unimplemented digest algorithm requested\.$/);
+    await assertRejects(() => crypto.subtle.digest({}, utf8('x')), DOMException,
+      /Unrecognized or unimplemented digest/);
+    await assertRejects(() => crypto.subtle.digest('SHA-256', 'text'), TypeError,
+      /parameter 2 is not of type 'BufferSource'/);
+    // Not implemented yet: refused by name, never silently accepted.
+    const error = await crypto.subtle.importKey('raw', new Uint8Array(16), { name: 'AES-GCM' },
+      false, ['encrypt']).then(() => null, (e) => e);
+    assert(error instanceof DOMException && error.name === 'NotSupportedError',
+      `AES-GCM keys are refused with NotSupportedError, got ${error}`);
+    assert(error.message.includes('AES-GCM'), error.message);
+    await assertRejects(() => crypto.subtle.encrypt({ name: 'AES-GCM' }, null, utf8('x')),
+      TypeError, /parameter 2 is not of type 'CryptoKey'/);
+    await assertRejects(() => crypto.subtle.importKey('raw', utf8('k'), { name: 'FOO' }, false,
+      ['sign']), DOMException, /Unrecognized key import algorithm "FOO" requested/);
+  },
+};
+
+export const hmacRfc4231 = {
+  async test() {
+    // RFC 4231 test case 2.
+    for (const [hash, expected] of [
+      ['SHA-256', '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
+      ['SHA-512', '164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554' +
+        '9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737'],
+    ]) {
+      const key = await crypto.subtle.importKey('raw', utf8('Jefe'), { name: 'HMAC', hash },
+        false, ['sign', 'verify']);
+      assert(key instanceof CryptoKey, 'importKey resolves to a CryptoKey');
+      assertEqual(key.type, 'secret');
+      assertEqual(key.extractable, false);
+      assertDeepEqual(key.algorithm, { name: 'HMAC', hash: { name: hash }, length: 32 });
+      assertDeepEqual(key.usages, ['sign', 'verify']);
+      const data = utf8('what do ya want for nothing?');
+      const signature = await crypto.subtle.sign('HMAC', key, data);
+      assertEqual(hex(signature), expected, hash);
+      assertEqual(await crypto.subtle.verify('HMAC', key, signature, data), true);
+      const tampered = new Uint8Array(signature);
+      tampered[0] ^= 1;
+      assertEqual(await crypto.subtle.verify('HMAC', key, tampered, data), false);
+      await assertRejects(() => crypto.subtle.exportKey('raw', key), DOMException,
+        /^Attempt to export non-extractable HMAC key\.$/);
+    }
+  },
+};
+
+export const hmacKeysAndUsages = {
+  async test() {
+    const key = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-384' }, true,
+      ['sign']);
+    assertEqual(key.algorithm.length, 1024);
+    const raw = await crypto.subtle.exportKey('raw', key);
+    assertEqual(raw.byteLength, 128);
+    const jwk = await crypto.subtle.exportKey('jwk', key);
+    assertEqual(jwk.kty, 'oct');
+    assertEqual(jwk.alg, 'HS384');
+    assertDeepEqual(jwk.key_ops, ['sign']);
+    const again = await crypto.subtle.importKey('jwk', jwk, { name: 'HMAC', hash: 'SHA-384' },
+      true, ['sign']);
+    assertEqual(hex(await crypto.subtle.exportKey('raw', again)), hex(raw));
+    // A key without "verify" cannot verify; usages and key data are checked.
+    await assertRejects(() => crypto.subtle.verify('HMAC', key, new Uint8Array(48), utf8('x')),
+      DOMException, /Requested key usage "verify" does not match any usage listed/);
+    const aes = { name: 'AES-GCM', iv: new Uint8Array(12) };
+    await assertRejects(() => crypto.subtle.encrypt(aes, key, utf8('x')), DOMException,
+      /Requested algorithm "AES-GCM" does not match this CryptoKey's algorithm "HMAC"/);
+    await assertRejects(() => crypto.subtle.importKey('raw', utf8('k'),
+      { name: 'HMAC', hash: 'SHA-256' }, false, ['encrypt']), DOMException,
+      /Attempt to import secret HMAC key with invalid usage "encrypt"/);
+    await assertRejects(() => crypto.subtle.importKey('raw', utf8('k'),
+      { name: 'HMAC', hash: 'SHA-256' }, false, []), DOMException, /at least one usage/);
+    await assertRejects(() => crypto.subtle.importKey('raw', new Uint8Array(0),
+      { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), DOMException,
+      /Imported HMAC key length \(0\)/);
+    await assertRejects(() => crypto.subtle.importKey('jwk', { kty: 'oct', k: 'a2V5', alg: 'HS512' },
+      { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), DOMException,
+      /incompatible with the hash name \(encountered "HS512", expected "HS256"\)/);
+    await assertRejects(() => crypto.subtle.importKey('raw', utf8('k'), { name: 'HMAC' }, false,
+      ['sign']), TypeError, /Missing field "hash" in "algorithm"/);
+    // Usages come back deduplicated, in Web Crypto's order.
+    const both = await crypto.subtle.importKey('raw', utf8('k'),
+      { name: 'hmac', hash: 'sha-256' }, false, ['verify', 'sign', 'sign']);
+    assertDeepEqual(both.usages, ['sign', 'verify']);
+    assert(both.algorithm === both.algorithm, 'algorithm is the same object each time');
+    // The key's bytes are copied at import: later writes to the source do not change it.
+    const source = utf8('Jefe');
+    const copied = await crypto.subtle.importKey('raw', source, { name: 'HMAC', hash: 'SHA-256' },
+      true, ['sign']);
+    source[0] = 0;
+    assertEqual(hex(await crypto.subtle.exportKey('raw', copied)), hex(utf8('Jefe')));
+    assert(crypto.subtle.timingSafeEqual(utf8('ab'), utf8('ab')));
+    assert(!crypto.subtle.timingSafeEqual(utf8('ab'), utf8('ac')));
+  },
+};
+
+export const jwtHs256 = {
+  async test() {
+    // jwt.io's example token, signed with "your-256-bit-secret".
+    const header = b64url(utf8(JSON.stringify({ alg: 'HS256', typ: 'JWT' })));
+    const payload = 'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ';
+    const key = await crypto.subtle.importKey('raw', utf8('your-256-bit-secret'),
+      { name: 'HMAC', hash: { name: 'SHA-256' } }, false, ['sign']);
+    const signature = await crypto.subtle.sign({ name: 'HMAC' }, key, utf8(`${header}.${payload}`));
+    assertEqual(`${header}.${payload}.${b64url(signature)}`,
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.' + payload +
+      '.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c');
+  },
+};
