@@ -28,11 +28,15 @@ Runtime::Runtime(kj::StringPtr name, const js::IsolateLimits& limits) : name(kj:
   context.Get(isolate->get())->SetAlignedPointerInEmbedderData(js::SLOT_RUNTIME, this);
 }
 
-Runtime::~Runtime() noexcept(false) {
+void Runtime::cancelSuspended() {
   KJ_IF_MAYBE (run, suspended) {
-    // An event suspended mid-JavaScript: unwind it while the isolate is still here.
     slices::cancel(*run);
   }
+}
+
+Runtime::~Runtime() noexcept(false) {
+  // An event suspended mid-JavaScript: unwind it while the isolate is still here.
+  cancelSuspended();
   freeWaiters.clear();
   // Waiters hold nothing of V8's; drop them before the isolate goes.
   waiters.clear();

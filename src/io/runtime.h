@@ -91,6 +91,10 @@ class Runtime {
 
   kj::Maybe<IoContext&> currentIoContext() { return current; }
 
+  void cancelSuspended();
+  // An event suspended mid-JavaScript (timeslice.h) is resumed at once and unwinds. Owners call
+  // this first when tearing down, before freeing anything its stack may still use.
+
   void setEventLimits(IoLimits limits) { eventLimits = limits; }
   const IoLimits& getEventLimits() const { return eventLimits; }
   // The worker's own limits: every IoContext on this runtime runs under them (tightened by what

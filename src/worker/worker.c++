@@ -298,6 +298,8 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
 }
 
 Worker::~Worker() noexcept(false) {
+  // First: a suspended event's stack still uses the API, the modules and the worker itself.
+  runtime->cancelSuspended();
   liveness->alive = false;
   {
     js::Lock lock(runtime->getIsolate());
