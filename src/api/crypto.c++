@@ -1,12 +1,14 @@
-// natives.cryptoDigest, natives.cryptoHmac: the OpenSSL half of crypto.subtle (crypto.js).
-// Each takes bytes and returns bytes; keys are raw bytes held by the JavaScript CryptoKey.
-// Algorithm names arrive already normalized by crypto.js ("SHA-256", ...).
+// natives.crypto*: the OpenSSL half of crypto.subtle (crypto.js). Each takes bytes and returns
+// bytes; keys are raw bytes held by the JavaScript CryptoKey. Algorithm names and parameters
+// arrive already normalized and checked by crypto.js; a failure of the operation itself (a
+// ciphertext that does not authenticate) returns undefined for crypto.js to report.
 
 #include "src/api/natives.h"
 #include "src/js/value.h"
 
 #include <kj/debug.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 namespace kiln::api {
 namespace {
@@ -87,9 +89,118 @@ void nativeCryptoHmac(const v8::FunctionCallbackInfo<v8::Value>& info) {
   returnBytes(info, out, size);
 }
 
+kj::ArrayPtr<kj::byte> bytesArg(const v8::FunctionCallbackInfo<v8::Value>& info, int index) {
+  // crypto.js passes Uint8Arrays; anything else is a bug there, not the tenant's.
+  return KJ_ASSERT_NONNULL(js::viewBytes(info[index]));
+}
+
+const EVP_CIPHER* aesCipher(kj::StringPtr mode, size_t keyBytes) {
+  bool gcm = mode == "AES-GCM";
+  switch (keyBytes) {
+    case 16:
+      return gcm ? EVP_aes_128_gcm() : EVP_aes_128_cbc();
+    case 24:
+      return gcm ? EVP_aes_192_gcm() : EVP_aes_192_cbc();
+    case 32:
+      return gcm ? EVP_aes_256_gcm() : EVP_aes_256_cbc();
+  }
+  return nullptr;
+}
+
+void nativeCryptoAes(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // (mode "AES-GCM" | "AES-CBC", encrypt, key, iv, data, additionalData, tagBytes)
+  //   → ArrayBuffer (GCM: ciphertext then tag), or undefined when decryption fails.
+  auto isolate = info.GetIsolate();
+  auto mode = js::toKj(isolate, info[0]);
+  int encrypt = info[1]->BooleanValue(isolate) ? 1 : 0;
+  auto key = bytesArg(info, 2), iv = bytesArg(info, 3), data = bytesArg(info, 4);
+  bool gcm = mode == "AES-GCM";
+  size_t tagBytes = gcm ? size_t(info[6].As<v8::Number>()->Value()) : 0;
+  auto cipher = aesCipher(mode, key.size());
+  KJ_ASSERT(cipher != nullptr);
+  auto ctx = EVP_CIPHER_CTX_new();
+  KJ_ASSERT(ctx != nullptr);
+  KJ_DEFER(EVP_CIPHER_CTX_free(ctx));
+  KJ_ASSERT(EVP_CipherInit_ex(ctx, cipher, nullptr, nullptr, nullptr, encrypt) == 1);
+  if (gcm)
+    KJ_ASSERT(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, iv.size(), nullptr) == 1);
+  KJ_ASSERT(EVP_CipherInit_ex(ctx, nullptr, nullptr, key.begin(), iv.begin(), encrypt) == 1);
+  int len = 0;
+  if (gcm && info[5]->IsArrayBufferView()) {
+    auto aad = bytesArg(info, 5);
+    KJ_ASSERT(EVP_CipherUpdate(ctx, nullptr, &len, aad.begin(), aad.size()) == 1);
+  }
+  auto input = data;
+  if (gcm && !encrypt) {
+    if (data.size() < tagBytes)
+      return;  // Too short to hold the tag: it cannot authenticate.
+    input = data.slice(0, data.size() - tagBytes);
+    auto tag = data.slice(input.size(), data.size());
+    KJ_ASSERT(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, tagBytes, tag.begin()) == 1);
+  }
+  auto out = kj::heapArray<kj::byte>(input.size() + EVP_MAX_BLOCK_LENGTH + tagBytes);
+  static kj::byte none = 0;
+  KJ_ASSERT(EVP_CipherUpdate(ctx, out.begin(), &len, input.size() > 0 ? input.begin() : &none,
+                             input.size()) == 1);
+  int finalLen = 0;
+  if (EVP_CipherFinal_ex(ctx, out.begin() + len, &finalLen) != 1)
+    return;  // Bad tag or padding.
+  size_t total = len + finalLen;
+  if (gcm && encrypt) {
+    KJ_ASSERT(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, tagBytes, out.begin() + total) == 1);
+    total += tagBytes;
+  }
+  returnBytes(info, out.begin(), total);
+}
+
+void nativeCryptoPbkdf2(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // (hashName, password, salt, iterations, lengthBytes) → ArrayBuffer. crypto.js bounds the
+  // iterations and length: this runs in one OpenSSL call, out of reach of the CPU watchdog.
+  const EVP_MD* md;
+  kj::ArrayPtr<kj::byte> password;
+  if (!readArgs(info, md, password, 1))
+    return;
+  auto salt = bytesArg(info, 2);
+  int iterations = int(info[3].As<v8::Number>()->Value());
+  size_t length = size_t(info[4].As<v8::Number>()->Value());
+  auto out = kj::heapArray<kj::byte>(kj::max(length, size_t(1)));
+  static const char empty = 0;
+  static const unsigned char noSalt = 0;
+  KJ_ASSERT(PKCS5_PBKDF2_HMAC(
+                password.size() > 0 ? reinterpret_cast<const char*>(password.begin()) : &empty,
+                password.size(), salt.size() > 0 ? salt.begin() : &noSalt, salt.size(), iterations,
+                md, length, out.begin()) == 1);
+  returnBytes(info, out.begin(), length);
+}
+
+void nativeCryptoHkdf(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // (hashName, key, salt, info, lengthBytes) → ArrayBuffer, or undefined past HKDF's limit.
+  const EVP_MD* md;
+  kj::ArrayPtr<kj::byte> key;
+  if (!readArgs(info, md, key, 1))
+    return;
+  auto salt = bytesArg(info, 2), label = bytesArg(info, 3);
+  size_t length = size_t(info[4].As<v8::Number>()->Value());
+  auto ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr);
+  KJ_ASSERT(ctx != nullptr);
+  KJ_DEFER(EVP_PKEY_CTX_free(ctx));
+  static const kj::byte none = 0;
+  auto out = kj::heapArray<kj::byte>(kj::max(length, size_t(1)));
+  if (EVP_PKEY_derive_init(ctx) != 1 || EVP_PKEY_CTX_set_hkdf_md(ctx, md) != 1 ||
+      EVP_PKEY_CTX_set1_hkdf_salt(ctx, salt.size() > 0 ? salt.begin() : &none, salt.size()) != 1 ||
+      EVP_PKEY_CTX_set1_hkdf_key(ctx, key.size() > 0 ? key.begin() : &none, key.size()) != 1 ||
+      EVP_PKEY_CTX_add1_hkdf_info(ctx, label.size() > 0 ? label.begin() : &none, label.size()) !=
+          1 ||
+      EVP_PKEY_derive(ctx, out.begin(), &length) != 1) {
+    return;
+  }
+  returnBytes(info, out.begin(), length);
+}
+
 const NativeFunction CRYPTO_NATIVES[] = {
-    {"cryptoDigest", &nativeCryptoDigest},
-    {"cryptoHmac", &nativeCryptoHmac},
+    {"cryptoDigest", &nativeCryptoDigest}, {"cryptoHmac", &nativeCryptoHmac},
+    {"cryptoAes", &nativeCryptoAes},       {"cryptoPbkdf2", &nativeCryptoPbkdf2},
+    {"cryptoHkdf", &nativeCryptoHkdf},
 };
 
 }  // namespace

@@ -2,8 +2,9 @@
 // (natives.cryptoDigest, natives.cryptoHmac in crypto.c++); this file does the Web IDL: argument
 // conversion, algorithm normalization, key usages, and errors as DOMExceptions in rejected
 // promises, with workerd's messages. Implemented: digest (SHA-1/256/384/512, and MD5 as Workers
-// has it); HMAC importKey (raw, jwk), exportKey, generateKey, sign, verify; timingSafeEqual (a
-// Workers extension). Other algorithms are refused with a NotSupportedError naming them.
+// has it); HMAC keys (sign, verify); AES-GCM and AES-CBC keys (encrypt, decrypt); PBKDF2 and
+// HKDF (deriveBits, deriveKey); importKey raw and jwk, exportKey, generateKey; timingSafeEqual
+// (a Workers extension). Other algorithms are refused with a NotSupportedError naming them.
 
 const { DOMException, finishClass, toUint8Array, isArrayBuffer, atob, btoa } = internal;
 
@@ -12,11 +13,25 @@ const DIGESTS = ['MD5', 'SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HMAC_HASHES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
 const JWK_HMAC_ALG = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' };
-// Web Crypto's algorithms other than HMAC: recognized, and refused by name until kiln has them.
+// Web Crypto's other algorithms: recognized, and refused by name until kiln has them.
 const NOT_YET = [
-  'AES-CBC', 'AES-CTR', 'AES-GCM', 'AES-KW', 'ECDH', 'ECDSA', 'Ed25519', 'X25519', 'HKDF',
-  'PBKDF2', 'RSA-OAEP', 'RSA-PSS', 'RSASSA-PKCS1-v1_5', 'NODE-ED25519',
+  'AES-CTR', 'AES-KW', 'ECDH', 'ECDSA', 'Ed25519', 'X25519', 'RSA-OAEP', 'RSA-PSS',
+  'RSASSA-PKCS1-v1_5', 'NODE-ED25519',
 ];
+// What each key algorithm kiln has may do, and how its keys are made.
+const KEY_KINDS = {
+  'HMAC': { usages: ['sign', 'verify'], formats: ['raw', 'jwk'] },
+  'AES-GCM': { usages: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'], formats: ['raw', 'jwk'] },
+  'AES-CBC': { usages: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'], formats: ['raw', 'jwk'] },
+  'PBKDF2': { usages: ['deriveKey', 'deriveBits'], formats: ['raw'] },
+  'HKDF': { usages: ['deriveKey', 'deriveBits'], formats: ['raw'] },
+};
+const KEY_NAMES = Object.keys(KEY_KINDS);
+const JWK_AES_ALG = { 'AES-GCM': 'GCM', 'AES-CBC': 'CBC' };
+// PBKDF2 runs in one OpenSSL call that the CPU watchdog cannot stop: Workers' iteration cap,
+// and a bound on the output (each 32 bytes of it costs the iterations again).
+const PBKDF2_MAX_ITERATIONS = 100000;
+const PBKDF2_MAX_BYTES = 1024;
 const USAGE_ORDER = ['encrypt', 'decrypt', 'sign', 'verify', 'deriveKey', 'deriveBits', 'wrapKey',
   'unwrapKey'];
 
@@ -41,37 +56,44 @@ function canonical(name, list) {
   return list.find((n) => n.toUpperCase() === upper);
 }
 
-function hmacHash(dict) {
-  if (dict.hash === undefined) throw new TypeError('Missing field "hash" in "algorithm".');
-  const hash = canonical(givenName(dict.hash), HMAC_HASHES);
+function hashOf(dict, field = 'hash') {
+  if (dict[field] === undefined) throw new TypeError(`Missing field "${field}" in "algorithm".`);
+  const hash = canonical(givenName(dict[field]), HMAC_HASHES);
   if (hash === undefined) {
     throw notSupported('Unrecognized or unimplemented digest algorithm requested.');
   }
   return hash;
 }
 
-// The HMAC algorithm for importKey and generateKey; `what` names the operation in errors.
-function hmacAlgorithm(algorithm, what) {
-  const name = givenName(algorithm);
-  if (canonical(name, ['HMAC']) !== undefined) {
-    return typeof algorithm === 'object' && algorithm !== null ? algorithm : {};
-  }
-  const known = canonical(name, NOT_YET);
-  if (known !== undefined) throw notSupported(`${known} keys are not supported by kiln yet.`);
-  throw notSupported(`Unrecognized key ${what} algorithm "${name}" requested.`);
+function requireField(dict, field) {
+  if (dict[field] === undefined) throw new TypeError(`Missing field "${field}" in "algorithm".`);
+  return dict[field];
 }
 
-function hmacUsages(usages, verb) {
+// The key algorithm for importKey and generateKey; `what` names the operation in errors.
+function keyAlgorithm(algorithm, what) {
+  const given = givenName(algorithm);
+  const name = canonical(given, KEY_NAMES);
+  if (name !== undefined) {
+    return { name, dict: typeof algorithm === 'object' && algorithm !== null ? algorithm : {} };
+  }
+  const known = canonical(given, NOT_YET);
+  if (known !== undefined) throw notSupported(`${known} keys are not supported by kiln yet.`);
+  throw notSupported(`Unrecognized key ${what} algorithm "${given}" requested.`);
+}
+
+function checkUsages(name, usages, verb) {
   if (usages === null || typeof usages !== 'object' ||
       typeof usages[Symbol.iterator] !== 'function') {
     throw new TypeError('keyUsages must be a sequence of strings.');
   }
+  const allowed = KEY_KINDS[name].usages;
   const given = new Set();
   for (const usage of usages) {
     const text = String(usage);
-    if (text !== 'sign' && text !== 'verify') {
-      throw new DOMException(`Attempt to ${verb} secret HMAC key with invalid usage "${text}".`,
-        'SyntaxError');
+    if (!allowed.includes(text)) {
+      throw new DOMException(`Attempt to ${verb} secret ${name} key with invalid usage ` +
+        `"${text}".`, 'SyntaxError');
     }
     given.add(text);
   }
@@ -88,9 +110,9 @@ function base64urlEncode(bytes) {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function base64urlDecode(text) {
-  const invalid = () => new DOMException('HMAC "jwk" key import requires a base64Url encoding ' +
-    'of the key ("k").', 'DataError');
+function base64urlDecode(text, name) {
+  const invalid = () => new DOMException(`${name} "jwk" key import requires a base64Url ` +
+    'encoding of the key ("k").', 'DataError');
   if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) throw invalid();
   let b64 = text.replace(/-/g, '+').replace(/_/g, '/');
   while (b64.length % 4 !== 0) b64 += '=';
@@ -103,6 +125,12 @@ function base64urlDecode(text) {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
+}
+
+function jwkAlg(algorithm, bytes) {
+  if (algorithm.name === 'HMAC') return JWK_HMAC_ALG[algorithm.hash.name];
+  const mode = JWK_AES_ALG[algorithm.name];
+  return mode === undefined ? undefined : `A${bytes.length * 8}${mode}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,16 +159,11 @@ function isKey(value) {
   return value !== null && typeof value === 'object' && keyData.has(value);
 }
 
-function hmacKey(hash, bytes, length, extractable, usages) {
-  return new CryptoKey(kConstruct, 'secret', Boolean(extractable),
-    { name: 'HMAC', hash: { name: hash }, length }, usages, bytes);
-}
-
 // A key's bytes for `usage` with the algorithm the caller names.
-function keyFor(method, algorithm, key, usage) {
-  if (!isKey(key)) throw failed(method, 2, 'CryptoKey');
+function keyFor(method, algorithm, key, usage, position = 2) {
+  if (!isKey(key)) throw failed(method, position, 'CryptoKey');
   const given = givenName(algorithm);
-  const name = canonical(given, ['HMAC', ...NOT_YET]) ?? given;
+  const name = canonical(given, [...KEY_NAMES, ...NOT_YET]) ?? given;
   if (name !== key.algorithm.name) {
     throw new DOMException(`Requested algorithm "${name}" does not match this CryptoKey's ` +
       `algorithm "${key.algorithm.name}".`, 'InvalidAccessError');
@@ -152,47 +175,190 @@ function keyFor(method, algorithm, key, usage) {
   return keyData.get(key);
 }
 
-function importHmac(format, keyData, dict, extractable, usages) {
-  const hash = hmacHash(dict);
-  let bytes;
-  if (format === 'raw') {
-    bytes = bufferSource(keyData, 'importKey', 2);
-  } else if (format === 'jwk') {
-    if (keyData === null || typeof keyData !== 'object') {
-      throw new TypeError('A JSON Web Key must be an object.');
-    }
-    if (keyData.kty !== 'oct') {
-      throw new DOMException('HMAC "jwk" key import requires a JSON Web Key with Key Type ' +
-        `parameter ("kty") equal to "oct" (encountered "${keyData.kty}").`, 'DataError');
-    }
-    bytes = base64urlDecode(keyData.k);
-    if (keyData.alg !== undefined && keyData.alg !== JWK_HMAC_ALG[hash]) {
-      throw new DOMException('HMAC "jwk" key import specifies "alg" that is incompatible with ' +
-        `the hash name (encountered "${keyData.alg}", expected "${JWK_HMAC_ALG[hash]}").`,
+function aesLength(bits, verb) {
+  if (bits !== 128 && bits !== 192 && bits !== 256) {
+    const made = verb === 'import' ? 'Imported' : 'Generated';
+    const given = verb === 'import' ? 'provided' : 'requested';
+    throw new DOMException(`${made} AES key length must be 128, 192, or 256 bits but ${given} ` +
+      `${bits}.`, verb === 'import' ? 'DataError' : 'OperationError');
+  }
+  return bits;
+}
+
+function checkJwk(jwk, name, bytes, extractable, usages) {
+  const expected = jwkAlg(name === 'HMAC' ? { name, hash: { name: jwk.hashName } } : { name },
+    bytes);
+  if (jwk.alg !== undefined && jwk.alg !== expected) {
+    const what = name === 'HMAC' ? 'the hash name' : 'the key length';
+    throw new DOMException(`${name} "jwk" key import specifies "alg" that is incompatible with ` +
+      `${what} (encountered "${jwk.alg}", expected "${expected}").`, 'DataError');
+  }
+  if (jwk.use !== undefined && jwk.use !== (name === 'HMAC' ? 'sig' : 'enc')) {
+    throw new DOMException(`${name} "jwk" key import has an incompatible "use".`, 'DataError');
+  }
+  if (jwk.ext === false && extractable) {
+    throw new DOMException(`${name} "jwk" key import of an inextractable key ("ext": false) ` +
+      'cannot be made extractable.', 'DataError');
+  }
+  if (Array.isArray(jwk.key_ops) && !usages.every((u) => jwk.key_ops.includes(u))) {
+    throw new DOMException(`${name} "jwk" key import requires the usages to be in "key_ops".`,
       'DataError');
-    }
-    if (keyData.use !== undefined && keyData.use !== 'sig') {
-      throw new DOMException('HMAC "jwk" key import requires "use" to be "sig".', 'DataError');
-    }
-    if (keyData.ext === false && extractable) {
-      throw new DOMException('HMAC "jwk" key import of an inextractable key ("ext": false) ' +
-        'cannot be made extractable.', 'DataError');
-    }
-    if (Array.isArray(keyData.key_ops) && !usages.every((u) => keyData.key_ops.includes(u))) {
-      throw new DOMException('HMAC "jwk" key import requires the usages to be in "key_ops".',
-        'DataError');
-    }
-  } else {
+  }
+}
+
+function importBytes(format, keyData, name) {
+  if (format === 'raw') return bufferSource(keyData, 'importKey', 2);
+  if (keyData === null || typeof keyData !== 'object') {
+    throw new TypeError('A JSON Web Key must be an object.');
+  }
+  if (keyData.kty !== 'oct') {
+    throw new DOMException(`${name} "jwk" key import requires a JSON Web Key with Key Type ` +
+      `parameter ("kty") equal to "oct" (encountered "${keyData.kty}").`, 'DataError');
+  }
+  return base64urlDecode(keyData.k, name);
+}
+
+function importSecret(format, keyData, name, dict, extractable, usages) {
+  if (!KEY_KINDS[name].formats.includes(format)) {
     throw notSupported(`Unrecognized key import format "${format}".`);
   }
-  const available = bytes.length * 8;
-  const length = dict.length === undefined ? available : Number(dict.length);
-  if (!(length > 0 && length <= available && length > available - 8)) {
-    throw new DOMException(`Imported HMAC key length (${length}) must be a non-zero value up to ` +
-      '7 bits less than, and no greater than, the bit length of the raw key data ' +
-      `(${available}).`, 'DataError');
+  const bytes = importBytes(format, keyData, name);
+  const hash = name === 'HMAC' ? hashOf(dict) : undefined;
+  if (format === 'jwk') {
+    checkJwk({ ...keyData, hashName: hash }, name, bytes, extractable, usages);
   }
-  return hmacKey(hash, bytes, length, extractable, usages);
+  let algorithm;
+  if (name === 'HMAC') {
+    const available = bytes.length * 8;
+    const length = dict.length === undefined ? available : Number(dict.length);
+    if (!(length > 0 && length <= available && length > available - 8)) {
+      throw new DOMException(`Imported HMAC key length (${length}) must be a non-zero value up ` +
+        'to 7 bits less than, and no greater than, the bit length of the raw key data ' +
+        `(${available}).`, 'DataError');
+    }
+    algorithm = { name, hash: { name: hash }, length };
+  } else if (name === 'PBKDF2' || name === 'HKDF') {
+    if (extractable) {
+      throw new DOMException(`${name} key cannot be extractable.`, 'SyntaxError');
+    }
+    algorithm = { name };
+  } else {
+    algorithm = { name, length: aesLength(bytes.length * 8, 'import') };
+  }
+  return new CryptoKey(kConstruct, 'secret', Boolean(extractable), algorithm, usages, bytes);
+}
+
+function generateSecret(name, dict, extractable, usages) {
+  let bits;
+  let algorithm;
+  if (name === 'HMAC') {
+    const hash = hashOf(dict);
+    bits = HASH_BLOCK_BITS[hash];
+    if (dict.length !== undefined) {
+      bits = Number(dict.length);
+      if (!(Number.isInteger(bits) && bits > 0 && bits <= 0xffffffff)) {
+        throw new DOMException('HMAC key length must be a non-zero unsigned long integer ' +
+          `(requested ${dict.length}).`, 'OperationError');
+      }
+    }
+    algorithm = { name, hash: { name: hash }, length: bits };
+  } else if (name === 'AES-GCM' || name === 'AES-CBC') {
+    bits = aesLength(Number(requireField(dict, 'length')), 'generate');
+    algorithm = { name, length: bits };
+  } else {
+    throw notSupported(`Unrecognized key generation algorithm "${name}" requested.`);
+  }
+  const bytes = new Uint8Array(Math.ceil(bits / 8));
+  for (let i = 0; i < bytes.length; i += 65536) {
+    natives.getRandomValues(bytes.subarray(i, i + 65536));
+  }
+  return new CryptoKey(kConstruct, 'secret', Boolean(extractable), algorithm, usages, bytes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+const DECRYPT_FAILED = 'Decryption failed. This could be due to a ciphertext authentication ' +
+  'failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.';
+
+function aes(method, algorithm, key, data) {
+  const encrypt = method === 'encrypt';
+  const bytes = keyFor(method, algorithm, key, method);
+  const name = key.algorithm.name;
+  const iv = bufferSource(requireField(algorithm, 'iv'), method, 1);
+  const input = bufferSource(data, method, 3);
+  let tagBytes = 16;
+  let aad;
+  if (name === 'AES-GCM') {
+    if (algorithm.tagLength !== undefined) {
+      const tagLength = Number(algorithm.tagLength);
+      if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) {
+        throw new DOMException(`Invalid AES-GCM tag length ${algorithm.tagLength}.`,
+          'OperationError');
+      }
+      tagBytes = tagLength / 8;
+    }
+    if (iv.length === 0) {
+      throw new DOMException('AES-GCM IV must not be empty.', 'OperationError');
+    }
+    if (algorithm.additionalData !== undefined) {
+      aad = bufferSource(algorithm.additionalData, method, 1);
+    }
+  } else if (iv.length !== 16) {
+    throw new DOMException(`AES-CBC IV must be 16 bytes long (provided ${iv.length}).`,
+      'OperationError');
+  }
+  const result = natives.cryptoAes(name, encrypt, bytes, iv, input, aad, tagBytes);
+  if (result === undefined) throw new DOMException(DECRYPT_FAILED, 'OperationError');
+  return result;
+}
+
+function deriveBits(method, algorithm, baseKey, length) {
+  const bytes = keyFor(method, algorithm, baseKey, method === 'deriveKey' ? 'deriveKey' :
+    'deriveBits');
+  const name = baseKey.algorithm.name;
+  if (length === null || length === undefined) {
+    throw new DOMException(`${name} cannot derive a key with null length.`, 'OperationError');
+  }
+  if (length % 8 !== 0) {
+    throw new DOMException(`${name} requires a derived key length that is a multiple of eight ` +
+      `(requested ${length}).`, 'OperationError');
+  }
+  const hash = hashOf(algorithm);
+  const salt = bufferSource(requireField(algorithm, 'salt'), method, 1);
+  if (name === 'PBKDF2') {
+    const iterations = Number(requireField(algorithm, 'iterations'));
+    if (!(iterations > 0)) {
+      throw new DOMException('PBKDF2 requires a positive iteration count (requested ' +
+        `${algorithm.iterations}).`, 'OperationError');
+    }
+    if (iterations > PBKDF2_MAX_ITERATIONS) {
+      throw notSupported(`Pbkdf2 failed: iteration counts above ${PBKDF2_MAX_ITERATIONS} are ` +
+        `not supported (requested ${iterations}).`);
+    }
+    if (length / 8 > PBKDF2_MAX_BYTES) {
+      throw notSupported(`PBKDF2 in kiln derives at most ${PBKDF2_MAX_BYTES * 8} bits ` +
+        `(requested ${length}).`);
+    }
+    return natives.cryptoPbkdf2(hash, bytes, salt, Math.floor(iterations), length / 8);
+  }
+  const info = bufferSource(requireField(algorithm, 'info'), method, 1);
+  const result = natives.cryptoHkdf(hash, bytes, salt, info, length / 8);
+  if (result === undefined) {
+    throw new DOMException(`HKDF cannot derive ${length} bits with ${hash}.`, 'OperationError');
+  }
+  return result;
+}
+
+// The length deriveKey asks of deriveBits for the key it makes.
+function derivedLength(name, dict) {
+  if (name === 'HMAC') {
+    return dict.length !== undefined ? Number(dict.length) : HASH_BLOCK_BITS[hashOf(dict)];
+  }
+  if (name === 'AES-GCM' || name === 'AES-CBC') {
+    return aesLength(Number(requireField(dict, 'length')), 'generate');
+  }
+  throw notSupported(`deriveKey() cannot make ${name} keys.`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,81 +380,17 @@ function timingSafeEqual(a, b) {
   return diff === 0;
 }
 
-// encrypt, decrypt, deriveBits, deriveKey: no kiln key can do them yet (an HMAC key only signs).
-function unsupported(op) {
-  return function (algorithm, key) {
-    return promised(() => {
-      keyFor(op, algorithm, key, op);
-      throw notSupported(`${op}() with ${givenName(algorithm)} is not supported by kiln yet.`);
-    });
-  };
-}
-
 class SubtleCrypto {
   constructor(token) {
     if (token !== kConstruct) throw new TypeError('Illegal constructor');
   }
 
-  digest(algorithm, data) {
-    return promised(() => {
-      const name = canonical(givenName(algorithm), DIGESTS);
-      const bytes = bufferSource(data, 'digest', 2);
-      if (name === undefined) {
-        throw notSupported('Unrecognized or unimplemented digest algorithm requested.');
-      }
-      return natives.cryptoDigest(name, bytes);
-    });
+  encrypt(algorithm, key, data) {
+    return promised(() => aes('encrypt', algorithm, key, data));
   }
 
-  importKey(format, keyData, algorithm, extractable, keyUsages) {
-    return promised(() => {
-      const fmt = String(format);
-      if (!['raw', 'spki', 'pkcs8', 'jwk'].includes(fmt)) {
-        throw notSupported(`Unrecognized key import format "${fmt}".`);
-      }
-      const dict = hmacAlgorithm(algorithm, 'import');
-      const usages = hmacUsages(keyUsages, 'import');
-      return importHmac(fmt, keyData, dict, extractable, usages);
-    });
-  }
-
-  exportKey(format, key) {
-    return promised(() => {
-      if (!isKey(key)) throw failed('exportKey', 2, 'CryptoKey');
-      const fmt = String(format);
-      if (fmt !== 'raw' && fmt !== 'jwk') {
-        throw notSupported(`Unimplemented key export format "${fmt}".`);
-      }
-      if (!key.extractable) {
-        throw new DOMException('Attempt to export non-extractable HMAC key.',
-          'InvalidAccessError');
-      }
-      const bytes = keyData.get(key);
-      if (fmt === 'raw') return bytes.slice().buffer;
-      return { kty: 'oct', key_ops: [...key.usages], alg: JWK_HMAC_ALG[key.algorithm.hash.name],
-        ext: true, k: base64urlEncode(bytes) };
-    });
-  }
-
-  generateKey(algorithm, extractable, keyUsages) {
-    return promised(() => {
-      const dict = hmacAlgorithm(algorithm, 'generation');
-      const hash = hmacHash(dict);
-      const usages = hmacUsages(keyUsages, 'generate');
-      let length = HASH_BLOCK_BITS[hash];
-      if (dict.length !== undefined) {
-        length = Number(dict.length);
-        if (!(Number.isInteger(length) && length > 0 && length <= 0xffffffff)) {
-          throw new DOMException('HMAC key length must be a non-zero unsigned long integer ' +
-            `(requested ${dict.length}).`, 'OperationError');
-        }
-      }
-      const bytes = new Uint8Array(Math.ceil(length / 8));
-      for (let i = 0; i < bytes.length; i += 65536) {
-        natives.getRandomValues(bytes.subarray(i, i + 65536));
-      }
-      return hmacKey(hash, bytes, length, extractable, usages);
-    });
+  decrypt(algorithm, key, data) {
+    return promised(() => aes('decrypt', algorithm, key, data));
   }
 
   sign(algorithm, key, data) {
@@ -308,28 +410,89 @@ class SubtleCrypto {
     });
   }
 
+  digest(algorithm, data) {
+    return promised(() => {
+      const name = canonical(givenName(algorithm), DIGESTS);
+      const bytes = bufferSource(data, 'digest', 2);
+      if (name === undefined) {
+        throw notSupported('Unrecognized or unimplemented digest algorithm requested.');
+      }
+      return natives.cryptoDigest(name, bytes);
+    });
+  }
+
+  generateKey(algorithm, extractable, keyUsages) {
+    return promised(() => {
+      const { name, dict } = keyAlgorithm(algorithm, 'generation');
+      if (name === 'PBKDF2' || name === 'HKDF') {
+        throw notSupported(`Unrecognized key generation algorithm "${name}" requested.`);
+      }
+      const usages = checkUsages(name, keyUsages, 'generate');
+      return generateSecret(name, dict, extractable, usages);
+    });
+  }
+
+  deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
+    return promised(() => {
+      const { name, dict } = keyAlgorithm(derivedKeyType, 'import');
+      const usages = checkUsages(name, keyUsages, 'import');
+      const bits = deriveBits('deriveKey', algorithm, baseKey, derivedLength(name, dict));
+      return importSecret('raw', bits, name, dict, extractable, usages);
+    });
+  }
+
+  deriveBits(algorithm, baseKey, length) {
+    return promised(() => deriveBits('deriveBits', algorithm, baseKey, length));
+  }
+
+  importKey(format, keyData, algorithm, extractable, keyUsages) {
+    return promised(() => {
+      const fmt = String(format);
+      if (!['raw', 'spki', 'pkcs8', 'jwk'].includes(fmt)) {
+        throw notSupported(`Unrecognized key import format "${fmt}".`);
+      }
+      const { name, dict } = keyAlgorithm(algorithm, 'import');
+      const usages = checkUsages(name, keyUsages, 'import');
+      return importSecret(fmt, keyData, name, dict, extractable, usages);
+    });
+  }
+
+  exportKey(format, key) {
+    return promised(() => {
+      if (!isKey(key)) throw failed('exportKey', 2, 'CryptoKey');
+      const fmt = String(format);
+      const name = key.algorithm.name;
+      if (fmt !== 'raw' && fmt !== 'jwk') {
+        throw notSupported(`Unimplemented key export format "${fmt}".`);
+      }
+      if (!key.extractable) {
+        throw new DOMException(`Attempt to export non-extractable ${name} key.`,
+          'InvalidAccessError');
+      }
+      const bytes = keyData.get(key);
+      if (fmt === 'raw') return bytes.slice().buffer;
+      return { kty: 'oct', key_ops: [...key.usages], alg: jwkAlg(key.algorithm, bytes),
+        ext: true, k: base64urlEncode(bytes) };
+    });
+  }
+
   wrapKey(format, key, wrappingKey, wrapAlgorithm) {
     return promised(() => {
-      throw notSupported(`wrapKey() with ${givenName(wrapAlgorithm)} is not supported by kiln ` +
-        'yet.');
+      keyFor('wrapKey', wrapAlgorithm, wrappingKey, 'wrapKey', 3);
+      throw notSupported('wrapKey() is not supported by kiln yet.');
     });
   }
 
   unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm) {
     return promised(() => {
-      throw notSupported(`unwrapKey() with ${givenName(unwrapAlgorithm)} is not supported by ` +
-        'kiln yet.');
+      keyFor('unwrapKey', unwrapAlgorithm, unwrappingKey, 'unwrapKey', 3);
+      throw notSupported('unwrapKey() is not supported by kiln yet.');
     });
   }
 
   timingSafeEqual(a, b) {
     return timingSafeEqual(a, b);
   }
-}
-for (const op of ['encrypt', 'decrypt', 'deriveBits', 'deriveKey']) {
-  Object.defineProperty(SubtleCrypto.prototype, op, {
-    value: unsupported(op), writable: true, configurable: true,
-  });
 }
 finishClass(SubtleCrypto);
 
