@@ -360,17 +360,9 @@ kj::ArrayPtr<const NativeFunction> fetchNatives() {
 
 kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::Value> value,
                                       kj::HttpService::Response& response) {
-  struct Prepared {
-    uint status;
-    kj::String statusText;
-    kj::Own<kj::HttpHeaders> headers;
-    kj::Maybe<kj::Array<kj::byte>> bytes;
-    kj::Maybe<kj::Own<kj::AsyncInputStream>> nativeBody;
-    v8::Global<v8::Object> reader;
-    bool hasBody = false;
-    kj::Maybe<kj::String> error;
-  };
-  auto prepared = runtime.run(ioContext, [&](v8::Local<v8::Context> context) {
+  // prepareResponse reads the tenant's Response (its getters, a stream's state): on a stack of
+  // its own, like every entry from the loop.
+  auto prepare = [this, value = kj::mv(value)](v8::Local<v8::Context> context) -> Prepared {
     auto isolate = context->GetIsolate();
     Prepared p;
     p.headers = kj::heap<kj::HttpHeaders>(host.getHeaderTable());
@@ -406,8 +398,15 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
       p.hasBody = true;
     }
     return p;
-  });
+  };
+  return runtime.runSliced(ioContext, kj::mv(prepare))
+      .then([this, &ioContext, &response](Prepared&& prepared) {
+        return sendPrepared(ioContext, kj::mv(prepared), response);
+      });
+}
 
+kj::Promise<void> JsApi::sendPrepared(io::IoContext& ioContext, Prepared&& prepared,
+                                      kj::HttpService::Response& response) {
   KJ_IF_MAYBE (error, prepared.error) {
     return KJ_EXCEPTION(FAILED, "jsg.TypeError", kj::mv(*error));
   }

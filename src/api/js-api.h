@@ -80,6 +80,19 @@ class JsApi {
 
   kj::Promise<void> pumpReader(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
                                kj::AsyncOutputStream& out);
+  struct Prepared {
+    // A Response read out of JavaScript, ready to send.
+    uint status;
+    kj::String statusText;
+    kj::Own<kj::HttpHeaders> headers;
+    kj::Maybe<kj::Array<kj::byte>> bytes;
+    kj::Maybe<kj::Own<kj::AsyncInputStream>> nativeBody;
+    v8::Global<v8::Object> reader;
+    bool hasBody = false;
+    kj::Maybe<kj::String> error;
+  };
+  kj::Promise<void> sendPrepared(io::IoContext& ioContext, Prepared&& prepared,
+                                 kj::HttpService::Response& response);
   kj::Promise<void> writeChunk(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
                                kj::AsyncOutputStream& out, kj::Maybe<kj::Array<kj::byte>> chunk);
 };
