@@ -7,8 +7,15 @@
 #include "src/js/value.h"
 
 #include <kj/debug.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 namespace kiln::api {
 namespace {
@@ -108,6 +115,7 @@ const EVP_CIPHER* aesCipher(kj::StringPtr mode, size_t keyBytes) {
 }
 
 void nativeCryptoAes(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  ERR_clear_error();  // What a failed call left behind must not reach this one.
   // (mode "AES-GCM" | "AES-CBC", encrypt, key, iv, data, additionalData, tagBytes)
   //   → ArrayBuffer (GCM: ciphertext then tag), or undefined when decryption fails.
   auto isolate = info.GetIsolate();
@@ -174,6 +182,7 @@ void nativeCryptoPbkdf2(const v8::FunctionCallbackInfo<v8::Value>& info) {
 }
 
 void nativeCryptoHkdf(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  ERR_clear_error();  // What a failed call left behind must not reach this one.
   // (hashName, key, salt, info, lengthBytes) → ArrayBuffer, or undefined past HKDF's limit.
   const EVP_MD* md;
   kj::ArrayPtr<kj::byte> key;
@@ -197,9 +206,197 @@ void nativeCryptoHkdf(const v8::FunctionCallbackInfo<v8::Value>& info) {
   returnBytes(info, out.begin(), length);
 }
 
+// Public keys travel as SPKI DER. Curves by their Web Crypto names.
+struct Curve {
+  const char* web;
+  const char* openssl;
+  size_t bytes;
+};
+const Curve CURVES[] = {
+    {"P-256", "prime256v1", 32}, {"P-384", "secp384r1", 48}, {"P-521", "secp521r1", 66}};
+
+kj::Maybe<const Curve&> curveByName(kj::StringPtr name, bool web) {
+  for (auto& curve: CURVES) {
+    if (name == (web ? curve.web : curve.openssl))
+      return curve;
+  }
+  return nullptr;
+}
+
+EVP_PKEY* parseSpki(kj::ArrayPtr<const kj::byte> der) {
+  const unsigned char* p = der.begin();
+  return d2i_PUBKEY(nullptr, &p, der.size());
+}
+
+v8::Local<v8::Value> bytesValue(v8::Isolate* isolate, const BIGNUM* bn, size_t width = 0) {
+  size_t size = width > 0 ? width : BN_num_bytes(bn);
+  v8::Local<v8::ArrayBuffer> buffer;
+  if (!js::newArrayBuffer(isolate, size).ToLocal(&buffer))
+    return v8::Undefined(isolate);
+  BN_bn2binpad(bn, static_cast<unsigned char*>(buffer->Data()), size);
+  return v8::Uint8Array::New(buffer, 0, size);
+}
+
+void nativeCryptoPublicKeyFromJwk(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  ERR_clear_error();  // What a failed call left behind must not reach this one.
+  // ("RSA", n, e) or ("EC", curve, x, y) → ArrayBuffer of the SPKI DER, or undefined when the
+  // values do not make a valid key (a point off the curve, say).
+  auto isolate = info.GetIsolate();
+  bool rsa = js::toKj(isolate, info[0]) == "RSA";
+  auto bld = OSSL_PARAM_BLD_new();
+  KJ_ASSERT(bld != nullptr);
+  KJ_DEFER(OSSL_PARAM_BLD_free(bld));
+  BIGNUM* n = nullptr;
+  BIGNUM* e = nullptr;
+  KJ_DEFER(BN_free(n); BN_free(e));
+  kj::Array<kj::byte> point;
+  if (rsa) {
+    auto nBytes = bytesArg(info, 1), eBytes = bytesArg(info, 2);
+    n = BN_bin2bn(nBytes.begin(), nBytes.size(), nullptr);
+    e = BN_bin2bn(eBytes.begin(), eBytes.size(), nullptr);
+    KJ_ASSERT(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) == 1);
+    KJ_ASSERT(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) == 1);
+  } else {
+    auto& curve = KJ_ASSERT_NONNULL(curveByName(js::toKj(isolate, info[1]), true));
+    auto x = bytesArg(info, 2), y = bytesArg(info, 3);
+    if (x.size() != curve.bytes || y.size() != curve.bytes)
+      return;
+    point = kj::heapArray<kj::byte>(1 + 2 * curve.bytes);
+    point[0] = 4;  // Uncompressed.
+    memcpy(point.begin() + 1, x.begin(), x.size());
+    memcpy(point.begin() + 1 + x.size(), y.begin(), y.size());
+    KJ_ASSERT(OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve.openssl, 0));
+    KJ_ASSERT(OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.begin(),
+                                               point.size()) == 1);
+  }
+  auto params = OSSL_PARAM_BLD_to_param(bld);
+  KJ_ASSERT(params != nullptr);
+  KJ_DEFER(OSSL_PARAM_free(params));
+  auto ctx = EVP_PKEY_CTX_new_from_name(nullptr, rsa ? "RSA" : "EC", nullptr);
+  KJ_ASSERT(ctx != nullptr);
+  KJ_DEFER(EVP_PKEY_CTX_free(ctx));
+  EVP_PKEY* pkey = nullptr;
+  if (EVP_PKEY_fromdata_init(ctx) != 1 ||
+      EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+    return;
+  KJ_DEFER(EVP_PKEY_free(pkey));
+  auto check = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
+  KJ_DEFER(EVP_PKEY_CTX_free(check));
+  if (check == nullptr || EVP_PKEY_public_check(check) != 1)
+    return;
+  int size = i2d_PUBKEY(pkey, nullptr);
+  if (size <= 0)
+    return;
+  auto der = kj::heapArray<kj::byte>(size);
+  auto out = der.begin();
+  i2d_PUBKEY(pkey, &out);
+  returnBytes(info, der.begin(), der.size());
+}
+
+void nativeCryptoPublicKeyInfo(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  ERR_clear_error();  // What a failed call left behind must not reach this one.
+  // (spki) → { kind: "RSA", bits, n, e } or { kind: "EC", curve, x, y }, or undefined when the
+  // bytes are not a public key kiln can use.
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto pkey = parseSpki(bytesArg(info, 0));
+  if (pkey == nullptr)
+    return;
+  KJ_DEFER(EVP_PKEY_free(pkey));
+  auto result = v8::Object::New(isolate);
+  auto set = [&](const char* name, v8::Local<v8::Value> value) {
+    result->Set(context, js::newString(isolate, name), value).Check();
+  };
+  int type = EVP_PKEY_get_base_id(pkey);
+  if (type == EVP_PKEY_RSA) {
+    BIGNUM* n = nullptr;
+    BIGNUM* e = nullptr;
+    KJ_DEFER(BN_free(n); BN_free(e));
+    if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n) != 1 ||
+        EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
+      return;
+    set("kind", js::newString(isolate, "RSA"));
+    set("bits", v8::Number::New(isolate, EVP_PKEY_get_bits(pkey)));
+    set("n", bytesValue(isolate, n));
+    set("e", bytesValue(isolate, e));
+  } else if (type == EVP_PKEY_EC) {
+    char group[64];
+    size_t length = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                       &length) != 1)
+      return;
+    KJ_IF_MAYBE (curve, curveByName(group, false)) {
+      BIGNUM* x = nullptr;
+      BIGNUM* y = nullptr;
+      KJ_DEFER(BN_free(x); BN_free(y));
+      if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
+          EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1)
+        return;
+      set("kind", js::newString(isolate, "EC"));
+      set("curve", js::newString(isolate, curve->web));
+      set("x", bytesValue(isolate, x, curve->bytes));
+      set("y", bytesValue(isolate, y, curve->bytes));
+    } else {
+      return;
+    }
+  } else {
+    return;
+  }
+  info.GetReturnValue().Set(result);
+}
+
+void nativeCryptoVerify(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  ERR_clear_error();  // What a failed call left behind must not reach this one.
+  // (algorithm "RSASSA-PKCS1-v1_5" | "RSA-PSS" | "ECDSA", spki, hash, signature, data,
+  //  saltLength) → boolean. ECDSA signatures are Web Crypto's r || s, not DER.
+  auto isolate = info.GetIsolate();
+  auto algorithm = js::toKj(isolate, info[0]);
+  auto md = digestByName(js::toKj(isolate, info[2]));
+  KJ_ASSERT(md != nullptr);
+  auto signature = bytesArg(info, 3), data = bytesArg(info, 4);
+  auto pkey = parseSpki(bytesArg(info, 1));
+  KJ_ASSERT(pkey != nullptr);
+  KJ_DEFER(EVP_PKEY_free(pkey));
+  kj::Array<kj::byte> der;
+  kj::ArrayPtr<const kj::byte> sig = signature;
+  if (algorithm == "ECDSA") {
+    size_t half = (EVP_PKEY_get_bits(pkey) + 7) / 8;
+    if (signature.size() != 2 * half) {
+      info.GetReturnValue().Set(false);
+      return;
+    }
+    auto ecdsa = ECDSA_SIG_new();
+    KJ_DEFER(ECDSA_SIG_free(ecdsa));
+    ECDSA_SIG_set0(ecdsa, BN_bin2bn(signature.begin(), half, nullptr),
+                   BN_bin2bn(signature.begin() + half, half, nullptr));
+    int size = i2d_ECDSA_SIG(ecdsa, nullptr);
+    der = kj::heapArray<kj::byte>(size);
+    auto out = der.begin();
+    i2d_ECDSA_SIG(ecdsa, &out);
+    sig = der;
+  }
+  auto mdctx = EVP_MD_CTX_new();
+  KJ_DEFER(EVP_MD_CTX_free(mdctx));
+  EVP_PKEY_CTX* pctx = nullptr;
+  KJ_ASSERT(EVP_DigestVerifyInit(mdctx, &pctx, md, nullptr, pkey) == 1);
+  if (algorithm == "RSA-PSS") {
+    KJ_ASSERT(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1);
+    KJ_ASSERT(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, int(info[5].As<v8::Number>()->Value())) == 1);
+  }
+  static const kj::byte none = 0;
+  bool ok = EVP_DigestVerify(mdctx, sig.size() > 0 ? sig.begin() : &none, sig.size(),
+                             data.size() > 0 ? data.begin() : &none, data.size()) == 1;
+  info.GetReturnValue().Set(ok);
+}
+
 const NativeFunction CRYPTO_NATIVES[] = {
-    {"cryptoDigest", &nativeCryptoDigest}, {"cryptoHmac", &nativeCryptoHmac},
-    {"cryptoAes", &nativeCryptoAes},       {"cryptoPbkdf2", &nativeCryptoPbkdf2},
+    {"cryptoPublicKeyFromJwk", &nativeCryptoPublicKeyFromJwk},
+    {"cryptoPublicKeyInfo", &nativeCryptoPublicKeyInfo},
+    {"cryptoVerify", &nativeCryptoVerify},
+    {"cryptoDigest", &nativeCryptoDigest},
+    {"cryptoHmac", &nativeCryptoHmac},
+    {"cryptoAes", &nativeCryptoAes},
+    {"cryptoPbkdf2", &nativeCryptoPbkdf2},
     {"cryptoHkdf", &nativeCryptoHkdf},
 };
 

@@ -43,11 +43,11 @@ export const digestErrors = {
     await assertRejects(() => crypto.subtle.digest('SHA-256', 'text'), TypeError,
       /parameter 2 is not of type 'BufferSource'/);
     // Not implemented yet: refused by name, never silently accepted.
-    const error = await crypto.subtle.importKey('raw', new Uint8Array(16), { name: 'ECDSA' },
-      false, ['sign']).then(() => null, (e) => e);
+    const error = await crypto.subtle.importKey('raw', new Uint8Array(16), { name: 'ECDH' },
+      false, ['deriveBits']).then(() => null, (e) => e);
     assert(error instanceof DOMException && error.name === 'NotSupportedError',
-      `ECDSA keys are refused with NotSupportedError, got ${error}`);
-    assert(error.message.includes('ECDSA'), error.message);
+      `ECDH keys are refused with NotSupportedError, got ${error}`);
+    assert(error.message.includes('ECDH'), error.message);
     await assertRejects(() => crypto.subtle.encrypt({ name: 'AES-GCM' }, null, utf8('x')),
       TypeError, /parameter 2 is not of type 'CryptoKey'/);
     await assertRejects(() => crypto.subtle.importKey('raw', utf8('k'), { name: 'FOO' }, false,
@@ -233,5 +233,76 @@ export const derivation = {
     await assertRejects(() => crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256',
       salt: new Uint8Array(0), info: new Uint8Array(0) }, password, 256), DOMException,
     /Requested algorithm "HKDF" does not match this CryptoKey's algorithm "PBKDF2"/);
+  },
+};
+
+// Made with the openssl command line: a 2048-bit RSA key and a P-256 key, both signing
+// "hello kiln" with SHA-256 (RSA-PSS with a 32-byte salt; the ECDSA signature as r || s).
+const VECTORS = {
+  'rsaSpki': 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA3ERz80TMehdOBsyIGtetEQ3Xyf+0Vsw+1Hp7drgVURKhiIX7UtDOn2yLlEzmpeB2EA/vYe/ZKQSZGBuefLrXkg84XeecoMU2v079s2CfOW1UXI055pwdtUDq2Etvn3g906xGsTOC0wzV2U/eLLW7HDX6JV/O7omv60Hv4aYzah7+pFvK5hlDlTZ2owQ4SMfx8iUDeDidiV32FEuqHQw3C/WADc7JQFNMdISGk/wOaLYg5SMEHpVnBJZ+YPd6ln5tzVYyaTM5Yg305Izn4HjD4RLEX3od0CXIe2Zx55yokIMizcq8uRGhN1+ozG/p2EYDD6ay7cEREvjbtmm55Edx9QIDAQAB',
+  'rsaN': '3ERz80TMehdOBsyIGtetEQ3Xyf-0Vsw-1Hp7drgVURKhiIX7UtDOn2yLlEzmpeB2EA_vYe_ZKQSZGBuefLrXkg84XeecoMU2v079s2CfOW1UXI055pwdtUDq2Etvn3g906xGsTOC0wzV2U_eLLW7HDX6JV_O7omv60Hv4aYzah7-pFvK5hlDlTZ2owQ4SMfx8iUDeDidiV32FEuqHQw3C_WADc7JQFNMdISGk_wOaLYg5SMEHpVnBJZ-YPd6ln5tzVYyaTM5Yg305Izn4HjD4RLEX3od0CXIe2Zx55yokIMizcq8uRGhN1-ozG_p2EYDD6ay7cEREvjbtmm55Edx9Q',
+  'rsaE': 'AQAB',
+  'rsaSig': 'a2fb86af1a71e79f4391f2971e2f7b6a699c44ec9f103c1902c5fcdb9f0b21d3c5aaaf45b551af3d95effecfca15dbcf4de27a6dedfee91b5320c2b5147a6f0fe58692e75670acdcb924d3f7730a9a5321d7529a0982475d74505c7854adccc5370d24ea5fa58cf94b56509d16d1418a0b4de9672f031c927d0c50e10c2bcd0654e47bd21cb30af4c09bc777d2250f3b36fec794b4d376bebff7b4cad2d5ea54d76832da1eab16567f5a4cbc9e5a1b54f099634284e24eb0827580ce175a6fe5994f459b3938cbd7d05dc97f4314f2bf823baef29202430697e801fb9b70ddedf2a5f23d10408554316538b4b352c215fd32d5989d77c26af7c0e16c95ddb9c5',
+  'pssSig': '0bb82abd14c933915b814c504935a8c82a3d055ef8ad6b2a9cc74c93fd0caaa70a5a6193c82647793f4d70552e849658d1015b5f1db9ae86c6f5ded77dc6707093e67cc61614c1f9556ff181631a5b87e5a4a57e56004ad79772359e289eb8a28e71a7fdbf83406bfb1df86d1180db42901a1c690e72386c2e771feb5156c74d063eb982d7bc434935ef34b51b92ae69b9f2003d7638eb7e73ed50887ec5688d32ee5c54e4168e565412a05844c17e05622f58800f9f90b770a314b988318a8133663f222f78babdc0529dd1dac0d134a7e517c9f22c3060970871a16bb2f88fe81b0214837303e6c5615f1429be14b547b24d1411f4b090807f87fb23a3f744',
+  'ecSpki': 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEhyzETKIxKQ7zSzd/FSeXyTGFPqGPBR8+J+0Gyyhab+RxmI96RVaptQH7D2Yi14aVY8NYnxfUZMIt64ZoTPo6kA==',
+  'ecX': 'hyzETKIxKQ7zSzd_FSeXyTGFPqGPBR8-J-0Gyyhab-Q',
+  'ecY': 'cZiPekVWqbUB-w9mIteGlWPDWJ8X1GTCLeuGaEz6OpA',
+  'ecSig': '9c4f3b6fe2ade701b1ec336a5502a82f8caa5290cde8d830514cd446f7fafde0ffc843aa7c0e894958b7e004549323e131baa109de99a58ae9b403fc73c41b1d'
+};
+const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+export const publicKeys = {
+  async test() {
+    const message = utf8('hello kiln');
+    const rsa = await crypto.subtle.importKey('spki', unb64(VECTORS.rsaSpki),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['verify']);
+    assertEqual(rsa.type, 'public');
+    assertEqual(rsa.algorithm.modulusLength, 2048);
+    assertDeepEqual([...rsa.algorithm.publicExponent], [1, 0, 1]);
+    assertEqual(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', rsa, unhex(VECTORS.rsaSig),
+      message), true);
+    assertEqual(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', rsa, unhex(VECTORS.rsaSig),
+      utf8('hello kilo')), false);
+    // The same key from its JWK, as a JWKS endpoint serves it.
+    const jwk = await crypto.subtle.exportKey('jwk', rsa);
+    assertEqual(jwk.n, VECTORS.rsaN);
+    assertEqual(jwk.alg, 'RS256');
+    const fromJwk = await crypto.subtle.importKey('jwk', { kty: 'RSA', n: VECTORS.rsaN,
+      e: VECTORS.rsaE, alg: 'RS256' }, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false,
+    ['verify']);
+    assertEqual(await crypto.subtle.verify({ name: 'RSASSA-PKCS1-v1_5' }, fromJwk,
+      unhex(VECTORS.rsaSig), message), true);
+    const spki = new Uint8Array(await crypto.subtle.exportKey('spki', rsa));
+    assertEqual(btoa(String.fromCharCode(...spki)), VECTORS.rsaSpki);
+    const pss = await crypto.subtle.importKey('spki', unb64(VECTORS.rsaSpki),
+      { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify']);
+    assertEqual(await crypto.subtle.verify({ name: 'RSA-PSS', saltLength: 32 }, pss,
+      unhex(VECTORS.pssSig), message), true);
+    // ECDSA, from SPKI, JWK and a raw point.
+    const ecAlg = { name: 'ECDSA', namedCurve: 'P-256' };
+    const ec = await crypto.subtle.importKey('spki', unb64(VECTORS.ecSpki), ecAlg, true,
+      ['verify']);
+    assertDeepEqual(ec.algorithm, ecAlg);
+    const ecdsa = { name: 'ECDSA', hash: 'SHA-256' };
+    assertEqual(await crypto.subtle.verify(ecdsa, ec, unhex(VECTORS.ecSig), message), true);
+    assertEqual(await crypto.subtle.verify(ecdsa, ec, unhex(VECTORS.ecSig), utf8('x')), false);
+    const ecJwk = await crypto.subtle.exportKey('jwk', ec);
+    assertEqual(ecJwk.x, VECTORS.ecX);
+    const raw = await crypto.subtle.exportKey('raw', ec);
+    const fromRaw = await crypto.subtle.importKey('raw', raw, ecAlg, false, ['verify']);
+    assertEqual(await crypto.subtle.verify(ecdsa, fromRaw, unhex(VECTORS.ecSig), message), true);
+    // A point off the curve is not a key.
+    await assertRejects(() => crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256',
+      x: VECTORS.ecX, y: VECTORS.ecX }, ecAlg, false, ['verify']), DOMException,
+    /Invalid EC key; public key coordinates "x" and "y" are invalid/);
+    // Private keys and signing are refused by name.
+    await assertRejects(() => crypto.subtle.importKey('pkcs8', new Uint8Array(8),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']), DOMException,
+    /RSASSA-PKCS1-v1_5 private keys are not supported/);
+    await assertRejects(() => crypto.subtle.sign('RSASSA-PKCS1-v1_5', rsa, message), DOMException,
+      /Requested key usage "sign" does not match/);
+    await assertRejects(() => crypto.subtle.importKey('spki', unb64(VECTORS.ecSpki),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']), DOMException,
+    /not an RSA public key/);
   },
 };

@@ -3,8 +3,9 @@
 // conversion, algorithm normalization, key usages, and errors as DOMExceptions in rejected
 // promises, with workerd's messages. Implemented: digest (SHA-1/256/384/512, and MD5 as Workers
 // has it); HMAC keys (sign, verify); AES-GCM and AES-CBC keys (encrypt, decrypt); PBKDF2 and
-// HKDF (deriveBits, deriveKey); importKey raw and jwk, exportKey, generateKey; timingSafeEqual
-// (a Workers extension). Other algorithms are refused with a NotSupportedError naming them.
+// HKDF (deriveBits, deriveKey); RSASSA-PKCS1-v1_5, RSA-PSS and ECDSA public keys (verify; spki,
+// jwk, and raw for EC); importKey raw and jwk, exportKey, generateKey; timingSafeEqual (a Workers
+// extension). Other algorithms and private keys are refused with a NotSupportedError naming them.
 
 const { DOMException, finishClass, toUint8Array, isArrayBuffer, atob, btoa } = internal;
 
@@ -14,10 +15,16 @@ const HMAC_HASHES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
 const JWK_HMAC_ALG = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' };
 // Web Crypto's other algorithms: recognized, and refused by name until kiln has them.
-const NOT_YET = [
-  'AES-CTR', 'AES-KW', 'ECDH', 'ECDSA', 'Ed25519', 'X25519', 'RSA-OAEP', 'RSA-PSS',
-  'RSASSA-PKCS1-v1_5', 'NODE-ED25519',
-];
+const NOT_YET = ['AES-CTR', 'AES-KW', 'ECDH', 'Ed25519', 'X25519', 'RSA-OAEP', 'NODE-ED25519'];
+// Signature algorithms whose public keys kiln verifies with (private keys: not yet).
+const PUBLIC_KEYS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'ECDSA'];
+const JWK_RSA_ALG = {
+  'RSASSA-PKCS1-v1_5': {
+    'SHA-1': 'RS1', 'SHA-256': 'RS256', 'SHA-384': 'RS384', 'SHA-512': 'RS512',
+  },
+  'RSA-PSS': { 'SHA-1': 'PS1', 'SHA-256': 'PS256', 'SHA-384': 'PS384', 'SHA-512': 'PS512' },
+};
+const CURVE_BYTES = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 // What each key algorithm kiln has may do, and how its keys are made.
 const KEY_KINDS = {
   'HMAC': { usages: ['sign', 'verify'], formats: ['raw', 'jwk'] },
@@ -26,7 +33,7 @@ const KEY_KINDS = {
   'PBKDF2': { usages: ['deriveKey', 'deriveBits'], formats: ['raw'] },
   'HKDF': { usages: ['deriveKey', 'deriveBits'], formats: ['raw'] },
 };
-const KEY_NAMES = Object.keys(KEY_KINDS);
+const KEY_NAMES = [...Object.keys(KEY_KINDS), ...PUBLIC_KEYS];
 const JWK_AES_ALG = { 'AES-GCM': 'GCM', 'AES-CBC': 'CBC' };
 // PBKDF2 runs in one OpenSSL call that the CPU watchdog cannot stop: Workers' iteration cap,
 // and a bound on the output (each 32 bytes of it costs the iterations again).
@@ -275,6 +282,122 @@ function generateSecret(name, dict, extractable, usages) {
   return new CryptoKey(kConstruct, 'secret', Boolean(extractable), algorithm, usages, bytes);
 }
 
+// Public keys of the signature algorithms: SPKI DER inside, verify only.
+function publicAlgorithm(name, dict, info) {
+  if (name === 'ECDSA') {
+    const curve = String(requireField(dict, 'namedCurve'));
+    if (CURVE_BYTES[curve] === undefined) {
+      throw notSupported(`Unrecognized or unimplemented EC curve "${curve}" requested.`);
+    }
+    if (info !== undefined && (info.kind !== 'EC' || info.curve !== curve)) {
+      throw new DOMException(`The key is not an ${curve} ECDSA public key.`, 'DataError');
+    }
+    return { name, namedCurve: curve };
+  }
+  const hash = hashOf(dict);
+  if (info !== undefined && info.kind !== 'RSA') {
+    throw new DOMException('The key is not an RSA public key.', 'DataError');
+  }
+  return info === undefined ? { name, hash: { name: hash } } : {
+    name, modulusLength: info.bits, publicExponent: info.e, hash: { name: hash },
+  };
+}
+
+function importPublic(format, keyData, name, dict, extractable, keyUsages) {
+  if (format === 'pkcs8' || (format === 'jwk' && keyData !== null &&
+      typeof keyData === 'object' && keyData.d !== undefined)) {
+    throw notSupported(`${name} private keys are not supported by kiln yet.`);
+  }
+  const usages = new Set();
+  for (const usage of keyUsages) {
+    if (String(usage) !== 'verify') {
+      throw new DOMException(`Attempt to import public ${name} key with invalid usage ` +
+        `"${usage}".`, 'SyntaxError');
+    }
+    usages.add('verify');
+  }
+  let spki;
+  const wanted = publicAlgorithm(name, dict, undefined);
+  if (format === 'spki') {
+    spki = bufferSource(keyData, 'importKey', 2);
+  } else if (format === 'jwk') {
+    if (keyData === null || typeof keyData !== 'object') {
+      throw new TypeError('A JSON Web Key must be an object.');
+    }
+    spki = publicFromJwk(keyData, name, wanted);
+  } else if (format === 'raw' && name === 'ECDSA') {
+    const point = bufferSource(keyData, 'importKey', 2);
+    const size = CURVE_BYTES[wanted.namedCurve];
+    if (point.length !== 1 + 2 * size || point[0] !== 4) {
+      throw new DOMException('Only uncompressed EC points are supported.', 'DataError');
+    }
+    spki = natives.cryptoPublicKeyFromJwk('EC', wanted.namedCurve, point.subarray(1, 1 + size),
+      point.subarray(1 + size));
+  } else {
+    throw notSupported(`Unrecognized key import format "${format}".`);
+  }
+  const info = spki === undefined ? undefined : natives.cryptoPublicKeyInfo(spki);
+  if (info === undefined) {
+    throw new DOMException(name === 'ECDSA' && format !== 'spki'
+      ? 'Invalid EC key; public key coordinates "x" and "y" are invalid.'
+      : `Invalid ${format} key data.`, 'DataError');
+  }
+  return new CryptoKey(kConstruct, 'public', Boolean(extractable),
+    publicAlgorithm(name, dict, info), USAGE_ORDER.filter((u) => usages.has(u)),
+    new Uint8Array(spki));
+}
+
+function publicFromJwk(jwk, name, wanted) {
+  if (name === 'ECDSA') {
+    if (jwk.kty !== 'EC' || jwk.crv !== wanted.namedCurve) {
+      throw new DOMException(`ECDSA "jwk" key import requires "kty" "EC" and "crv" ` +
+        `"${wanted.namedCurve}".`, 'DataError');
+    }
+    return natives.cryptoPublicKeyFromJwk('EC', jwk.crv, base64urlDecode(jwk.x, name),
+      base64urlDecode(jwk.y, name));
+  }
+  if (jwk.kty !== 'RSA') {
+    throw new DOMException(`${name} "jwk" key import requires a JSON Web Key with Key Type ` +
+      `parameter ("kty") equal to "RSA" (encountered "${jwk.kty}").`, 'DataError');
+  }
+  const expected = JWK_RSA_ALG[name][wanted.hash.name];
+  if (jwk.alg !== undefined && jwk.alg !== expected) {
+    throw new DOMException(`${name} "jwk" key import specifies "alg" that is incompatible with ` +
+      `the hash name (encountered "${jwk.alg}", expected "${expected}").`, 'DataError');
+  }
+  return natives.cryptoPublicKeyFromJwk('RSA', base64urlDecode(jwk.n, name),
+    base64urlDecode(jwk.e, name));
+}
+
+function verifyPublic(algorithm, key, spki, signature, data) {
+  const name = key.algorithm.name;
+  const hash = name === 'ECDSA' ? hashOf(algorithm) : key.algorithm.hash.name;
+  const saltLength = name === 'RSA-PSS' ? Number(requireField(algorithm, 'saltLength')) : 0;
+  return natives.cryptoVerify(name, spki, hash, bufferSource(signature, 'verify', 3),
+    bufferSource(data, 'verify', 4), saltLength);
+}
+
+function exportPublic(format, key, spki) {
+  if (format === 'spki') return spki.slice().buffer;
+  const info = natives.cryptoPublicKeyInfo(spki);
+  const algorithm = key.algorithm;
+  if (info.kind === 'EC') {
+    if (format === 'raw') {
+      const point = new Uint8Array(1 + info.x.length * 2);
+      point[0] = 4;
+      point.set(info.x, 1);
+      point.set(info.y, 1 + info.x.length);
+      return point.buffer;
+    }
+    return { kty: 'EC', crv: info.curve, key_ops: [...key.usages], ext: true,
+      x: base64urlEncode(info.x), y: base64urlEncode(info.y) };
+  }
+  if (format === 'raw') throw notSupported('RSA keys cannot be exported as "raw".');
+  return { kty: 'RSA', key_ops: [...key.usages],
+    alg: JWK_RSA_ALG[algorithm.name][algorithm.hash.name], ext: true, n: base64urlEncode(info.n),
+    e: base64urlEncode(info.e) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Operations
 
@@ -403,6 +526,7 @@ class SubtleCrypto {
   verify(algorithm, key, signature, data) {
     return promised(() => {
       const bytes = keyFor('verify', algorithm, key, 'verify');
+      if (key.type === 'public') return verifyPublic(algorithm, key, bytes, signature, data);
       const given = bufferSource(signature, 'verify', 3);
       const expected = new Uint8Array(natives.cryptoHmac(key.algorithm.hash.name, bytes,
         bufferSource(data, 'verify', 4)));
@@ -424,6 +548,9 @@ class SubtleCrypto {
   generateKey(algorithm, extractable, keyUsages) {
     return promised(() => {
       const { name, dict } = keyAlgorithm(algorithm, 'generation');
+      if (PUBLIC_KEYS.includes(name)) {
+        throw notSupported(`Generating ${name} key pairs is not supported by kiln yet.`);
+      }
       if (name === 'PBKDF2' || name === 'HKDF') {
         throw notSupported(`Unrecognized key generation algorithm "${name}" requested.`);
       }
@@ -452,6 +579,8 @@ class SubtleCrypto {
         throw notSupported(`Unrecognized key import format "${fmt}".`);
       }
       const { name, dict } = keyAlgorithm(algorithm, 'import');
+      if (PUBLIC_KEYS.includes(name)) return importPublic(fmt, keyData, name, dict, extractable,
+        keyUsages);
       const usages = checkUsages(name, keyUsages, 'import');
       return importSecret(fmt, keyData, name, dict, extractable, usages);
     });
@@ -462,7 +591,7 @@ class SubtleCrypto {
       if (!isKey(key)) throw failed('exportKey', 2, 'CryptoKey');
       const fmt = String(format);
       const name = key.algorithm.name;
-      if (fmt !== 'raw' && fmt !== 'jwk') {
+      if (fmt !== 'raw' && fmt !== 'jwk' && !(fmt === 'spki' && key.type === 'public')) {
         throw notSupported(`Unimplemented key export format "${fmt}".`);
       }
       if (!key.extractable) {
@@ -470,6 +599,7 @@ class SubtleCrypto {
           'InvalidAccessError');
       }
       const bytes = keyData.get(key);
+      if (key.type === 'public') return exportPublic(fmt, key, bytes);
       if (fmt === 'raw') return bytes.slice().buffer;
       return { kty: 'oct', key_ops: [...key.usages], alg: jwkAlg(key.algorithm, bytes),
         ext: true, k: base64urlEncode(bytes) };
