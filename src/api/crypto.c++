@@ -7,6 +7,7 @@
 #include "src/js/value.h"
 
 #include <kj/debug.h>
+#include <kj/vector.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -389,7 +390,236 @@ void nativeCryptoVerify(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(ok);
 }
 
+// Private keys travel as PKCS#8 DER.
+EVP_PKEY* parsePkcs8(kj::ArrayPtr<const kj::byte> der) {
+  const unsigned char* p = der.begin();
+  auto info = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, der.size());
+  if (info == nullptr)
+    return nullptr;
+  KJ_DEFER(PKCS8_PRIV_KEY_INFO_free(info));
+  return EVP_PKCS82PKEY(info);
+}
+
+// Sets the result to { pkcs8, spki } of a key pair, or leaves it undefined.
+void returnKeyPair(const v8::FunctionCallbackInfo<v8::Value>& info, EVP_PKEY* pkey) {
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto p8 = EVP_PKEY2PKCS8(pkey);
+  if (p8 == nullptr)
+    return;
+  KJ_DEFER(PKCS8_PRIV_KEY_INFO_free(p8));
+  int privateSize = i2d_PKCS8_PRIV_KEY_INFO(p8, nullptr);
+  int publicSize = i2d_PUBKEY(pkey, nullptr);
+  v8::Local<v8::ArrayBuffer> privateDer, publicDer;
+  if (privateSize <= 0 || publicSize <= 0 ||
+      !js::newArrayBuffer(isolate, privateSize).ToLocal(&privateDer) ||
+      !js::newArrayBuffer(isolate, publicSize).ToLocal(&publicDer))
+    return;
+  auto out = static_cast<unsigned char*>(privateDer->Data());
+  i2d_PKCS8_PRIV_KEY_INFO(p8, &out);
+  out = static_cast<unsigned char*>(publicDer->Data());
+  i2d_PUBKEY(pkey, &out);
+  auto result = v8::Object::New(isolate);
+  result->Set(context, js::newString(isolate, "pkcs8"), privateDer).Check();
+  result->Set(context, js::newString(isolate, "spki"), publicDer).Check();
+  info.GetReturnValue().Set(result);
+}
+
+const char* const RSA_PRIVATE_PARAMS[] = {
+    OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,
+    OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+
+void nativeCryptoPrivateKeyFromJwk(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // ("RSA", n, e, d, p, q, dp, dq, qi) or ("EC", curve, x, y, d) → { pkcs8, spki }, or
+  // undefined when the values are not a consistent key pair.
+  ERR_clear_error();
+  auto isolate = info.GetIsolate();
+  bool rsa = js::toKj(isolate, info[0]) == "RSA";
+  auto bld = OSSL_PARAM_BLD_new();
+  KJ_ASSERT(bld != nullptr);
+  KJ_DEFER(OSSL_PARAM_BLD_free(bld));
+  kj::Vector<BIGNUM*> numbers;
+  KJ_DEFER(for (auto n : numbers) BN_clear_free(n));
+  auto push = [&](const char* name, int index) {
+    auto bytes = bytesArg(info, index);
+    numbers.add(BN_bin2bn(bytes.begin(), bytes.size(), nullptr));
+    KJ_ASSERT(OSSL_PARAM_BLD_push_BN(bld, name, numbers.back()) == 1);
+  };
+  kj::Array<kj::byte> point;
+  if (rsa) {
+    push(OSSL_PKEY_PARAM_RSA_N, 1);
+    push(OSSL_PKEY_PARAM_RSA_E, 2);
+    for (int i = 0; i < 6; i++)
+      push(RSA_PRIVATE_PARAMS[i], 3 + i);
+  } else {
+    auto& curve = KJ_ASSERT_NONNULL(curveByName(js::toKj(isolate, info[1]), true));
+    auto x = bytesArg(info, 2), y = bytesArg(info, 3);
+    if (x.size() != curve.bytes || y.size() != curve.bytes)
+      return;
+    point = kj::heapArray<kj::byte>(1 + 2 * curve.bytes);
+    point[0] = 4;
+    memcpy(point.begin() + 1, x.begin(), x.size());
+    memcpy(point.begin() + 1 + x.size(), y.begin(), y.size());
+    KJ_ASSERT(OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve.openssl, 0));
+    KJ_ASSERT(OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.begin(),
+                                               point.size()) == 1);
+    push(OSSL_PKEY_PARAM_PRIV_KEY, 4);
+  }
+  auto params = OSSL_PARAM_BLD_to_param(bld);
+  KJ_ASSERT(params != nullptr);
+  KJ_DEFER(OSSL_PARAM_free(params));
+  auto ctx = EVP_PKEY_CTX_new_from_name(nullptr, rsa ? "RSA" : "EC", nullptr);
+  KJ_ASSERT(ctx != nullptr);
+  KJ_DEFER(EVP_PKEY_CTX_free(ctx));
+  EVP_PKEY* pkey = nullptr;
+  if (EVP_PKEY_fromdata_init(ctx) != 1 ||
+      EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
+    return;
+  KJ_DEFER(EVP_PKEY_free(pkey));
+  auto check = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
+  KJ_DEFER(EVP_PKEY_CTX_free(check));
+  if (check == nullptr || EVP_PKEY_pairwise_check(check) != 1)
+    return;
+  returnKeyPair(info, pkey);
+}
+
+void nativeCryptoPrivateKeyInfo(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // (pkcs8) → { kind, spki, bits, n, e, d, p, q, dp, dq, qi } or { kind, spki, curve, x, y, d },
+  // or undefined when the bytes are not an RSA or EC private key.
+  ERR_clear_error();
+  auto isolate = info.GetIsolate();
+  auto context = isolate->GetCurrentContext();
+  auto pkey = parsePkcs8(bytesArg(info, 0));
+  if (pkey == nullptr)
+    return;
+  KJ_DEFER(EVP_PKEY_free(pkey));
+  auto result = v8::Object::New(isolate);
+  auto set = [&](const char* name, v8::Local<v8::Value> value) {
+    result->Set(context, js::newString(isolate, name), value).Check();
+  };
+  auto setBn = [&](const char* name, const char* param, size_t width) -> bool {
+    BIGNUM* bn = nullptr;
+    if (EVP_PKEY_get_bn_param(pkey, param, &bn) != 1)
+      return false;
+    set(name, bytesValue(isolate, bn, width));
+    BN_clear_free(bn);
+    return true;
+  };
+  int type = EVP_PKEY_get_base_id(pkey);
+  if (type == EVP_PKEY_RSA) {
+    const char* names[] = {"d", "p", "q", "dp", "dq", "qi"};
+    set("kind", js::newString(isolate, "RSA"));
+    set("bits", v8::Number::New(isolate, EVP_PKEY_get_bits(pkey)));
+    if (!setBn("n", OSSL_PKEY_PARAM_RSA_N, 0) || !setBn("e", OSSL_PKEY_PARAM_RSA_E, 0))
+      return;
+    for (int i = 0; i < 6; i++) {
+      if (!setBn(names[i], RSA_PRIVATE_PARAMS[i], 0))
+        return;
+    }
+  } else if (type == EVP_PKEY_EC) {
+    char group[64];
+    size_t length = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                       &length) != 1)
+      return;
+    KJ_IF_MAYBE (curve, curveByName(group, false)) {
+      set("kind", js::newString(isolate, "EC"));
+      set("curve", js::newString(isolate, curve->web));
+      if (!setBn("x", OSSL_PKEY_PARAM_EC_PUB_X, curve->bytes) ||
+          !setBn("y", OSSL_PKEY_PARAM_EC_PUB_Y, curve->bytes) ||
+          !setBn("d", OSSL_PKEY_PARAM_PRIV_KEY, curve->bytes))
+        return;
+    } else {
+      return;
+    }
+  } else {
+    return;
+  }
+  int size = i2d_PUBKEY(pkey, nullptr);
+  v8::Local<v8::ArrayBuffer> spki;
+  if (size <= 0 || !js::newArrayBuffer(isolate, size).ToLocal(&spki))
+    return;
+  auto out = static_cast<unsigned char*>(spki->Data());
+  i2d_PUBKEY(pkey, &out);
+  set("spki", spki);
+  info.GetReturnValue().Set(result);
+}
+
+void nativeCryptoSign(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // (algorithm, pkcs8, hash, data, saltLength) → ArrayBuffer; ECDSA signatures as r || s.
+  ERR_clear_error();
+  auto isolate = info.GetIsolate();
+  auto algorithm = js::toKj(isolate, info[0]);
+  auto md = digestByName(js::toKj(isolate, info[2]));
+  KJ_ASSERT(md != nullptr);
+  auto data = bytesArg(info, 3);
+  auto pkey = parsePkcs8(bytesArg(info, 1));
+  KJ_ASSERT(pkey != nullptr);
+  KJ_DEFER(EVP_PKEY_free(pkey));
+  auto mdctx = EVP_MD_CTX_new();
+  KJ_DEFER(EVP_MD_CTX_free(mdctx));
+  EVP_PKEY_CTX* pctx = nullptr;
+  KJ_ASSERT(EVP_DigestSignInit(mdctx, &pctx, md, nullptr, pkey) == 1);
+  if (algorithm == "RSA-PSS") {
+    KJ_ASSERT(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1);
+    KJ_ASSERT(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, int(info[4].As<v8::Number>()->Value())) == 1);
+  }
+  static const kj::byte none = 0;
+  size_t size = 0;
+  auto input = data.size() > 0 ? data.begin() : &none;
+  KJ_ASSERT(EVP_DigestSign(mdctx, nullptr, &size, input, data.size()) == 1);
+  auto signature = kj::heapArray<kj::byte>(size);
+  if (EVP_DigestSign(mdctx, signature.begin(), &size, input, data.size()) != 1)
+    return;  // A salt too long for the modulus, say.
+  if (algorithm != "ECDSA") {
+    returnBytes(info, signature.begin(), size);
+    return;
+  }
+  const unsigned char* p = signature.begin();
+  auto ecdsa = d2i_ECDSA_SIG(nullptr, &p, size);
+  KJ_ASSERT(ecdsa != nullptr);
+  KJ_DEFER(ECDSA_SIG_free(ecdsa));
+  size_t half = (EVP_PKEY_get_bits(pkey) + 7) / 8;
+  auto raw = kj::heapArray<kj::byte>(2 * half);
+  BN_bn2binpad(ECDSA_SIG_get0_r(ecdsa), raw.begin(), half);
+  BN_bn2binpad(ECDSA_SIG_get0_s(ecdsa), raw.begin() + half, half);
+  returnBytes(info, raw.begin(), raw.size());
+}
+
+void nativeCryptoGenerateKeyPair(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // ("RSA", modulusBits, publicExponentU8) or ("EC", curve) → { pkcs8, spki }. crypto.js bounds
+  // the modulus: generation is one native call out of the CPU watchdog's reach.
+  ERR_clear_error();
+  auto isolate = info.GetIsolate();
+  bool rsa = js::toKj(isolate, info[0]) == "RSA";
+  auto ctx = EVP_PKEY_CTX_new_from_name(nullptr, rsa ? "RSA" : "EC", nullptr);
+  KJ_ASSERT(ctx != nullptr);
+  KJ_DEFER(EVP_PKEY_CTX_free(ctx));
+  KJ_ASSERT(EVP_PKEY_keygen_init(ctx) == 1);
+  BIGNUM* e = nullptr;
+  KJ_DEFER(BN_free(e));
+  if (rsa) {
+    auto exponent = bytesArg(info, 2);
+    e = BN_bin2bn(exponent.begin(), exponent.size(), nullptr);
+    if (EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, int(info[1].As<v8::Number>()->Value())) != 1 ||
+        EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, e) != 1)
+      return;
+  } else {
+    auto& curve = KJ_ASSERT_NONNULL(curveByName(js::toKj(isolate, info[1]), true));
+    KJ_ASSERT(EVP_PKEY_CTX_set_group_name(ctx, curve.openssl) == 1);
+  }
+  EVP_PKEY* pkey = nullptr;
+  if (EVP_PKEY_keygen(ctx, &pkey) != 1)
+    return;
+  KJ_DEFER(EVP_PKEY_free(pkey));
+  returnKeyPair(info, pkey);
+}
+
 const NativeFunction CRYPTO_NATIVES[] = {
+    {"cryptoPrivateKeyFromJwk", &nativeCryptoPrivateKeyFromJwk},
+    {"cryptoPrivateKeyInfo", &nativeCryptoPrivateKeyInfo},
+    {"cryptoSign", &nativeCryptoSign},
+    {"cryptoGenerateKeyPair", &nativeCryptoGenerateKeyPair},
     {"cryptoPublicKeyFromJwk", &nativeCryptoPublicKeyFromJwk},
     {"cryptoPublicKeyInfo", &nativeCryptoPublicKeyInfo},
     {"cryptoVerify", &nativeCryptoVerify},

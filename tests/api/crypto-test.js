@@ -111,7 +111,8 @@ export const hmacKeysAndUsages = {
     await assertRejects(() => crypto.subtle.importKey('raw', new Uint8Array(0),
       { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), DOMException,
       /Imported HMAC key length \(0\)/);
-    await assertRejects(() => crypto.subtle.importKey('jwk', { kty: 'oct', k: 'a2V5', alg: 'HS512' },
+    await assertRejects(() => crypto.subtle.importKey('jwk',
+      { kty: 'oct', k: 'a2V5', alg: 'HS512' },
       { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), DOMException,
       /incompatible with the hash name \(encountered "HS512", expected "HS256"\)/);
     await assertRejects(() => crypto.subtle.importKey('raw', utf8('k'), { name: 'HMAC' }, false,
@@ -239,15 +240,43 @@ export const derivation = {
 // Made with the openssl command line: a 2048-bit RSA key and a P-256 key, both signing
 // "hello kiln" with SHA-256 (RSA-PSS with a 32-byte salt; the ECDSA signature as r || s).
 const VECTORS = {
-  'rsaSpki': 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA3ERz80TMehdOBsyIGtetEQ3Xyf+0Vsw+1Hp7drgVURKhiIX7UtDOn2yLlEzmpeB2EA/vYe/ZKQSZGBuefLrXkg84XeecoMU2v079s2CfOW1UXI055pwdtUDq2Etvn3g906xGsTOC0wzV2U/eLLW7HDX6JV/O7omv60Hv4aYzah7+pFvK5hlDlTZ2owQ4SMfx8iUDeDidiV32FEuqHQw3C/WADc7JQFNMdISGk/wOaLYg5SMEHpVnBJZ+YPd6ln5tzVYyaTM5Yg305Izn4HjD4RLEX3od0CXIe2Zx55yokIMizcq8uRGhN1+ozG/p2EYDD6ay7cEREvjbtmm55Edx9QIDAQAB',
-  'rsaN': '3ERz80TMehdOBsyIGtetEQ3Xyf-0Vsw-1Hp7drgVURKhiIX7UtDOn2yLlEzmpeB2EA_vYe_ZKQSZGBuefLrXkg84XeecoMU2v079s2CfOW1UXI055pwdtUDq2Etvn3g906xGsTOC0wzV2U_eLLW7HDX6JV_O7omv60Hv4aYzah7-pFvK5hlDlTZ2owQ4SMfx8iUDeDidiV32FEuqHQw3C_WADc7JQFNMdISGk_wOaLYg5SMEHpVnBJZ-YPd6ln5tzVYyaTM5Yg305Izn4HjD4RLEX3od0CXIe2Zx55yokIMizcq8uRGhN1-ozG_p2EYDD6ay7cEREvjbtmm55Edx9Q',
+  'rsaSpki':
+    'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA3ERz80TMehdOBsyIGtetEQ3Xyf+0Vsw+1Hp7' +
+    'drgVURKhiIX7UtDOn2yLlEzmpeB2EA/vYe/ZKQSZGBuefLrXkg84XeecoMU2v079s2CfOW1UXI055pwd' +
+    'tUDq2Etvn3g906xGsTOC0wzV2U/eLLW7HDX6JV/O7omv60Hv4aYzah7+pFvK5hlDlTZ2owQ4SMfx8iUD' +
+    'eDidiV32FEuqHQw3C/WADc7JQFNMdISGk/wOaLYg5SMEHpVnBJZ+YPd6ln5tzVYyaTM5Yg305Izn4HjD' +
+    '4RLEX3od0CXIe2Zx55yokIMizcq8uRGhN1+ozG/p2EYDD6ay7cEREvjbtmm55Edx9QIDAQAB',
+  'rsaN':
+    '3ERz80TMehdOBsyIGtetEQ3Xyf-0Vsw-1Hp7drgVURKhiIX7UtDOn2yLlEzmpeB2EA_vYe_ZKQSZGBue' +
+    'fLrXkg84XeecoMU2v079s2CfOW1UXI055pwdtUDq2Etvn3g906xGsTOC0wzV2U_eLLW7HDX6JV_O7omv' +
+    '60Hv4aYzah7-pFvK5hlDlTZ2owQ4SMfx8iUDeDidiV32FEuqHQw3C_WADc7JQFNMdISGk_wOaLYg5SME' +
+    'HpVnBJZ-YPd6ln5tzVYyaTM5Yg305Izn4HjD4RLEX3od0CXIe2Zx55yokIMizcq8uRGhN1-ozG_p2EYD' +
+    'D6ay7cEREvjbtmm55Edx9Q',
   'rsaE': 'AQAB',
-  'rsaSig': 'a2fb86af1a71e79f4391f2971e2f7b6a699c44ec9f103c1902c5fcdb9f0b21d3c5aaaf45b551af3d95effecfca15dbcf4de27a6dedfee91b5320c2b5147a6f0fe58692e75670acdcb924d3f7730a9a5321d7529a0982475d74505c7854adccc5370d24ea5fa58cf94b56509d16d1418a0b4de9672f031c927d0c50e10c2bcd0654e47bd21cb30af4c09bc777d2250f3b36fec794b4d376bebff7b4cad2d5ea54d76832da1eab16567f5a4cbc9e5a1b54f099634284e24eb0827580ce175a6fe5994f459b3938cbd7d05dc97f4314f2bf823baef29202430697e801fb9b70ddedf2a5f23d10408554316538b4b352c215fd32d5989d77c26af7c0e16c95ddb9c5',
-  'pssSig': '0bb82abd14c933915b814c504935a8c82a3d055ef8ad6b2a9cc74c93fd0caaa70a5a6193c82647793f4d70552e849658d1015b5f1db9ae86c6f5ded77dc6707093e67cc61614c1f9556ff181631a5b87e5a4a57e56004ad79772359e289eb8a28e71a7fdbf83406bfb1df86d1180db42901a1c690e72386c2e771feb5156c74d063eb982d7bc434935ef34b51b92ae69b9f2003d7638eb7e73ed50887ec5688d32ee5c54e4168e565412a05844c17e05622f58800f9f90b770a314b988318a8133663f222f78babdc0529dd1dac0d134a7e517c9f22c3060970871a16bb2f88fe81b0214837303e6c5615f1429be14b547b24d1411f4b090807f87fb23a3f744',
-  'ecSpki': 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEhyzETKIxKQ7zSzd/FSeXyTGFPqGPBR8+J+0Gyyhab+RxmI96RVaptQH7D2Yi14aVY8NYnxfUZMIt64ZoTPo6kA==',
+  'rsaSig':
+    'a2fb86af1a71e79f4391f2971e2f7b6a699c44ec9f103c1902c5fcdb9f0b21d3c5aaaf45b551af3d' +
+    '95effecfca15dbcf4de27a6dedfee91b5320c2b5147a6f0fe58692e75670acdcb924d3f7730a9a53' +
+    '21d7529a0982475d74505c7854adccc5370d24ea5fa58cf94b56509d16d1418a0b4de9672f031c92' +
+    '7d0c50e10c2bcd0654e47bd21cb30af4c09bc777d2250f3b36fec794b4d376bebff7b4cad2d5ea54' +
+    'd76832da1eab16567f5a4cbc9e5a1b54f099634284e24eb0827580ce175a6fe5994f459b3938cbd7' +
+    'd05dc97f4314f2bf823baef29202430697e801fb9b70ddedf2a5f23d10408554316538b4b352c215' +
+    'fd32d5989d77c26af7c0e16c95ddb9c5',
+  'pssSig':
+    '0bb82abd14c933915b814c504935a8c82a3d055ef8ad6b2a9cc74c93fd0caaa70a5a6193c8264779' +
+    '3f4d70552e849658d1015b5f1db9ae86c6f5ded77dc6707093e67cc61614c1f9556ff181631a5b87' +
+    'e5a4a57e56004ad79772359e289eb8a28e71a7fdbf83406bfb1df86d1180db42901a1c690e72386c' +
+    '2e771feb5156c74d063eb982d7bc434935ef34b51b92ae69b9f2003d7638eb7e73ed50887ec5688d' +
+    '32ee5c54e4168e565412a05844c17e05622f58800f9f90b770a314b988318a8133663f222f78babd' +
+    'c0529dd1dac0d134a7e517c9f22c3060970871a16bb2f88fe81b0214837303e6c5615f1429be14b5' +
+    '47b24d1411f4b090807f87fb23a3f744',
+  'ecSpki':
+    'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEhyzETKIxKQ7zSzd/FSeXyTGFPqGPBR8+J+0Gyyhab+Rx' +
+    'mI96RVaptQH7D2Yi14aVY8NYnxfUZMIt64ZoTPo6kA==',
   'ecX': 'hyzETKIxKQ7zSzd_FSeXyTGFPqGPBR8-J-0Gyyhab-Q',
   'ecY': 'cZiPekVWqbUB-w9mIteGlWPDWJ8X1GTCLeuGaEz6OpA',
-  'ecSig': '9c4f3b6fe2ade701b1ec336a5502a82f8caa5290cde8d830514cd446f7fafde0ffc843aa7c0e894958b7e004549323e131baa109de99a58ae9b403fc73c41b1d'
+  'ecSig':
+    '9c4f3b6fe2ade701b1ec336a5502a82f8caa5290cde8d830514cd446f7fafde0ffc843aa7c0e8949' +
+    '58b7e004549323e131baa109de99a58ae9b403fc73c41b1d',
 };
 const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
@@ -295,14 +324,72 @@ export const publicKeys = {
     await assertRejects(() => crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256',
       x: VECTORS.ecX, y: VECTORS.ecX }, ecAlg, false, ['verify']), DOMException,
     /Invalid EC key; public key coordinates "x" and "y" are invalid/);
-    // Private keys and signing are refused by name.
+    // Bytes that are no key, and a public key asked to sign.
     await assertRejects(() => crypto.subtle.importKey('pkcs8', new Uint8Array(8),
       { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']), DOMException,
-    /RSASSA-PKCS1-v1_5 private keys are not supported/);
+    /^Invalid PKCS8 input\.$/);
     await assertRejects(() => crypto.subtle.sign('RSASSA-PKCS1-v1_5', rsa, message), DOMException,
       /Requested key usage "sign" does not match/);
     await assertRejects(() => crypto.subtle.importKey('spki', unb64(VECTORS.ecSpki),
       { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']), DOMException,
-    /not an RSA public key/);
+    /not an RSA key/);
+  },
+};
+
+export const keyPairs = {
+  async test() {
+    const message = utf8('hello kiln');
+    // ECDSA: generate, sign, verify, and the private key through JWK and PKCS#8 and back.
+    const ec = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true,
+      ['sign', 'verify']);
+    assertEqual(ec.privateKey.type, 'private');
+    assertEqual(ec.publicKey.type, 'public');
+    assertDeepEqual(ec.privateKey.usages, ['sign']);
+    assertDeepEqual(ec.publicKey.usages, ['verify']);
+    const ecdsa = { name: 'ECDSA', hash: 'SHA-384' };
+    const signature = await crypto.subtle.sign(ecdsa, ec.privateKey, message);
+    assertEqual(signature.byteLength, 96);  // r || s, 48 bytes each
+    assertEqual(await crypto.subtle.verify(ecdsa, ec.publicKey, signature, message), true);
+    const jwk = await crypto.subtle.exportKey('jwk', ec.privateKey);
+    assertEqual(jwk.kty, 'EC');
+    assertEqual(jwk.crv, 'P-384');
+    assert(typeof jwk.d === 'string' && jwk.d.length > 0, 'the JWK carries d');
+    const alg = { name: 'ECDSA', namedCurve: 'P-384' };
+    const again = await crypto.subtle.importKey('jwk', jwk, alg, false, ['sign']);
+    const pkcs8 = await crypto.subtle.exportKey('pkcs8', ec.privateKey);
+    const fromPkcs8 = await crypto.subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']);
+    for (const key of [again, fromPkcs8]) {
+      const s = await crypto.subtle.sign(ecdsa, key, message);
+      assertEqual(await crypto.subtle.verify(ecdsa, ec.publicKey, s, message), true);
+    }
+    // A private JWK whose d does not match its public point is refused.
+    const other = await crypto.subtle.exportKey('jwk',
+      (await crypto.subtle.generateKey(alg, true, ['sign'])).privateKey);
+    await assertRejects(() => crypto.subtle.importKey('jwk', { ...jwk, d: other.d }, alg, false,
+      ['sign']), DOMException, /Invalid EC key/);
+    // RSA: a generated pair signs with PKCS#1 v1.5 and PSS.
+    const rsa = await crypto.subtle.generateKey({ name: 'RSA-PSS', modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']);
+    assertEqual(rsa.publicKey.algorithm.modulusLength, 2048);
+    const pss = { name: 'RSA-PSS', saltLength: 32 };
+    const rsaSig = await crypto.subtle.sign(pss, rsa.privateKey, message);
+    assertEqual(rsaSig.byteLength, 256);
+    assertEqual(await crypto.subtle.verify(pss, rsa.publicKey, rsaSig, message), true);
+    const rsaJwk = await crypto.subtle.exportKey('jwk', rsa.privateKey);
+    assertEqual(rsaJwk.alg, 'PS256');
+    const pkcs1 = await crypto.subtle.importKey('jwk', { ...rsaJwk, alg: 'RS256' },
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+    const pkcs1Sig = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', pkcs1, message);
+    const pkcs1Public = await crypto.subtle.importKey('spki',
+      await crypto.subtle.exportKey('spki', rsa.publicKey),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+    assertEqual(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', pkcs1Public, pkcs1Sig, message),
+      true);
+    // Bounded: generation runs in one native call.
+    await assertRejects(() => crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5',
+      modulusLength: 16384, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, false,
+    ['sign']), DOMException, /RSA modulus length/);
+    await assertRejects(() => crypto.subtle.exportKey('spki', rsa.privateKey), DOMException,
+      /cannot be exported as "spki"/);
   },
 };

@@ -3,9 +3,10 @@
 // conversion, algorithm normalization, key usages, and errors as DOMExceptions in rejected
 // promises, with workerd's messages. Implemented: digest (SHA-1/256/384/512, and MD5 as Workers
 // has it); HMAC keys (sign, verify); AES-GCM and AES-CBC keys (encrypt, decrypt); PBKDF2 and
-// HKDF (deriveBits, deriveKey); RSASSA-PKCS1-v1_5, RSA-PSS and ECDSA public keys (verify; spki,
-// jwk, and raw for EC); importKey raw and jwk, exportKey, generateKey; timingSafeEqual (a Workers
-// extension). Other algorithms and private keys are refused with a NotSupportedError naming them.
+// HKDF (deriveBits, deriveKey); RSASSA-PKCS1-v1_5, RSA-PSS and ECDSA key pairs (sign, verify;
+// spki, pkcs8, jwk, and raw for EC public keys); importKey, exportKey, generateKey;
+// timingSafeEqual (a Workers extension). Other algorithms are refused with a NotSupportedError
+// naming them.
 
 const { DOMException, finishClass, toUint8Array, isArrayBuffer, atob, btoa } = internal;
 
@@ -282,79 +283,90 @@ function generateSecret(name, dict, extractable, usages) {
   return new CryptoKey(kConstruct, 'secret', Boolean(extractable), algorithm, usages, bytes);
 }
 
-// Public keys of the signature algorithms: SPKI DER inside, verify only.
-function publicAlgorithm(name, dict, info) {
+// Keys of the signature algorithms: public ones hold SPKI DER, private ones PKCS#8 DER.
+const RSA_MAX_BITS = 4096;  // Generation is one native call the CPU watchdog cannot stop.
+
+function asymmetricAlgorithm(name, dict, info) {
   if (name === 'ECDSA') {
     const curve = String(requireField(dict, 'namedCurve'));
     if (CURVE_BYTES[curve] === undefined) {
       throw notSupported(`Unrecognized or unimplemented EC curve "${curve}" requested.`);
     }
     if (info !== undefined && (info.kind !== 'EC' || info.curve !== curve)) {
-      throw new DOMException(`The key is not an ${curve} ECDSA public key.`, 'DataError');
+      throw new DOMException(`The key is not an ${curve} ECDSA key.`, 'DataError');
     }
     return { name, namedCurve: curve };
   }
   const hash = hashOf(dict);
   if (info !== undefined && info.kind !== 'RSA') {
-    throw new DOMException('The key is not an RSA public key.', 'DataError');
+    throw new DOMException('The key is not an RSA key.', 'DataError');
   }
   return info === undefined ? { name, hash: { name: hash } } : {
     name, modulusLength: info.bits, publicExponent: info.e, hash: { name: hash },
   };
 }
 
-function importPublic(format, keyData, name, dict, extractable, keyUsages) {
-  if (format === 'pkcs8' || (format === 'jwk' && keyData !== null &&
-      typeof keyData === 'object' && keyData.d !== undefined)) {
-    throw notSupported(`${name} private keys are not supported by kiln yet.`);
-  }
+function asymmetricUsages(name, keyUsages, type) {
+  const allowed = type === 'public' ? 'verify' : 'sign';
   const usages = new Set();
   for (const usage of keyUsages) {
-    if (String(usage) !== 'verify') {
-      throw new DOMException(`Attempt to import public ${name} key with invalid usage ` +
+    if (String(usage) !== allowed) {
+      throw new DOMException(`Attempt to import ${type} ${name} key with invalid usage ` +
         `"${usage}".`, 'SyntaxError');
     }
-    usages.add('verify');
+    usages.add(allowed);
   }
-  let spki;
-  const wanted = publicAlgorithm(name, dict, undefined);
-  if (format === 'spki') {
-    spki = bufferSource(keyData, 'importKey', 2);
+  if (type === 'private' && usages.size === 0) {
+    throw new DOMException('Secret/private CryptoKeys must have at least one usage.',
+      'SyntaxError');
+  }
+  return [...usages];
+}
+
+function importAsymmetric(format, keyData, name, dict, extractable, keyUsages) {
+  const isJwk = format === 'jwk' && keyData !== null && typeof keyData === 'object';
+  const type = format === 'pkcs8' || (isJwk && keyData.d !== undefined) ? 'private' : 'public';
+  const usages = asymmetricUsages(name, keyUsages, type);
+  const wanted = asymmetricAlgorithm(name, dict, undefined);
+  let der;
+  if (format === 'spki' || format === 'pkcs8') {
+    der = bufferSource(keyData, 'importKey', 2);
   } else if (format === 'jwk') {
-    if (keyData === null || typeof keyData !== 'object') {
-      throw new TypeError('A JSON Web Key must be an object.');
-    }
-    spki = publicFromJwk(keyData, name, wanted);
+    if (!isJwk) throw new TypeError('A JSON Web Key must be an object.');
+    const pair = keyFromJwk(keyData, name, wanted, type);
+    der = pair === undefined ? undefined : type === 'private' ? pair.pkcs8 : pair;
   } else if (format === 'raw' && name === 'ECDSA') {
     const point = bufferSource(keyData, 'importKey', 2);
     const size = CURVE_BYTES[wanted.namedCurve];
     if (point.length !== 1 + 2 * size || point[0] !== 4) {
       throw new DOMException('Only uncompressed EC points are supported.', 'DataError');
     }
-    spki = natives.cryptoPublicKeyFromJwk('EC', wanted.namedCurve, point.subarray(1, 1 + size),
+    der = natives.cryptoPublicKeyFromJwk('EC', wanted.namedCurve, point.subarray(1, 1 + size),
       point.subarray(1 + size));
   } else {
     throw notSupported(`Unrecognized key import format "${format}".`);
   }
-  const info = spki === undefined ? undefined : natives.cryptoPublicKeyInfo(spki);
+  const info = der === undefined ? undefined : type === 'private'
+    ? natives.cryptoPrivateKeyInfo(der) : natives.cryptoPublicKeyInfo(der);
   if (info === undefined) {
-    throw new DOMException(name === 'ECDSA' && format !== 'spki'
+    throw new DOMException(name === 'ECDSA' && (format === 'jwk' || format === 'raw')
       ? 'Invalid EC key; public key coordinates "x" and "y" are invalid.'
-      : `Invalid ${format} key data.`, 'DataError');
+      : `Invalid ${format === 'pkcs8' ? 'PKCS8' : 'SPKI'} input.`, 'DataError');
   }
-  return new CryptoKey(kConstruct, 'public', Boolean(extractable),
-    publicAlgorithm(name, dict, info), USAGE_ORDER.filter((u) => usages.has(u)),
-    new Uint8Array(spki));
+  return new CryptoKey(kConstruct, type, Boolean(extractable),
+    asymmetricAlgorithm(name, dict, info), usages, new Uint8Array(der));
 }
 
-function publicFromJwk(jwk, name, wanted) {
+function keyFromJwk(jwk, name, wanted, type) {
+  const b = (field) => base64urlDecode(jwk[field], name);
   if (name === 'ECDSA') {
     if (jwk.kty !== 'EC' || jwk.crv !== wanted.namedCurve) {
-      throw new DOMException(`ECDSA "jwk" key import requires "kty" "EC" and "crv" ` +
+      throw new DOMException('ECDSA "jwk" key import requires "kty" "EC" and "crv" ' +
         `"${wanted.namedCurve}".`, 'DataError');
     }
-    return natives.cryptoPublicKeyFromJwk('EC', jwk.crv, base64urlDecode(jwk.x, name),
-      base64urlDecode(jwk.y, name));
+    return type === 'private'
+      ? natives.cryptoPrivateKeyFromJwk('EC', jwk.crv, b('x'), b('y'), b('d'))
+      : natives.cryptoPublicKeyFromJwk('EC', jwk.crv, b('x'), b('y'));
   }
   if (jwk.kty !== 'RSA') {
     throw new DOMException(`${name} "jwk" key import requires a JSON Web Key with Key Type ` +
@@ -365,8 +377,52 @@ function publicFromJwk(jwk, name, wanted) {
     throw new DOMException(`${name} "jwk" key import specifies "alg" that is incompatible with ` +
       `the hash name (encountered "${jwk.alg}", expected "${expected}").`, 'DataError');
   }
-  return natives.cryptoPublicKeyFromJwk('RSA', base64urlDecode(jwk.n, name),
-    base64urlDecode(jwk.e, name));
+  if (type === 'public') return natives.cryptoPublicKeyFromJwk('RSA', b('n'), b('e'));
+  if (jwk.p === undefined) {
+    throw notSupported('RSA private keys without their prime factors are not supported.');
+  }
+  return natives.cryptoPrivateKeyFromJwk('RSA', b('n'), b('e'), b('d'), b('p'), b('q'),
+    b('dp'), b('dq'), b('qi'));
+}
+
+function generateAsymmetric(name, dict, extractable, keyUsages) {
+  const algorithm = asymmetricAlgorithm(name, dict, undefined);
+  const wanted = new Set([...keyUsages].map(String));
+  for (const usage of wanted) {
+    if (usage !== 'sign' && usage !== 'verify') {
+      throw new DOMException(`Attempt to generate ${name} key pair with invalid usage ` +
+        `"${usage}".`, 'SyntaxError');
+    }
+  }
+  if (!wanted.has('sign')) {
+    throw new DOMException('Secret/private CryptoKeys must have at least one usage.',
+      'SyntaxError');
+  }
+  let pair;
+  if (name === 'ECDSA') {
+    pair = natives.cryptoGenerateKeyPair('EC', algorithm.namedCurve);
+  } else {
+    const bits = Number(requireField(dict, 'modulusLength'));
+    const exponent = bufferSource(requireField(dict, 'publicExponent'), 'generateKey', 1);
+    if (!(Number.isInteger(bits) && bits >= 1024 && bits <= RSA_MAX_BITS && bits % 8 === 0)) {
+      throw new DOMException(`RSA modulus length must be a multiple of 8 from 1024 to ` +
+        `${RSA_MAX_BITS} in kiln (requested ${dict.modulusLength}).`, 'OperationError');
+    }
+    pair = natives.cryptoGenerateKeyPair('RSA', bits, exponent);
+  }
+  if (pair === undefined) {
+    throw new DOMException(`${name} key generation failed.`, 'OperationError');
+  }
+  const spki = new Uint8Array(pair.spki);
+  const pkcs8 = new Uint8Array(pair.pkcs8);
+  const info = natives.cryptoPrivateKeyInfo(pkcs8);
+  const full = asymmetricAlgorithm(name, dict, info);
+  return {
+    publicKey: new CryptoKey(kConstruct, 'public', true, full,
+      wanted.has('verify') ? ['verify'] : [], spki),
+    privateKey: new CryptoKey(kConstruct, 'private', Boolean(extractable),
+      asymmetricAlgorithm(name, dict, info), ['sign'], pkcs8),
+  };
 }
 
 function verifyPublic(algorithm, key, spki, signature, data) {
@@ -377,25 +433,53 @@ function verifyPublic(algorithm, key, spki, signature, data) {
     bufferSource(data, 'verify', 4), saltLength);
 }
 
-function exportPublic(format, key, spki) {
-  if (format === 'spki') return spki.slice().buffer;
-  const info = natives.cryptoPublicKeyInfo(spki);
+function signPrivate(algorithm, key, pkcs8, data) {
+  const name = key.algorithm.name;
+  const hash = name === 'ECDSA' ? hashOf(algorithm) : key.algorithm.hash.name;
+  const saltLength = name === 'RSA-PSS' ? Number(requireField(algorithm, 'saltLength')) : 0;
+  const signature = natives.cryptoSign(name, pkcs8, hash, bufferSource(data, 'sign', 3),
+    saltLength);
+  if (signature === undefined) {
+    throw new DOMException(`${name} signing failed (is the salt too long for the key?).`,
+      'OperationError');
+  }
+  return signature;
+}
+
+function exportAsymmetric(format, key, der) {
+  const isPrivate = key.type === 'private';
+  if (format === (isPrivate ? 'pkcs8' : 'spki')) return der.slice().buffer;
+  if (format === 'spki' || format === 'pkcs8') {
+    throw new DOMException(`A ${key.type} key cannot be exported as "${format}".`,
+      'InvalidAccessError');
+  }
+  const info = isPrivate ? natives.cryptoPrivateKeyInfo(der) : natives.cryptoPublicKeyInfo(der);
   const algorithm = key.algorithm;
+  const jwk = { key_ops: [...key.usages], ext: true };
   if (info.kind === 'EC') {
     if (format === 'raw') {
+      if (isPrivate) throw new DOMException('Only public EC keys export as "raw".',
+        'InvalidAccessError');
       const point = new Uint8Array(1 + info.x.length * 2);
       point[0] = 4;
       point.set(info.x, 1);
       point.set(info.y, 1 + info.x.length);
       return point.buffer;
     }
-    return { kty: 'EC', crv: info.curve, key_ops: [...key.usages], ext: true,
-      x: base64urlEncode(info.x), y: base64urlEncode(info.y) };
+    Object.assign(jwk, { kty: 'EC', crv: info.curve, x: base64urlEncode(info.x),
+      y: base64urlEncode(info.y) });
+    if (isPrivate) jwk.d = base64urlEncode(info.d);
+    return jwk;
   }
   if (format === 'raw') throw notSupported('RSA keys cannot be exported as "raw".');
-  return { kty: 'RSA', key_ops: [...key.usages],
-    alg: JWK_RSA_ALG[algorithm.name][algorithm.hash.name], ext: true, n: base64urlEncode(info.n),
-    e: base64urlEncode(info.e) };
+  Object.assign(jwk, { kty: 'RSA', alg: JWK_RSA_ALG[algorithm.name][algorithm.hash.name],
+    n: base64urlEncode(info.n), e: base64urlEncode(info.e) });
+  if (isPrivate) {
+    for (const field of ['d', 'p', 'q', 'dp', 'dq', 'qi']) {
+      jwk[field] = base64urlEncode(info[field]);
+    }
+  }
+  return jwk;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,6 +603,7 @@ class SubtleCrypto {
   sign(algorithm, key, data) {
     return promised(() => {
       const bytes = keyFor('sign', algorithm, key, 'sign');
+      if (key.type === 'private') return signPrivate(algorithm, key, bytes, data);
       return natives.cryptoHmac(key.algorithm.hash.name, bytes, bufferSource(data, 'sign', 3));
     });
   }
@@ -548,9 +633,7 @@ class SubtleCrypto {
   generateKey(algorithm, extractable, keyUsages) {
     return promised(() => {
       const { name, dict } = keyAlgorithm(algorithm, 'generation');
-      if (PUBLIC_KEYS.includes(name)) {
-        throw notSupported(`Generating ${name} key pairs is not supported by kiln yet.`);
-      }
+      if (PUBLIC_KEYS.includes(name)) return generateAsymmetric(name, dict, extractable, keyUsages);
       if (name === 'PBKDF2' || name === 'HKDF') {
         throw notSupported(`Unrecognized key generation algorithm "${name}" requested.`);
       }
@@ -579,8 +662,9 @@ class SubtleCrypto {
         throw notSupported(`Unrecognized key import format "${fmt}".`);
       }
       const { name, dict } = keyAlgorithm(algorithm, 'import');
-      if (PUBLIC_KEYS.includes(name)) return importPublic(fmt, keyData, name, dict, extractable,
-        keyUsages);
+      if (PUBLIC_KEYS.includes(name)) {
+        return importAsymmetric(fmt, keyData, name, dict, extractable, keyUsages);
+      }
       const usages = checkUsages(name, keyUsages, 'import');
       return importSecret(fmt, keyData, name, dict, extractable, usages);
     });
@@ -591,7 +675,8 @@ class SubtleCrypto {
       if (!isKey(key)) throw failed('exportKey', 2, 'CryptoKey');
       const fmt = String(format);
       const name = key.algorithm.name;
-      if (fmt !== 'raw' && fmt !== 'jwk' && !(fmt === 'spki' && key.type === 'public')) {
+      if (fmt !== 'raw' && fmt !== 'jwk' && !(key.type !== 'secret' &&
+          (fmt === 'spki' || fmt === 'pkcs8'))) {
         throw notSupported(`Unimplemented key export format "${fmt}".`);
       }
       if (!key.extractable) {
@@ -599,7 +684,7 @@ class SubtleCrypto {
           'InvalidAccessError');
       }
       const bytes = keyData.get(key);
-      if (key.type === 'public') return exportPublic(fmt, key, bytes);
+      if (key.type !== 'secret') return exportAsymmetric(fmt, key, bytes);
       if (fmt === 'raw') return bytes.slice().buffer;
       return { kty: 'oct', key_ops: [...key.usages], alg: jwkAlg(key.algorithm, bytes),
         ext: true, k: base64urlEncode(bytes) };
