@@ -229,6 +229,24 @@ EVP_PKEY* parseSpki(kj::ArrayPtr<const kj::byte> der) {
   return d2i_PUBKEY(nullptr, &p, der.size());
 }
 
+bool pushEcPoint(const v8::FunctionCallbackInfo<v8::Value>& info, OSSL_PARAM_BLD* bld,
+                 kj::Array<kj::byte>& point) {
+  // Arguments (_, curve, x, y): the curve's name and public point, uncompressed. `point` must
+  // outlive the parameters built from `bld`.
+  auto& curve = KJ_ASSERT_NONNULL(curveByName(js::toKj(info.GetIsolate(), info[1]), true));
+  auto x = bytesArg(info, 2), y = bytesArg(info, 3);
+  if (x.size() != curve.bytes || y.size() != curve.bytes)
+    return false;
+  point = kj::heapArray<kj::byte>(1 + 2 * curve.bytes);
+  point[0] = 4;  // Uncompressed.
+  memcpy(point.begin() + 1, x.begin(), x.size());
+  memcpy(point.begin() + 1 + x.size(), y.begin(), y.size());
+  KJ_ASSERT(OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve.openssl, 0));
+  KJ_ASSERT(OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.begin(),
+                                             point.size()) == 1);
+  return true;
+}
+
 v8::Local<v8::Value> bytesValue(v8::Isolate* isolate, const BIGNUM* bn, size_t width = 0) {
   size_t size = width > 0 ? width : BN_num_bytes(bn);
   v8::Local<v8::ArrayBuffer> buffer;
@@ -258,17 +276,8 @@ void nativeCryptoPublicKeyFromJwk(const v8::FunctionCallbackInfo<v8::Value>& inf
     KJ_ASSERT(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) == 1);
     KJ_ASSERT(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) == 1);
   } else {
-    auto& curve = KJ_ASSERT_NONNULL(curveByName(js::toKj(isolate, info[1]), true));
-    auto x = bytesArg(info, 2), y = bytesArg(info, 3);
-    if (x.size() != curve.bytes || y.size() != curve.bytes)
+    if (!pushEcPoint(info, bld, point))
       return;
-    point = kj::heapArray<kj::byte>(1 + 2 * curve.bytes);
-    point[0] = 4;  // Uncompressed.
-    memcpy(point.begin() + 1, x.begin(), x.size());
-    memcpy(point.begin() + 1 + x.size(), y.begin(), y.size());
-    KJ_ASSERT(OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve.openssl, 0));
-    KJ_ASSERT(OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.begin(),
-                                               point.size()) == 1);
   }
   auto params = OSSL_PARAM_BLD_to_param(bld);
   KJ_ASSERT(params != nullptr);
@@ -452,17 +461,8 @@ void nativeCryptoPrivateKeyFromJwk(const v8::FunctionCallbackInfo<v8::Value>& in
     for (int i = 0; i < 6; i++)
       push(RSA_PRIVATE_PARAMS[i], 3 + i);
   } else {
-    auto& curve = KJ_ASSERT_NONNULL(curveByName(js::toKj(isolate, info[1]), true));
-    auto x = bytesArg(info, 2), y = bytesArg(info, 3);
-    if (x.size() != curve.bytes || y.size() != curve.bytes)
+    if (!pushEcPoint(info, bld, point))
       return;
-    point = kj::heapArray<kj::byte>(1 + 2 * curve.bytes);
-    point[0] = 4;
-    memcpy(point.begin() + 1, x.begin(), x.size());
-    memcpy(point.begin() + 1 + x.size(), y.begin(), y.size());
-    KJ_ASSERT(OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, curve.openssl, 0));
-    KJ_ASSERT(OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.begin(),
-                                               point.size()) == 1);
     push(OSSL_PKEY_PARAM_PRIV_KEY, 4);
   }
   auto params = OSSL_PARAM_BLD_to_param(bld);
