@@ -256,6 +256,63 @@ v8::Local<v8::Value> bytesValue(v8::Isolate* isolate, const BIGNUM* bn, size_t w
   return v8::Uint8Array::New(buffer, 0, size);
 }
 
+void returnKeyPair(const v8::FunctionCallbackInfo<v8::Value>& info, EVP_PKEY* pkey);
+
+template <typename Set>
+bool setRawKey(v8::Isolate* isolate, EVP_PKEY* pkey, bool withPrivate, Set& set) {
+  // An Ed25519 key as { kind: "OKP", curve, x[, d] }: its raw 32-byte halves.
+  auto raw = [&](bool priv) -> v8::Local<v8::Value> {
+    size_t size = 0;
+    auto get = priv ? EVP_PKEY_get_raw_private_key : EVP_PKEY_get_raw_public_key;
+    if (get(pkey, nullptr, &size) != 1)
+      return {};
+    v8::Local<v8::ArrayBuffer> buffer;
+    if (!js::newArrayBuffer(isolate, size).ToLocal(&buffer) ||
+        get(pkey, static_cast<unsigned char*>(buffer->Data()), &size) != 1)
+      return {};
+    return v8::Uint8Array::New(buffer, 0, size);
+  };
+  auto x = raw(false);
+  if (x.IsEmpty())
+    return false;
+  set("kind", js::newString(isolate, "OKP"));
+  set("curve", js::newString(isolate, "Ed25519"));
+  set("x", x);
+  if (withPrivate) {
+    auto d = raw(true);
+    if (d.IsEmpty())
+      return false;
+    set("d", d);
+  }
+  return true;
+}
+
+void nativeCryptoOkpFromRaw(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // (isPrivate, bytes) → SPKI DER of a raw Ed25519 public key, or { pkcs8, spki } of a raw
+  // private key; undefined when the bytes are not a key.
+  ERR_clear_error();
+  bool isPrivate = info[0]->BooleanValue(info.GetIsolate());
+  auto bytes = bytesArg(info, 1);
+  auto pkey =
+      isPrivate
+          ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes.begin(), bytes.size())
+          : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes.begin(), bytes.size());
+  if (pkey == nullptr)
+    return;
+  KJ_DEFER(EVP_PKEY_free(pkey));
+  if (isPrivate) {
+    returnKeyPair(info, pkey);
+    return;
+  }
+  int size = i2d_PUBKEY(pkey, nullptr);
+  if (size <= 0)
+    return;
+  auto der = kj::heapArray<kj::byte>(size);
+  auto out = der.begin();
+  i2d_PUBKEY(pkey, &out);
+  returnBytes(info, der.begin(), der.size());
+}
+
 void nativeCryptoPublicKeyFromJwk(const v8::FunctionCallbackInfo<v8::Value>& info) {
   ERR_clear_error();  // What a failed call left behind must not reach this one.
   // ("RSA", n, e) or ("EC", curve, x, y) → ArrayBuffer of the SPKI DER, or undefined when the
@@ -329,6 +386,9 @@ void nativeCryptoPublicKeyInfo(const v8::FunctionCallbackInfo<v8::Value>& info) 
     set("bits", v8::Number::New(isolate, EVP_PKEY_get_bits(pkey)));
     set("n", bytesValue(isolate, n));
     set("e", bytesValue(isolate, e));
+  } else if (type == EVP_PKEY_ED25519) {
+    if (!setRawKey(isolate, pkey, false, set))
+      return;
   } else if (type == EVP_PKEY_EC) {
     char group[64];
     size_t length = 0;
@@ -361,8 +421,9 @@ void nativeCryptoVerify(const v8::FunctionCallbackInfo<v8::Value>& info) {
   //  saltLength) → boolean. ECDSA signatures are Web Crypto's r || s, not DER.
   auto isolate = info.GetIsolate();
   auto algorithm = js::toKj(isolate, info[0]);
-  auto md = digestByName(js::toKj(isolate, info[2]));
-  KJ_ASSERT(md != nullptr);
+  // Ed25519 hashes internally: no digest of our own.
+  auto md = algorithm == "Ed25519" ? nullptr : digestByName(js::toKj(isolate, info[2]));
+  KJ_ASSERT(md != nullptr || algorithm == "Ed25519");
   auto signature = bytesArg(info, 3), data = bytesArg(info, 4);
   auto pkey = parseSpki(bytesArg(info, 1));
   KJ_ASSERT(pkey != nullptr);
@@ -516,6 +577,9 @@ void nativeCryptoPrivateKeyInfo(const v8::FunctionCallbackInfo<v8::Value>& info)
       if (!setBn(names[i], RSA_PRIVATE_PARAMS[i], 0))
         return;
     }
+  } else if (type == EVP_PKEY_ED25519) {
+    if (!setRawKey(isolate, pkey, true, set))
+      return;
   } else if (type == EVP_PKEY_EC) {
     char group[64];
     size_t length = 0;
@@ -550,8 +614,8 @@ void nativeCryptoSign(const v8::FunctionCallbackInfo<v8::Value>& info) {
   ERR_clear_error();
   auto isolate = info.GetIsolate();
   auto algorithm = js::toKj(isolate, info[0]);
-  auto md = digestByName(js::toKj(isolate, info[2]));
-  KJ_ASSERT(md != nullptr);
+  auto md = algorithm == "Ed25519" ? nullptr : digestByName(js::toKj(isolate, info[2]));
+  KJ_ASSERT(md != nullptr || algorithm == "Ed25519");
   auto data = bytesArg(info, 3);
   auto pkey = parsePkcs8(bytesArg(info, 1));
   KJ_ASSERT(pkey != nullptr);
@@ -591,8 +655,13 @@ void nativeCryptoGenerateKeyPair(const v8::FunctionCallbackInfo<v8::Value>& info
   // the modulus: generation is one native call out of the CPU watchdog's reach.
   ERR_clear_error();
   auto isolate = info.GetIsolate();
-  bool rsa = js::toKj(isolate, info[0]) == "RSA";
-  auto ctx = EVP_PKEY_CTX_new_from_name(nullptr, rsa ? "RSA" : "EC", nullptr);
+  auto kind = js::toKj(isolate, info[0]);
+  bool rsa = kind == "RSA";
+  auto ctx = EVP_PKEY_CTX_new_from_name(nullptr,
+                                        rsa             ? "RSA"
+                                        : kind == "OKP" ? "ED25519"
+                                                        : "EC",
+                                        nullptr);
   KJ_ASSERT(ctx != nullptr);
   KJ_DEFER(EVP_PKEY_CTX_free(ctx));
   KJ_ASSERT(EVP_PKEY_keygen_init(ctx) == 1);
@@ -604,7 +673,7 @@ void nativeCryptoGenerateKeyPair(const v8::FunctionCallbackInfo<v8::Value>& info
     if (EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, int(info[1].As<v8::Number>()->Value())) != 1 ||
         EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, e) != 1)
       return;
-  } else {
+  } else if (kind == "EC") {
     auto& curve = KJ_ASSERT_NONNULL(curveByName(js::toKj(isolate, info[1]), true));
     KJ_ASSERT(EVP_PKEY_CTX_set_group_name(ctx, curve.openssl) == 1);
   }
@@ -620,6 +689,7 @@ const NativeFunction CRYPTO_NATIVES[] = {
     {"cryptoPrivateKeyInfo", &nativeCryptoPrivateKeyInfo},
     {"cryptoSign", &nativeCryptoSign},
     {"cryptoGenerateKeyPair", &nativeCryptoGenerateKeyPair},
+    {"cryptoOkpFromRaw", &nativeCryptoOkpFromRaw},
     {"cryptoPublicKeyFromJwk", &nativeCryptoPublicKeyFromJwk},
     {"cryptoPublicKeyInfo", &nativeCryptoPublicKeyInfo},
     {"cryptoVerify", &nativeCryptoVerify},

@@ -393,3 +393,31 @@ export const keyPairs = {
       /cannot be exported as "spki"/);
   },
 };
+
+export const ed25519 = {
+  async test() {
+    // RFC 8032, test 1: the empty message.
+    const secret = unhex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
+    const publicRaw = unhex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    const expected = 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155' +
+      '5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
+    const jwk = { kty: 'OKP', crv: 'Ed25519', x: b64url(publicRaw), d: b64url(secret) };
+    const privateKey = await crypto.subtle.importKey('jwk', jwk, 'Ed25519', true, ['sign']);
+    assertDeepEqual(privateKey.algorithm, { name: 'Ed25519' });
+    const signature = await crypto.subtle.sign('Ed25519', privateKey, new Uint8Array(0));
+    assertEqual(hex(signature), expected);
+    const publicKey = await crypto.subtle.importKey('raw', publicRaw, { name: 'Ed25519' }, true,
+      ['verify']);
+    assertEqual(await crypto.subtle.verify('Ed25519', publicKey, signature, new Uint8Array(0)),
+      true);
+    assertEqual(await crypto.subtle.verify('Ed25519', publicKey, signature, utf8('x')), false);
+    assertEqual(hex(await crypto.subtle.exportKey('raw', publicKey)), hex(publicRaw));
+    assertDeepEqual(await crypto.subtle.exportKey('jwk', privateKey),
+      { key_ops: ['sign'], ext: true, alg: 'EdDSA', ...jwk });
+    await assertRejects(() => crypto.subtle.importKey('jwk', { ...jwk, x: b64url(secret) },
+      'Ed25519', false, ['sign']), DOMException, /Invalid/);
+    const pair = await crypto.subtle.generateKey('Ed25519', false, ['sign', 'verify']);
+    const s = await crypto.subtle.sign('Ed25519', pair.privateKey, utf8('hello'));
+    assertEqual(await crypto.subtle.verify('Ed25519', pair.publicKey, s, utf8('hello')), true);
+  },
+};

@@ -3,10 +3,10 @@
 // conversion, algorithm normalization, key usages, and errors as DOMExceptions in rejected
 // promises, with workerd's messages. Implemented: digest (SHA-1/256/384/512, and MD5 as Workers
 // has it); HMAC keys (sign, verify); AES-GCM and AES-CBC keys (encrypt, decrypt); PBKDF2 and
-// HKDF (deriveBits, deriveKey); RSASSA-PKCS1-v1_5, RSA-PSS and ECDSA key pairs (sign, verify;
-// spki, pkcs8, jwk, and raw for EC public keys); importKey, exportKey, generateKey;
-// timingSafeEqual (a Workers extension). Other algorithms are refused with a NotSupportedError
-// naming them.
+// HKDF (deriveBits, deriveKey); RSASSA-PKCS1-v1_5, RSA-PSS, ECDSA and Ed25519 key pairs (sign,
+// verify; spki, pkcs8, jwk, and raw for EC and Ed25519 public keys); importKey, exportKey,
+// generateKey; timingSafeEqual (a Workers extension). Other algorithms are refused with a
+// NotSupportedError naming them.
 
 const { DOMException, finishClass, toUint8Array, isArrayBuffer, atob, btoa } = internal;
 
@@ -16,9 +16,9 @@ const HMAC_HASHES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
 const JWK_HMAC_ALG = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' };
 // Web Crypto's other algorithms: recognized, and refused by name until kiln has them.
-const NOT_YET = ['AES-CTR', 'AES-KW', 'ECDH', 'Ed25519', 'X25519', 'RSA-OAEP', 'NODE-ED25519'];
+const NOT_YET = ['AES-CTR', 'AES-KW', 'ECDH', 'X25519', 'RSA-OAEP', 'NODE-ED25519'];
 // Signature algorithms whose public keys kiln verifies with (private keys: not yet).
-const PUBLIC_KEYS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'ECDSA'];
+const PUBLIC_KEYS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'ECDSA', 'Ed25519'];
 const JWK_RSA_ALG = {
   'RSASSA-PKCS1-v1_5': {
     'SHA-1': 'RS1', 'SHA-256': 'RS256', 'SHA-384': 'RS384', 'SHA-512': 'RS512',
@@ -287,6 +287,12 @@ function generateSecret(name, dict, extractable, usages) {
 const RSA_MAX_BITS = 4096;  // Generation is one native call the CPU watchdog cannot stop.
 
 function asymmetricAlgorithm(name, dict, info) {
+  if (name === 'Ed25519') {
+    if (info !== undefined && info.kind !== 'OKP') {
+      throw new DOMException('The key is not an Ed25519 key.', 'DataError');
+    }
+    return { name };
+  }
   if (name === 'ECDSA') {
     const curve = String(requireField(dict, 'namedCurve'));
     if (CURVE_BYTES[curve] === undefined) {
@@ -335,6 +341,9 @@ function importAsymmetric(format, keyData, name, dict, extractable, keyUsages) {
     if (!isJwk) throw new TypeError('A JSON Web Key must be an object.');
     const pair = keyFromJwk(keyData, name, wanted, type);
     der = pair === undefined ? undefined : type === 'private' ? pair.pkcs8 : pair;
+  } else if (format === 'raw' && name === 'Ed25519') {
+    if (type === 'private') throw notSupported('Ed25519 private keys do not import as "raw".');
+    der = natives.cryptoOkpFromRaw(false, bufferSource(keyData, 'importKey', 2));
   } else if (format === 'raw' && name === 'ECDSA') {
     const point = bufferSource(keyData, 'importKey', 2);
     const size = CURVE_BYTES[wanted.namedCurve];
@@ -359,6 +368,20 @@ function importAsymmetric(format, keyData, name, dict, extractable, keyUsages) {
 
 function keyFromJwk(jwk, name, wanted, type) {
   const b = (field) => base64urlDecode(jwk[field], name);
+  if (name === 'Ed25519') {
+    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') {
+      throw new DOMException('Ed25519 "jwk" key import requires "kty" "OKP" and "crv" ' +
+        '"Ed25519".', 'DataError');
+    }
+    if (type === 'public') return natives.cryptoOkpFromRaw(false, b('x'));
+    const pair = natives.cryptoOkpFromRaw(true, b('d'));
+    // The private half determines the public one: a JWK whose x disagrees is not a key pair.
+    if (pair !== undefined) {
+      const info = natives.cryptoPrivateKeyInfo(new Uint8Array(pair.pkcs8));
+      if (base64urlEncode(info.x) !== jwk.x) return undefined;
+    }
+    return pair;
+  }
   if (name === 'ECDSA') {
     if (jwk.kty !== 'EC' || jwk.crv !== wanted.namedCurve) {
       throw new DOMException('ECDSA "jwk" key import requires "kty" "EC" and "crv" ' +
@@ -399,7 +422,9 @@ function generateAsymmetric(name, dict, extractable, keyUsages) {
       'SyntaxError');
   }
   let pair;
-  if (name === 'ECDSA') {
+  if (name === 'Ed25519') {
+    pair = natives.cryptoGenerateKeyPair('OKP');
+  } else if (name === 'ECDSA') {
     pair = natives.cryptoGenerateKeyPair('EC', algorithm.namedCurve);
   } else {
     const bits = Number(requireField(dict, 'modulusLength'));
@@ -425,9 +450,14 @@ function generateAsymmetric(name, dict, extractable, keyUsages) {
   };
 }
 
+function signatureHash(name, algorithm, key) {
+  if (name === 'Ed25519') return '';
+  return name === 'ECDSA' ? hashOf(algorithm) : key.algorithm.hash.name;
+}
+
 function verifyPublic(algorithm, key, spki, signature, data) {
   const name = key.algorithm.name;
-  const hash = name === 'ECDSA' ? hashOf(algorithm) : key.algorithm.hash.name;
+  const hash = signatureHash(name, algorithm, key);
   const saltLength = name === 'RSA-PSS' ? Number(requireField(algorithm, 'saltLength')) : 0;
   return natives.cryptoVerify(name, spki, hash, bufferSource(signature, 'verify', 3),
     bufferSource(data, 'verify', 4), saltLength);
@@ -435,7 +465,7 @@ function verifyPublic(algorithm, key, spki, signature, data) {
 
 function signPrivate(algorithm, key, pkcs8, data) {
   const name = key.algorithm.name;
-  const hash = name === 'ECDSA' ? hashOf(algorithm) : key.algorithm.hash.name;
+  const hash = signatureHash(name, algorithm, key);
   const saltLength = name === 'RSA-PSS' ? Number(requireField(algorithm, 'saltLength')) : 0;
   const signature = natives.cryptoSign(name, pkcs8, hash, bufferSource(data, 'sign', 3),
     saltLength);
@@ -456,6 +486,16 @@ function exportAsymmetric(format, key, der) {
   const info = isPrivate ? natives.cryptoPrivateKeyInfo(der) : natives.cryptoPublicKeyInfo(der);
   const algorithm = key.algorithm;
   const jwk = { key_ops: [...key.usages], ext: true };
+  if (info.kind === 'OKP') {
+    if (format === 'raw') {
+      if (isPrivate) throw new DOMException('Only public Ed25519 keys export as "raw".',
+        'InvalidAccessError');
+      return info.x.slice().buffer;
+    }
+    Object.assign(jwk, { kty: 'OKP', alg: 'EdDSA', crv: 'Ed25519', x: base64urlEncode(info.x) });
+    if (isPrivate) jwk.d = base64urlEncode(info.d);
+    return jwk;
+  }
   if (info.kind === 'EC') {
     if (format === 'raw') {
       if (isPrivate) throw new DOMException('Only public EC keys export as "raw".',
