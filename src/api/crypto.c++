@@ -684,7 +684,55 @@ void nativeCryptoGenerateKeyPair(const v8::FunctionCallbackInfo<v8::Value>& info
   returnKeyPair(info, pkey);
 }
 
+void nativeCryptoRsaOaep(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // (encrypt, der (SPKI to encrypt, PKCS#8 to decrypt), hash, labelU8OrUndefined, data)
+  //   → ArrayBuffer, or undefined when the operation fails (data too long, a bad ciphertext).
+  ERR_clear_error();
+  auto isolate = info.GetIsolate();
+  bool encrypt = info[0]->BooleanValue(isolate);
+  auto der = bytesArg(info, 1);
+  auto md = digestByName(js::toKj(isolate, info[2]));
+  KJ_ASSERT(md != nullptr);
+  auto data = bytesArg(info, 4);
+  auto pkey = encrypt ? parseSpki(der) : parsePkcs8(der);
+  KJ_ASSERT(pkey != nullptr);
+  KJ_DEFER(EVP_PKEY_free(pkey));
+  auto ctx = EVP_PKEY_CTX_new(pkey, nullptr);
+  KJ_ASSERT(ctx != nullptr);
+  KJ_DEFER(EVP_PKEY_CTX_free(ctx));
+  KJ_ASSERT((encrypt ? EVP_PKEY_encrypt_init(ctx) : EVP_PKEY_decrypt_init(ctx)) == 1);
+  KJ_ASSERT(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1);
+  KJ_ASSERT(EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) == 1);
+  KJ_ASSERT(EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1);
+  if (info[3]->IsArrayBufferView()) {
+    auto label = bytesArg(info, 3);
+    if (label.size() > 0) {
+      // OpenSSL takes ownership of the label.
+      auto copy = static_cast<unsigned char*>(OPENSSL_memdup(label.begin(), label.size()));
+      KJ_ASSERT(copy != nullptr);
+      if (EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, copy, label.size()) != 1) {
+        OPENSSL_free(copy);
+        return;
+      }
+    }
+  }
+  static const kj::byte none = 0;
+  auto input = data.size() > 0 ? data.begin() : &none;
+  size_t size = 0;
+  auto run = [&](unsigned char* out) {
+    return encrypt ? EVP_PKEY_encrypt(ctx, out, &size, input, data.size())
+                   : EVP_PKEY_decrypt(ctx, out, &size, input, data.size());
+  };
+  if (run(nullptr) != 1)
+    return;
+  auto out = kj::heapArray<kj::byte>(kj::max(size, size_t(1)));
+  if (run(out.begin()) != 1)
+    return;
+  returnBytes(info, out.begin(), size);
+}
+
 const NativeFunction CRYPTO_NATIVES[] = {
+    {"cryptoRsaOaep", &nativeCryptoRsaOaep},
     {"cryptoPrivateKeyFromJwk", &nativeCryptoPrivateKeyFromJwk},
     {"cryptoPrivateKeyInfo", &nativeCryptoPrivateKeyInfo},
     {"cryptoSign", &nativeCryptoSign},

@@ -421,3 +421,25 @@ export const ed25519 = {
     assertEqual(await crypto.subtle.verify('Ed25519', pair.publicKey, s, utf8('hello')), true);
   },
 };
+
+export const rsaOaep = {
+  async test() {
+    const pair = await crypto.subtle.generateKey({ name: 'RSA-OAEP', modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true,
+    ['encrypt', 'decrypt']);
+    assertDeepEqual(pair.publicKey.usages, ['encrypt']);
+    assertDeepEqual(pair.privateKey.usages, ['decrypt']);
+    const sealed = await crypto.subtle.encrypt({ name: 'RSA-OAEP', label: utf8('l') },
+      pair.publicKey, utf8('secret'));
+    assertEqual(sealed.byteLength, 256);
+    const opened = await crypto.subtle.decrypt({ name: 'RSA-OAEP', label: utf8('l') },
+      pair.privateKey, sealed);
+    assertEqual(new TextDecoder().decode(opened), 'secret');
+    await assertRejects(() => crypto.subtle.decrypt({ name: 'RSA-OAEP', label: utf8('m') },
+      pair.privateKey, sealed), DOMException, /^RSA-OAEP failed encrypt\/decrypt\.$/);
+    await assertRejects(() => crypto.subtle.encrypt({ name: 'RSA-OAEP' }, pair.publicKey,
+      new Uint8Array(300)), DOMException, /RSA-OAEP failed encrypt\/decrypt/);
+    const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    assertEqual(jwk.alg, 'RSA-OAEP-256');
+  },
+};

@@ -4,7 +4,8 @@
 // promises, with workerd's messages. Implemented: digest (SHA-1/256/384/512, and MD5 as Workers
 // has it); HMAC keys (sign, verify); AES-GCM and AES-CBC keys (encrypt, decrypt); PBKDF2 and
 // HKDF (deriveBits, deriveKey); RSASSA-PKCS1-v1_5, RSA-PSS, ECDSA and Ed25519 key pairs (sign,
-// verify; spki, pkcs8, jwk, and raw for EC and Ed25519 public keys); importKey, exportKey,
+// verify) and RSA-OAEP ones (encrypt, decrypt), in spki, pkcs8, jwk, and raw for EC and Ed25519
+// public keys; importKey, exportKey,
 // generateKey; timingSafeEqual (a Workers extension). Other algorithms are refused with a
 // NotSupportedError naming them.
 
@@ -16,14 +17,24 @@ const HMAC_HASHES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
 const JWK_HMAC_ALG = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' };
 // Web Crypto's other algorithms: recognized, and refused by name until kiln has them.
-const NOT_YET = ['AES-CTR', 'AES-KW', 'ECDH', 'X25519', 'RSA-OAEP', 'NODE-ED25519'];
+const NOT_YET = ['AES-CTR', 'AES-KW', 'ECDH', 'X25519', 'NODE-ED25519'];
 // Signature algorithms whose public keys kiln verifies with (private keys: not yet).
-const PUBLIC_KEYS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'ECDSA', 'Ed25519'];
+const PUBLIC_KEYS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'RSA-OAEP', 'ECDSA', 'Ed25519'];
+// What each half of a pair may do.
+const PAIR_USAGES = {
+  'RSA-OAEP': { public: ['encrypt', 'wrapKey'], private: ['decrypt', 'unwrapKey'] },
+  signature: { public: ['verify'], private: ['sign'] },
+};
+const pairUsages = (name) => PAIR_USAGES[name] ?? PAIR_USAGES.signature;
 const JWK_RSA_ALG = {
   'RSASSA-PKCS1-v1_5': {
     'SHA-1': 'RS1', 'SHA-256': 'RS256', 'SHA-384': 'RS384', 'SHA-512': 'RS512',
   },
   'RSA-PSS': { 'SHA-1': 'PS1', 'SHA-256': 'PS256', 'SHA-384': 'PS384', 'SHA-512': 'PS512' },
+  'RSA-OAEP': {
+    'SHA-1': 'RSA-OAEP', 'SHA-256': 'RSA-OAEP-256', 'SHA-384': 'RSA-OAEP-384',
+    'SHA-512': 'RSA-OAEP-512',
+  },
 };
 const CURVE_BYTES = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 // What each key algorithm kiln has may do, and how its keys are made.
@@ -313,20 +324,20 @@ function asymmetricAlgorithm(name, dict, info) {
 }
 
 function asymmetricUsages(name, keyUsages, type) {
-  const allowed = type === 'public' ? 'verify' : 'sign';
+  const allowed = pairUsages(name)[type];
   const usages = new Set();
   for (const usage of keyUsages) {
-    if (String(usage) !== allowed) {
+    if (!allowed.includes(String(usage))) {
       throw new DOMException(`Attempt to import ${type} ${name} key with invalid usage ` +
         `"${usage}".`, 'SyntaxError');
     }
-    usages.add(allowed);
+    usages.add(String(usage));
   }
   if (type === 'private' && usages.size === 0) {
     throw new DOMException('Secret/private CryptoKeys must have at least one usage.',
       'SyntaxError');
   }
-  return [...usages];
+  return USAGE_ORDER.filter((u) => usages.has(u));
 }
 
 function importAsymmetric(format, keyData, name, dict, extractable, keyUsages) {
@@ -411,13 +422,14 @@ function keyFromJwk(jwk, name, wanted, type) {
 function generateAsymmetric(name, dict, extractable, keyUsages) {
   const algorithm = asymmetricAlgorithm(name, dict, undefined);
   const wanted = new Set([...keyUsages].map(String));
+  const { public: publicUsages, private: privateUsages } = pairUsages(name);
   for (const usage of wanted) {
-    if (usage !== 'sign' && usage !== 'verify') {
+    if (!publicUsages.includes(usage) && !privateUsages.includes(usage)) {
       throw new DOMException(`Attempt to generate ${name} key pair with invalid usage ` +
         `"${usage}".`, 'SyntaxError');
     }
   }
-  if (!wanted.has('sign')) {
+  if (!privateUsages.some((u) => wanted.has(u))) {
     throw new DOMException('Secret/private CryptoKeys must have at least one usage.',
       'SyntaxError');
   }
@@ -442,11 +454,11 @@ function generateAsymmetric(name, dict, extractable, keyUsages) {
   const pkcs8 = new Uint8Array(pair.pkcs8);
   const info = natives.cryptoPrivateKeyInfo(pkcs8);
   const full = asymmetricAlgorithm(name, dict, info);
+  const pick = (list) => USAGE_ORDER.filter((u) => list.includes(u) && wanted.has(u));
   return {
-    publicKey: new CryptoKey(kConstruct, 'public', true, full,
-      wanted.has('verify') ? ['verify'] : [], spki),
+    publicKey: new CryptoKey(kConstruct, 'public', true, full, pick(publicUsages), spki),
     privateKey: new CryptoKey(kConstruct, 'private', Boolean(extractable),
-      asymmetricAlgorithm(name, dict, info), ['sign'], pkcs8),
+      asymmetricAlgorithm(name, dict, info), pick(privateUsages), pkcs8),
   };
 }
 
@@ -560,6 +572,18 @@ function aes(method, algorithm, key, data) {
   return result;
 }
 
+function rsaOaep(method, algorithm, key, data) {
+  const der = keyFor(method, algorithm, key, method);
+  const label = algorithm.label === undefined ? undefined
+    : bufferSource(algorithm.label, method, 1);
+  const result = natives.cryptoRsaOaep(method === 'encrypt', der, key.algorithm.hash.name, label,
+    bufferSource(data, method, 3));
+  if (result === undefined) {
+    throw new DOMException('RSA-OAEP failed encrypt/decrypt.', 'OperationError');
+  }
+  return result;
+}
+
 function deriveBits(method, algorithm, baseKey, length) {
   const bytes = keyFor(method, algorithm, baseKey, method === 'deriveKey' ? 'deriveKey' :
     'deriveBits');
@@ -633,11 +657,13 @@ class SubtleCrypto {
   }
 
   encrypt(algorithm, key, data) {
-    return promised(() => aes('encrypt', algorithm, key, data));
+    return promised(() => (isKey(key) && key.algorithm.name === 'RSA-OAEP'
+      ? rsaOaep('encrypt', algorithm, key, data) : aes('encrypt', algorithm, key, data)));
   }
 
   decrypt(algorithm, key, data) {
-    return promised(() => aes('decrypt', algorithm, key, data));
+    return promised(() => (isKey(key) && key.algorithm.name === 'RSA-OAEP'
+      ? rsaOaep('decrypt', algorithm, key, data) : aes('decrypt', algorithm, key, data)));
   }
 
   sign(algorithm, key, data) {
