@@ -731,7 +731,30 @@ void nativeCryptoRsaOaep(const v8::FunctionCallbackInfo<v8::Value>& info) {
   returnBytes(info, out.begin(), size);
 }
 
+void nativeCryptoAesKw(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // (wrap, key, data) → ArrayBuffer (RFC 3394), or undefined when unwrapping fails its check.
+  // crypto.js checks the sizes: multiples of 8 bytes, at least 16 to wrap and 24 to unwrap.
+  ERR_clear_error();
+  bool wrap = info[0]->BooleanValue(info.GetIsolate());
+  auto key = bytesArg(info, 1), data = bytesArg(info, 2);
+  const EVP_CIPHER* cipher = key.size() == 16   ? EVP_aes_128_wrap()
+                             : key.size() == 24 ? EVP_aes_192_wrap()
+                                                : EVP_aes_256_wrap();
+  auto ctx = EVP_CIPHER_CTX_new();
+  KJ_ASSERT(ctx != nullptr);
+  KJ_DEFER(EVP_CIPHER_CTX_free(ctx));
+  EVP_CIPHER_CTX_set_flags(ctx, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+  KJ_ASSERT(EVP_CipherInit_ex(ctx, cipher, nullptr, key.begin(), nullptr, wrap ? 1 : 0) == 1);
+  auto out = kj::heapArray<kj::byte>(data.size() + 16);
+  int len = 0, finalLen = 0;
+  if (EVP_CipherUpdate(ctx, out.begin(), &len, data.begin(), data.size()) != 1 ||
+      EVP_CipherFinal_ex(ctx, out.begin() + len, &finalLen) != 1)
+    return;
+  returnBytes(info, out.begin(), len + finalLen);
+}
+
 const NativeFunction CRYPTO_NATIVES[] = {
+    {"cryptoAesKw", &nativeCryptoAesKw},
     {"cryptoRsaOaep", &nativeCryptoRsaOaep},
     {"cryptoPrivateKeyFromJwk", &nativeCryptoPrivateKeyFromJwk},
     {"cryptoPrivateKeyInfo", &nativeCryptoPrivateKeyInfo},

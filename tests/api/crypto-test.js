@@ -443,3 +443,35 @@ export const rsaOaep = {
     assertEqual(jwk.alg, 'RSA-OAEP-256');
   },
 };
+
+export const keyWrapping = {
+  async test() {
+    // RFC 3394 4.1: a 128-bit key wrapped with a 128-bit KEK.
+    const kek = await crypto.subtle.importKey('raw', unhex('000102030405060708090a0b0c0d0e0f'),
+      'AES-KW', false, ['wrapKey', 'unwrapKey']);
+    const key = await crypto.subtle.importKey('raw', unhex('00112233445566778899aabbccddeeff'),
+      'AES-GCM', true, ['encrypt', 'decrypt']);
+    const wrapped = await crypto.subtle.wrapKey('raw', key, kek, 'AES-KW');
+    assertEqual(hex(wrapped), '1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5');
+    const unwrapped = await crypto.subtle.unwrapKey('raw', wrapped, kek, 'AES-KW', 'AES-GCM', true,
+      ['encrypt']);
+    assertEqual(hex(await crypto.subtle.exportKey('raw', unwrapped)),
+      '00112233445566778899aabbccddeeff');
+    const bad = new Uint8Array(wrapped);
+    bad[0] ^= 1;
+    await assertRejects(() => crypto.subtle.unwrapKey('raw', bad, kek, 'AES-KW', 'AES-GCM', true,
+      ['encrypt']), DOMException, /^AES-KW key unwrapping failed\.$/);
+    // A JWK through AES-GCM.
+    const gcm = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false,
+      ['wrapKey', 'unwrapKey']);
+    const iv = new Uint8Array(12);
+    const hmac = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, true, ['sign']);
+    const sealed = await crypto.subtle.wrapKey('jwk', hmac, gcm, { name: 'AES-GCM', iv });
+    const back = await crypto.subtle.unwrapKey('jwk', sealed, gcm, { name: 'AES-GCM', iv },
+      { name: 'HMAC', hash: 'SHA-256' }, true, ['sign']);
+    assertEqual(hex(await crypto.subtle.exportKey('raw', back)),
+      hex(await crypto.subtle.exportKey('raw', hmac)));
+    await assertRejects(() => crypto.subtle.wrapKey('raw', kek, gcm, { name: 'AES-GCM', iv }),
+      DOMException, /non-extractable/);
+  },
+};

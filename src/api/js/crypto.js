@@ -5,11 +5,15 @@
 // has it); HMAC keys (sign, verify); AES-GCM and AES-CBC keys (encrypt, decrypt); PBKDF2 and
 // HKDF (deriveBits, deriveKey); RSASSA-PKCS1-v1_5, RSA-PSS, ECDSA and Ed25519 key pairs (sign,
 // verify) and RSA-OAEP ones (encrypt, decrypt), in spki, pkcs8, jwk, and raw for EC and Ed25519
-// public keys; importKey, exportKey,
-// generateKey; timingSafeEqual (a Workers extension). Other algorithms are refused with a
-// NotSupportedError naming them.
+// public keys; AES-KW and wrapKey/unwrapKey; importKey, exportKey, generateKey; timingSafeEqual
+// (a Workers extension). Other algorithms are refused with a NotSupportedError naming them.
 
 const { DOMException, finishClass, toUint8Array, isArrayBuffer, atob, btoa } = internal;
+// Taken before user code runs, like the rest of the built-ins' helpers.
+const JSONStringify = JSON.stringify;
+const JSONParse = JSON.parse;
+const utf8Encode = (text) => new internal.TextEncoder().encode(text);
+const utf8Decode = (bytes) => new internal.TextDecoder('utf-8', { fatal: true }).decode(bytes);
 
 const kConstruct = Symbol('kiln.construct');
 const DIGESTS = ['MD5', 'SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
@@ -17,7 +21,7 @@ const HMAC_HASHES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
 const JWK_HMAC_ALG = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' };
 // Web Crypto's other algorithms: recognized, and refused by name until kiln has them.
-const NOT_YET = ['AES-CTR', 'AES-KW', 'ECDH', 'X25519', 'NODE-ED25519'];
+const NOT_YET = ['AES-CTR', 'ECDH', 'X25519', 'NODE-ED25519'];
 // Signature algorithms whose public keys kiln verifies with (private keys: not yet).
 const PUBLIC_KEYS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'RSA-OAEP', 'ECDSA', 'Ed25519'];
 // What each half of a pair may do.
@@ -42,11 +46,12 @@ const KEY_KINDS = {
   'HMAC': { usages: ['sign', 'verify'], formats: ['raw', 'jwk'] },
   'AES-GCM': { usages: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'], formats: ['raw', 'jwk'] },
   'AES-CBC': { usages: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'], formats: ['raw', 'jwk'] },
+  'AES-KW': { usages: ['wrapKey', 'unwrapKey'], formats: ['raw', 'jwk'] },
   'PBKDF2': { usages: ['deriveKey', 'deriveBits'], formats: ['raw'] },
   'HKDF': { usages: ['deriveKey', 'deriveBits'], formats: ['raw'] },
 };
 const KEY_NAMES = [...Object.keys(KEY_KINDS), ...PUBLIC_KEYS];
-const JWK_AES_ALG = { 'AES-GCM': 'GCM', 'AES-CBC': 'CBC' };
+const JWK_AES_ALG = { 'AES-GCM': 'GCM', 'AES-CBC': 'CBC', 'AES-KW': 'KW' };
 // PBKDF2 runs in one OpenSSL call that the CPU watchdog cannot stop: Workers' iteration cap,
 // and a bound on the output (each 32 bytes of it costs the iterations again).
 const PBKDF2_MAX_ITERATIONS = 100000;
@@ -281,7 +286,7 @@ function generateSecret(name, dict, extractable, usages) {
       }
     }
     algorithm = { name, hash: { name: hash }, length: bits };
-  } else if (name === 'AES-GCM' || name === 'AES-CBC') {
+  } else if (name === 'AES-GCM' || name === 'AES-CBC' || name === 'AES-KW') {
     bits = aesLength(Number(requireField(dict, 'length')), 'generate');
     algorithm = { name, length: bits };
   } else {
@@ -540,9 +545,9 @@ function exportAsymmetric(format, key, der) {
 const DECRYPT_FAILED = 'Decryption failed. This could be due to a ciphertext authentication ' +
   'failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.';
 
-function aes(method, algorithm, key, data) {
+function aes(method, algorithm, key, data, usage = method) {
   const encrypt = method === 'encrypt';
-  const bytes = keyFor(method, algorithm, key, method);
+  const bytes = keyFor(method, algorithm, key, usage);
   const name = key.algorithm.name;
   const iv = bufferSource(requireField(algorithm, 'iv'), method, 1);
   const input = bufferSource(data, method, 3);
@@ -572,14 +577,32 @@ function aes(method, algorithm, key, data) {
   return result;
 }
 
-function rsaOaep(method, algorithm, key, data) {
-  const der = keyFor(method, algorithm, key, method);
+function rsaOaep(method, algorithm, key, data, usage = method) {
+  const der = keyFor(method, algorithm, key, usage);
   const label = algorithm.label === undefined ? undefined
     : bufferSource(algorithm.label, method, 1);
   const result = natives.cryptoRsaOaep(method === 'encrypt', der, key.algorithm.hash.name, label,
     bufferSource(data, method, 3));
   if (result === undefined) {
     throw new DOMException('RSA-OAEP failed encrypt/decrypt.', 'OperationError');
+  }
+  return result;
+}
+
+// wrapKey and unwrapKey: the key's bytes through AES-KW, AES-GCM/CBC or RSA-OAEP.
+function transformKey(method, algorithm, key, bytes, usage) {
+  if (!isKey(key)) throw failed(usage, 3, 'CryptoKey');
+  const name = key.algorithm.name;
+  if (name === 'RSA-OAEP') return rsaOaep(method, algorithm, key, bytes, usage);
+  if (name !== 'AES-KW') return aes(method, algorithm, key, bytes, usage);
+  const secret = keyFor(usage, algorithm, key, usage, 3);
+  if (bytes.length % 8 !== 0 || bytes.length < (method === 'encrypt' ? 16 : 24)) {
+    throw new DOMException('AES-KW requires a multiple of 8 bytes, at least ' +
+      `${method === 'encrypt' ? 16 : 24} (got ${bytes.length}).`, 'OperationError');
+  }
+  const result = natives.cryptoAesKw(method === 'encrypt', secret, bytes);
+  if (result === undefined) {
+    throw new DOMException('AES-KW key unwrapping failed.', 'OperationError');
   }
   return result;
 }
@@ -626,7 +649,7 @@ function derivedLength(name, dict) {
   if (name === 'HMAC') {
     return dict.length !== undefined ? Number(dict.length) : HASH_BLOCK_BITS[hashOf(dict)];
   }
-  if (name === 'AES-GCM' || name === 'AES-CBC') {
+  if (name === 'AES-GCM' || name === 'AES-CBC' || name === 'AES-KW') {
     return aesLength(Number(requireField(dict, 'length')), 'generate');
   }
   throw notSupported(`deriveKey() cannot make ${name} keys.`);
@@ -758,16 +781,28 @@ class SubtleCrypto {
   }
 
   wrapKey(format, key, wrappingKey, wrapAlgorithm) {
-    return promised(() => {
-      keyFor('wrapKey', wrapAlgorithm, wrappingKey, 'wrapKey', 3);
-      throw notSupported('wrapKey() is not supported by kiln yet.');
+    return promised(async () => {
+      const exported = await this.exportKey(format, key);
+      const bytes = format === 'jwk' ? utf8Encode(JSONStringify(exported))
+        : new Uint8Array(exported);
+      return transformKey('encrypt', wrapAlgorithm, wrappingKey, bytes, 'wrapKey');
     });
   }
 
-  unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm) {
+  unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm,
+    extractable, keyUsages) {
     return promised(() => {
-      keyFor('unwrapKey', unwrapAlgorithm, unwrappingKey, 'unwrapKey', 3);
-      throw notSupported('unwrapKey() is not supported by kiln yet.');
+      const bytes = new Uint8Array(transformKey('decrypt', unwrapAlgorithm, unwrappingKey,
+        bufferSource(wrappedKey, 'unwrapKey', 2), 'unwrapKey'));
+      let keyData = bytes;
+      if (format === 'jwk') {
+        try {
+          keyData = JSONParse(utf8Decode(bytes));
+        } catch {
+          throw new DOMException('The unwrapped key is not a JSON Web Key.', 'DataError');
+        }
+      }
+      return this.importKey(format, keyData, unwrappedKeyAlgorithm, extractable, keyUsages);
     });
   }
 
