@@ -260,7 +260,7 @@ void returnKeyPair(const v8::FunctionCallbackInfo<v8::Value>& info, EVP_PKEY* pk
 
 template <typename Set>
 bool setRawKey(v8::Isolate* isolate, EVP_PKEY* pkey, bool withPrivate, Set& set) {
-  // An Ed25519 key as { kind: "OKP", curve, x[, d] }: its raw 32-byte halves.
+  // An Ed25519 or X25519 key as { kind: "OKP", curve, x[, d] }: its raw 32-byte halves.
   auto raw = [&](bool priv) -> v8::Local<v8::Value> {
     size_t size = 0;
     auto get = priv ? EVP_PKEY_get_raw_private_key : EVP_PKEY_get_raw_public_key;
@@ -275,8 +275,9 @@ bool setRawKey(v8::Isolate* isolate, EVP_PKEY* pkey, bool withPrivate, Set& set)
   auto x = raw(false);
   if (x.IsEmpty())
     return false;
+  bool x25519 = EVP_PKEY_get_base_id(pkey) == EVP_PKEY_X25519;
   set("kind", js::newString(isolate, "OKP"));
-  set("curve", js::newString(isolate, "Ed25519"));
+  set("curve", js::newString(isolate, x25519 ? "X25519" : "Ed25519"));
   set("x", x);
   if (withPrivate) {
     auto d = raw(true);
@@ -288,15 +289,15 @@ bool setRawKey(v8::Isolate* isolate, EVP_PKEY* pkey, bool withPrivate, Set& set)
 }
 
 void nativeCryptoOkpFromRaw(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  // (isPrivate, bytes) → SPKI DER of a raw Ed25519 public key, or { pkcs8, spki } of a raw
-  // private key; undefined when the bytes are not a key.
+  // (isPrivate, bytes, curve "Ed25519" | "X25519") → SPKI DER of a raw public key, or
+  // { pkcs8, spki } of a raw private key; undefined when the bytes are not a key.
   ERR_clear_error();
-  bool isPrivate = info[0]->BooleanValue(info.GetIsolate());
+  auto isolate = info.GetIsolate();
+  bool isPrivate = info[0]->BooleanValue(isolate);
   auto bytes = bytesArg(info, 1);
-  auto pkey =
-      isPrivate
-          ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes.begin(), bytes.size())
-          : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes.begin(), bytes.size());
+  int type = js::toKj(isolate, info[2]) == "X25519" ? EVP_PKEY_X25519 : EVP_PKEY_ED25519;
+  auto pkey = isPrivate ? EVP_PKEY_new_raw_private_key(type, nullptr, bytes.begin(), bytes.size())
+                        : EVP_PKEY_new_raw_public_key(type, nullptr, bytes.begin(), bytes.size());
   if (pkey == nullptr)
     return;
   KJ_DEFER(EVP_PKEY_free(pkey));
@@ -386,7 +387,7 @@ void nativeCryptoPublicKeyInfo(const v8::FunctionCallbackInfo<v8::Value>& info) 
     set("bits", v8::Number::New(isolate, EVP_PKEY_get_bits(pkey)));
     set("n", bytesValue(isolate, n));
     set("e", bytesValue(isolate, e));
-  } else if (type == EVP_PKEY_ED25519) {
+  } else if (type == EVP_PKEY_ED25519 || type == EVP_PKEY_X25519) {
     if (!setRawKey(isolate, pkey, false, set))
       return;
   } else if (type == EVP_PKEY_EC) {
@@ -577,7 +578,7 @@ void nativeCryptoPrivateKeyInfo(const v8::FunctionCallbackInfo<v8::Value>& info)
       if (!setBn(names[i], RSA_PRIVATE_PARAMS[i], 0))
         return;
     }
-  } else if (type == EVP_PKEY_ED25519) {
+  } else if (type == EVP_PKEY_ED25519 || type == EVP_PKEY_X25519) {
     if (!setRawKey(isolate, pkey, true, set))
       return;
   } else if (type == EVP_PKEY_EC) {
@@ -657,11 +658,8 @@ void nativeCryptoGenerateKeyPair(const v8::FunctionCallbackInfo<v8::Value>& info
   auto isolate = info.GetIsolate();
   auto kind = js::toKj(isolate, info[0]);
   bool rsa = kind == "RSA";
-  auto ctx = EVP_PKEY_CTX_new_from_name(nullptr,
-                                        rsa             ? "RSA"
-                                        : kind == "OKP" ? "ED25519"
-                                                        : "EC",
-                                        nullptr);
+  const char* okp = js::toKj(isolate, info[1]) == "X25519" ? "X25519" : "ED25519";
+  auto ctx = EVP_PKEY_CTX_new_from_name(nullptr, rsa ? "RSA" : kind == "OKP" ? okp : "EC", nullptr);
   KJ_ASSERT(ctx != nullptr);
   KJ_DEFER(EVP_PKEY_CTX_free(ctx));
   KJ_ASSERT(EVP_PKEY_keygen_init(ctx) == 1);
@@ -753,7 +751,30 @@ void nativeCryptoAesKw(const v8::FunctionCallbackInfo<v8::Value>& info) {
   returnBytes(info, out.begin(), len + finalLen);
 }
 
+void nativeCryptoEcdh(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // (privatePkcs8, peerSpki) → ArrayBuffer of the shared secret (ECDH or X25519), or undefined
+  // when the keys do not agree (another curve, a low-order X25519 point).
+  ERR_clear_error();
+  auto own = parsePkcs8(bytesArg(info, 0));
+  auto peer = parseSpki(bytesArg(info, 1));
+  KJ_DEFER(EVP_PKEY_free(own); EVP_PKEY_free(peer));
+  if (own == nullptr || peer == nullptr)
+    return;
+  auto ctx = EVP_PKEY_CTX_new(own, nullptr);
+  KJ_ASSERT(ctx != nullptr);
+  KJ_DEFER(EVP_PKEY_CTX_free(ctx));
+  size_t size = 0;
+  if (EVP_PKEY_derive_init(ctx) != 1 || EVP_PKEY_derive_set_peer(ctx, peer) != 1 ||
+      EVP_PKEY_derive(ctx, nullptr, &size) != 1)
+    return;
+  auto out = kj::heapArray<kj::byte>(kj::max(size, size_t(1)));
+  if (EVP_PKEY_derive(ctx, out.begin(), &size) != 1)
+    return;
+  returnBytes(info, out.begin(), size);
+}
+
 const NativeFunction CRYPTO_NATIVES[] = {
+    {"cryptoEcdh", &nativeCryptoEcdh},
     {"cryptoAesKw", &nativeCryptoAesKw},
     {"cryptoRsaOaep", &nativeCryptoRsaOaep},
     {"cryptoPrivateKeyFromJwk", &nativeCryptoPrivateKeyFromJwk},

@@ -43,11 +43,11 @@ export const digestErrors = {
     await assertRejects(() => crypto.subtle.digest('SHA-256', 'text'), TypeError,
       /parameter 2 is not of type 'BufferSource'/);
     // Not implemented yet: refused by name, never silently accepted.
-    const error = await crypto.subtle.importKey('raw', new Uint8Array(16), { name: 'ECDH' },
-      false, ['deriveBits']).then(() => null, (e) => e);
+    const error = await crypto.subtle.importKey('raw', new Uint8Array(16), { name: 'AES-CTR' },
+      false, ['encrypt']).then(() => null, (e) => e);
     assert(error instanceof DOMException && error.name === 'NotSupportedError',
-      `ECDH keys are refused with NotSupportedError, got ${error}`);
-    assert(error.message.includes('ECDH'), error.message);
+      `AES-CTR keys are refused with NotSupportedError, got ${error}`);
+    assert(error.message.includes('AES-CTR'), error.message);
     await assertRejects(() => crypto.subtle.encrypt({ name: 'AES-GCM' }, null, utf8('x')),
       TypeError, /parameter 2 is not of type 'CryptoKey'/);
     await assertRejects(() => crypto.subtle.importKey('raw', utf8('k'), { name: 'FOO' }, false,
@@ -473,5 +473,43 @@ export const keyWrapping = {
       hex(await crypto.subtle.exportKey('raw', hmac)));
     await assertRejects(() => crypto.subtle.wrapKey('raw', kek, gcm, { name: 'AES-GCM', iv }),
       DOMException, /non-extractable/);
+  },
+};
+
+export const keyAgreement = {
+  async test() {
+    for (const [algorithm, bits] of [[{ name: 'ECDH', namedCurve: 'P-256' }, 256],
+      [{ name: 'X25519' }, 256]]) {
+      const alice = await crypto.subtle.generateKey(algorithm, true, ['deriveBits']);
+      const bob = await crypto.subtle.generateKey(algorithm, true, ['deriveBits', 'deriveKey']);
+      assertDeepEqual(alice.publicKey.usages, []);
+      const ab = await crypto.subtle.deriveBits({ name: algorithm.name, public: bob.publicKey },
+        alice.privateKey, bits);
+      const ba = await crypto.subtle.deriveBits({ name: algorithm.name, public: alice.publicKey },
+        bob.privateKey, bits);
+      assertEqual(hex(ab), hex(ba), algorithm.name);
+      // The public half through JWK and raw, as a peer would send it.
+      const raw = await crypto.subtle.exportKey('raw', bob.publicKey);
+      const peer = await crypto.subtle.importKey('raw', raw, algorithm, true, []);
+      const again = await crypto.subtle.deriveBits({ name: algorithm.name, public: peer },
+        alice.privateKey, 128);
+      assertEqual(hex(again), hex(ab).slice(0, 32));
+      const aes = await crypto.subtle.deriveKey({ name: algorithm.name, public: alice.publicKey },
+        bob.privateKey, { name: 'AES-GCM', length: 256 }, false, ['encrypt']);
+      assertDeepEqual(aes.algorithm, { name: 'AES-GCM', length: 256 });
+      await assertRejects(() => crypto.subtle.deriveBits({ name: algorithm.name,
+        public: bob.publicKey }, alice.privateKey, 512), DOMException,
+      /^Derived key length \(512 bits\) is too long \(should be at most 256 bits\)\.$/);
+    }
+    // RFC 7748 6.1: X25519 with fixed keys.
+    const alicePrivate = await crypto.subtle.importKey('jwk', { kty: 'OKP', crv: 'X25519',
+      d: b64url(unhex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a')),
+      x: b64url(unhex('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a')) },
+    'X25519', false, ['deriveBits']);
+    const bobPublic = await crypto.subtle.importKey('raw',
+      unhex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f'), 'X25519', false,
+      []);
+    assertEqual(hex(await crypto.subtle.deriveBits({ name: 'X25519', public: bobPublic },
+      alicePrivate, 256)), '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742');
   },
 };

@@ -4,8 +4,9 @@
 // promises, with workerd's messages. Implemented: digest (SHA-1/256/384/512, and MD5 as Workers
 // has it); HMAC keys (sign, verify); AES-GCM and AES-CBC keys (encrypt, decrypt); PBKDF2 and
 // HKDF (deriveBits, deriveKey); RSASSA-PKCS1-v1_5, RSA-PSS, ECDSA and Ed25519 key pairs (sign,
-// verify) and RSA-OAEP ones (encrypt, decrypt), in spki, pkcs8, jwk, and raw for EC and Ed25519
-// public keys; AES-KW and wrapKey/unwrapKey; importKey, exportKey, generateKey; timingSafeEqual
+// verify), RSA-OAEP ones (encrypt, decrypt) and ECDH and X25519 ones (deriveBits, deriveKey), in
+// spki, pkcs8, jwk, and raw for EC and OKP public keys; AES-KW and wrapKey/unwrapKey;
+// importKey, exportKey, generateKey; timingSafeEqual
 // (a Workers extension). Other algorithms are refused with a NotSupportedError naming them.
 
 const { DOMException, finishClass, toUint8Array, isArrayBuffer, atob, btoa } = internal;
@@ -21,12 +22,15 @@ const HMAC_HASHES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
 const JWK_HMAC_ALG = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' };
 // Web Crypto's other algorithms: recognized, and refused by name until kiln has them.
-const NOT_YET = ['AES-CTR', 'ECDH', 'X25519', 'NODE-ED25519'];
+const NOT_YET = ['AES-CTR', 'NODE-ED25519'];
 // Signature algorithms whose public keys kiln verifies with (private keys: not yet).
-const PUBLIC_KEYS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'RSA-OAEP', 'ECDSA', 'Ed25519'];
+const PUBLIC_KEYS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'RSA-OAEP', 'ECDSA', 'Ed25519', 'ECDH',
+  'X25519'];
 // What each half of a pair may do.
 const PAIR_USAGES = {
   'RSA-OAEP': { public: ['encrypt', 'wrapKey'], private: ['decrypt', 'unwrapKey'] },
+  'ECDH': { public: [], private: ['deriveKey', 'deriveBits'] },
+  'X25519': { public: [], private: ['deriveKey', 'deriveBits'] },
   signature: { public: ['verify'], private: ['sign'] },
 };
 const pairUsages = (name) => PAIR_USAGES[name] ?? PAIR_USAGES.signature;
@@ -303,19 +307,19 @@ function generateSecret(name, dict, extractable, usages) {
 const RSA_MAX_BITS = 4096;  // Generation is one native call the CPU watchdog cannot stop.
 
 function asymmetricAlgorithm(name, dict, info) {
-  if (name === 'Ed25519') {
-    if (info !== undefined && info.kind !== 'OKP') {
-      throw new DOMException('The key is not an Ed25519 key.', 'DataError');
+  if (name === 'Ed25519' || name === 'X25519') {
+    if (info !== undefined && (info.kind !== 'OKP' || info.curve !== name)) {
+      throw new DOMException(`The key is not an ${name} key.`, 'DataError');
     }
     return { name };
   }
-  if (name === 'ECDSA') {
+  if (name === 'ECDSA' || name === 'ECDH') {
     const curve = String(requireField(dict, 'namedCurve'));
     if (CURVE_BYTES[curve] === undefined) {
       throw notSupported(`Unrecognized or unimplemented EC curve "${curve}" requested.`);
     }
     if (info !== undefined && (info.kind !== 'EC' || info.curve !== curve)) {
-      throw new DOMException(`The key is not an ${curve} ECDSA key.`, 'DataError');
+      throw new DOMException(`The key is not an ${curve} ${name} key.`, 'DataError');
     }
     return { name, namedCurve: curve };
   }
@@ -357,10 +361,9 @@ function importAsymmetric(format, keyData, name, dict, extractable, keyUsages) {
     if (!isJwk) throw new TypeError('A JSON Web Key must be an object.');
     const pair = keyFromJwk(keyData, name, wanted, type);
     der = pair === undefined ? undefined : type === 'private' ? pair.pkcs8 : pair;
-  } else if (format === 'raw' && name === 'Ed25519') {
-    if (type === 'private') throw notSupported('Ed25519 private keys do not import as "raw".');
-    der = natives.cryptoOkpFromRaw(false, bufferSource(keyData, 'importKey', 2));
-  } else if (format === 'raw' && name === 'ECDSA') {
+  } else if (format === 'raw' && (name === 'Ed25519' || name === 'X25519')) {
+    der = natives.cryptoOkpFromRaw(false, bufferSource(keyData, 'importKey', 2), name);
+  } else if (format === 'raw' && (name === 'ECDSA' || name === 'ECDH')) {
     const point = bufferSource(keyData, 'importKey', 2);
     const size = CURVE_BYTES[wanted.namedCurve];
     if (point.length !== 1 + 2 * size || point[0] !== 4) {
@@ -384,13 +387,13 @@ function importAsymmetric(format, keyData, name, dict, extractable, keyUsages) {
 
 function keyFromJwk(jwk, name, wanted, type) {
   const b = (field) => base64urlDecode(jwk[field], name);
-  if (name === 'Ed25519') {
-    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') {
-      throw new DOMException('Ed25519 "jwk" key import requires "kty" "OKP" and "crv" ' +
-        '"Ed25519".', 'DataError');
+  if (name === 'Ed25519' || name === 'X25519') {
+    if (jwk.kty !== 'OKP' || jwk.crv !== name) {
+      throw new DOMException(`${name} "jwk" key import requires "kty" "OKP" and "crv" ` +
+        `"${name}".`, 'DataError');
     }
-    if (type === 'public') return natives.cryptoOkpFromRaw(false, b('x'));
-    const pair = natives.cryptoOkpFromRaw(true, b('d'));
+    if (type === 'public') return natives.cryptoOkpFromRaw(false, b('x'), name);
+    const pair = natives.cryptoOkpFromRaw(true, b('d'), name);
     // The private half determines the public one: a JWK whose x disagrees is not a key pair.
     if (pair !== undefined) {
       const info = natives.cryptoPrivateKeyInfo(new Uint8Array(pair.pkcs8));
@@ -398,9 +401,9 @@ function keyFromJwk(jwk, name, wanted, type) {
     }
     return pair;
   }
-  if (name === 'ECDSA') {
+  if (name === 'ECDSA' || name === 'ECDH') {
     if (jwk.kty !== 'EC' || jwk.crv !== wanted.namedCurve) {
-      throw new DOMException('ECDSA "jwk" key import requires "kty" "EC" and "crv" ' +
+      throw new DOMException(`${name} "jwk" key import requires "kty" "EC" and "crv" ` +
         `"${wanted.namedCurve}".`, 'DataError');
     }
     return type === 'private'
@@ -439,9 +442,9 @@ function generateAsymmetric(name, dict, extractable, keyUsages) {
       'SyntaxError');
   }
   let pair;
-  if (name === 'Ed25519') {
-    pair = natives.cryptoGenerateKeyPair('OKP');
-  } else if (name === 'ECDSA') {
+  if (name === 'Ed25519' || name === 'X25519') {
+    pair = natives.cryptoGenerateKeyPair('OKP', name);
+  } else if (name === 'ECDSA' || name === 'ECDH') {
     pair = natives.cryptoGenerateKeyPair('EC', algorithm.namedCurve);
   } else {
     const bits = Number(requireField(dict, 'modulusLength'));
@@ -505,11 +508,12 @@ function exportAsymmetric(format, key, der) {
   const jwk = { key_ops: [...key.usages], ext: true };
   if (info.kind === 'OKP') {
     if (format === 'raw') {
-      if (isPrivate) throw new DOMException('Only public Ed25519 keys export as "raw".',
+      if (isPrivate) throw new DOMException(`Only public ${info.curve} keys export as "raw".`,
         'InvalidAccessError');
       return info.x.slice().buffer;
     }
-    Object.assign(jwk, { kty: 'OKP', alg: 'EdDSA', crv: 'Ed25519', x: base64urlEncode(info.x) });
+    Object.assign(jwk, { kty: 'OKP', crv: info.curve, x: base64urlEncode(info.x) });
+    if (info.curve === 'Ed25519') jwk.alg = 'EdDSA';
     if (isPrivate) jwk.d = base64urlEncode(info.d);
     return jwk;
   }
@@ -607,10 +611,36 @@ function transformKey(method, algorithm, key, bytes, usage) {
   return result;
 }
 
+function agree(method, algorithm, baseKey, own, length) {
+  // ECDH and X25519: the secret the private base key shares with algorithm.public.
+  const name = baseKey.algorithm.name;
+  const peer = requireField(algorithm, 'public');
+  if (!isKey(peer) || peer.type !== 'public') {
+    throw new TypeError(`${name}: "public" must be a public CryptoKey.`);
+  }
+  if (peer.algorithm.name !== name || peer.algorithm.namedCurve !== baseKey.algorithm.namedCurve) {
+    throw new DOMException(`The public key is not an ${name} key of the same curve.`,
+      'InvalidAccessError');
+  }
+  const secret = natives.cryptoEcdh(own, keyData.get(peer));
+  if (secret === undefined) {
+    throw new DOMException(`${name} key agreement failed.`, 'OperationError');
+  }
+  if (length === null || length === undefined) return secret;
+  if (length > secret.byteLength * 8) {
+    throw new DOMException(`Derived key length (${length} bits) is too long (should be at ` +
+      `most ${secret.byteLength * 8} bits).`, 'OperationError');
+  }
+  const bytes = new Uint8Array(secret, 0, Math.ceil(length / 8)).slice();
+  if (length % 8 !== 0) bytes[bytes.length - 1] &= 0xff << (8 - (length % 8));
+  return bytes.buffer;
+}
+
 function deriveBits(method, algorithm, baseKey, length) {
   const bytes = keyFor(method, algorithm, baseKey, method === 'deriveKey' ? 'deriveKey' :
     'deriveBits');
   const name = baseKey.algorithm.name;
+  if (name === 'ECDH' || name === 'X25519') return agree(method, algorithm, baseKey, bytes, length);
   if (length === null || length === undefined) {
     throw new DOMException(`${name} cannot derive a key with null length.`, 'OperationError');
   }
