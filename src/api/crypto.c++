@@ -103,21 +103,21 @@ kj::ArrayPtr<kj::byte> bytesArg(const v8::FunctionCallbackInfo<v8::Value>& info,
 }
 
 const EVP_CIPHER* aesCipher(kj::StringPtr mode, size_t keyBytes) {
-  bool gcm = mode == "AES-GCM";
-  switch (keyBytes) {
-    case 16:
-      return gcm ? EVP_aes_128_gcm() : EVP_aes_128_cbc();
-    case 24:
-      return gcm ? EVP_aes_192_gcm() : EVP_aes_192_cbc();
-    case 32:
-      return gcm ? EVP_aes_256_gcm() : EVP_aes_256_cbc();
-  }
-  return nullptr;
+  // AES-CTR here counts through all 128 bits: crypto.js splits the data where Web Crypto's
+  // shorter counter would wrap.
+  int index = keyBytes == 16 ? 0 : keyBytes == 24 ? 1 : keyBytes == 32 ? 2 : -1;
+  if (index < 0)
+    return nullptr;
+  if (mode == "AES-GCM")
+    return (const EVP_CIPHER*[]){EVP_aes_128_gcm(), EVP_aes_192_gcm(), EVP_aes_256_gcm()}[index];
+  if (mode == "AES-CTR")
+    return (const EVP_CIPHER*[]){EVP_aes_128_ctr(), EVP_aes_192_ctr(), EVP_aes_256_ctr()}[index];
+  return (const EVP_CIPHER*[]){EVP_aes_128_cbc(), EVP_aes_192_cbc(), EVP_aes_256_cbc()}[index];
 }
 
 void nativeCryptoAes(const v8::FunctionCallbackInfo<v8::Value>& info) {
   ERR_clear_error();  // What a failed call left behind must not reach this one.
-  // (mode "AES-GCM" | "AES-CBC", encrypt, key, iv, data, additionalData, tagBytes)
+  // (mode "AES-GCM" | "AES-CBC" | "AES-CTR", encrypt, key, iv, data, additionalData, tagBytes)
   //   → ArrayBuffer (GCM: ciphertext then tag), or undefined when decryption fails.
   auto isolate = info.GetIsolate();
   auto mode = js::toKj(isolate, info[0]);

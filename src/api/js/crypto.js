@@ -1,13 +1,13 @@
-// crypto.subtle (Web Crypto): SubtleCrypto and CryptoKey. The hashing and MACs are OpenSSL's
-// (natives.cryptoDigest, natives.cryptoHmac in crypto.c++); this file does the Web IDL: argument
-// conversion, algorithm normalization, key usages, and errors as DOMExceptions in rejected
-// promises, with workerd's messages. Implemented: digest (SHA-1/256/384/512, and MD5 as Workers
-// has it); HMAC keys (sign, verify); AES-GCM and AES-CBC keys (encrypt, decrypt); PBKDF2 and
-// HKDF (deriveBits, deriveKey); RSASSA-PKCS1-v1_5, RSA-PSS, ECDSA and Ed25519 key pairs (sign,
-// verify), RSA-OAEP ones (encrypt, decrypt) and ECDH and X25519 ones (deriveBits, deriveKey), in
-// spki, pkcs8, jwk, and raw for EC and OKP public keys; AES-KW and wrapKey/unwrapKey;
-// importKey, exportKey, generateKey; timingSafeEqual
-// (a Workers extension). Other algorithms are refused with a NotSupportedError naming them.
+// crypto.subtle (Web Crypto): SubtleCrypto and CryptoKey. The cryptography is OpenSSL's
+// (natives.crypto* in crypto.c++); this file does the Web IDL: argument conversion, algorithm
+// normalization, key usages, and errors as DOMExceptions in rejected promises, with workerd's
+// messages. Implemented: digest (SHA-1/256/384/512, and MD5 as Workers has it); HMAC (sign,
+// verify); AES-GCM, AES-CBC and AES-CTR (encrypt, decrypt); AES-KW and wrapKey/unwrapKey;
+// PBKDF2 and HKDF (deriveBits, deriveKey); RSASSA-PKCS1-v1_5, RSA-PSS, ECDSA and Ed25519 pairs
+// (sign, verify), RSA-OAEP pairs (encrypt, decrypt), ECDH and X25519 pairs (deriveBits,
+// deriveKey), in spki, pkcs8, jwk, and raw for EC and OKP public keys; importKey, exportKey,
+// generateKey; timingSafeEqual (a Workers extension). Other names are refused with a
+// NotSupportedError naming them.
 
 const { DOMException, finishClass, toUint8Array, isArrayBuffer, atob, btoa } = internal;
 // Taken before user code runs, like the rest of the built-ins' helpers.
@@ -22,7 +22,7 @@ const HMAC_HASHES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
 const JWK_HMAC_ALG = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' };
 // Web Crypto's other algorithms: recognized, and refused by name until kiln has them.
-const NOT_YET = ['AES-CTR', 'NODE-ED25519'];
+const NOT_YET = ['NODE-ED25519'];
 // Signature algorithms whose public keys kiln verifies with (private keys: not yet).
 const PUBLIC_KEYS = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'RSA-OAEP', 'ECDSA', 'Ed25519', 'ECDH',
   'X25519'];
@@ -50,12 +50,13 @@ const KEY_KINDS = {
   'HMAC': { usages: ['sign', 'verify'], formats: ['raw', 'jwk'] },
   'AES-GCM': { usages: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'], formats: ['raw', 'jwk'] },
   'AES-CBC': { usages: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'], formats: ['raw', 'jwk'] },
+  'AES-CTR': { usages: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'], formats: ['raw', 'jwk'] },
   'AES-KW': { usages: ['wrapKey', 'unwrapKey'], formats: ['raw', 'jwk'] },
   'PBKDF2': { usages: ['deriveKey', 'deriveBits'], formats: ['raw'] },
   'HKDF': { usages: ['deriveKey', 'deriveBits'], formats: ['raw'] },
 };
 const KEY_NAMES = [...Object.keys(KEY_KINDS), ...PUBLIC_KEYS];
-const JWK_AES_ALG = { 'AES-GCM': 'GCM', 'AES-CBC': 'CBC', 'AES-KW': 'KW' };
+const JWK_AES_ALG = { 'AES-GCM': 'GCM', 'AES-CBC': 'CBC', 'AES-CTR': 'CTR', 'AES-KW': 'KW' };
 // PBKDF2 runs in one OpenSSL call that the CPU watchdog cannot stop: Workers' iteration cap,
 // and a bound on the output (each 32 bytes of it costs the iterations again).
 const PBKDF2_MAX_ITERATIONS = 100000;
@@ -290,7 +291,7 @@ function generateSecret(name, dict, extractable, usages) {
       }
     }
     algorithm = { name, hash: { name: hash }, length: bits };
-  } else if (name === 'AES-GCM' || name === 'AES-CBC' || name === 'AES-KW') {
+  } else if (name.startsWith('AES-')) {
     bits = aesLength(Number(requireField(dict, 'length')), 'generate');
     algorithm = { name, length: bits };
   } else {
@@ -549,7 +550,50 @@ function exportAsymmetric(format, key, der) {
 const DECRYPT_FAILED = 'Decryption failed. This could be due to a ciphertext authentication ' +
   'failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.';
 
+// AES-CTR with Web Crypto's counter: only its low `length` bits count, and they wrap. The data is
+// cut where they would wrap, and a counter that would repeat is an error.
+function aesCtr(method, algorithm, key, data, usage) {
+  const bytes = keyFor(method, algorithm, key, usage);
+  const counter = bufferSource(requireField(algorithm, 'counter'), method, 1);
+  if (counter.length !== 16) {
+    throw new DOMException(`AES-CTR counter must be 16 bytes (provided ${counter.length}).`,
+      'OperationError');
+  }
+  const length = Number(requireField(algorithm, 'length'));
+  if (!(Number.isInteger(length) && length >= 1 && length <= 128)) {
+    throw new DOMException(`AES-CTR counter length must be from 1 to 128 (provided ` +
+      `${algorithm.length}).`, 'OperationError');
+  }
+  const input = bufferSource(data, method, 3);
+  let value = 0n;
+  for (const byte of counter) value = (value << 8n) | BigInt(byte);
+  const mask = (1n << BigInt(length)) - 1n;
+  const blocks = BigInt(Math.ceil(input.length / 16));
+  if (blocks > mask + 1n) {
+    throw new DOMException('Counter block values will repeat.', 'OperationError');
+  }
+  const room = mask - (value & mask) + 1n;  // blocks before the counter wraps
+  const toBytes = (v) => {
+    const out = new Uint8Array(16);
+    for (let i = 15; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+    return out;
+  };
+  if (blocks <= room) return natives.cryptoAes('AES-CTR', true, bytes, counter, input);
+  const cut = Number(room) * 16;
+  const first = new Uint8Array(natives.cryptoAes('AES-CTR', true, bytes, counter,
+    input.subarray(0, cut)));
+  const rest = new Uint8Array(natives.cryptoAes('AES-CTR', true, bytes, toBytes(value & ~mask),
+    input.subarray(cut)));
+  const out = new Uint8Array(first.length + rest.length);
+  out.set(first);
+  out.set(rest, first.length);
+  return out.buffer;
+}
+
 function aes(method, algorithm, key, data, usage = method) {
+  if (isKey(key) && key.algorithm.name === 'AES-CTR') {
+    return aesCtr(method, algorithm, key, data, usage);
+  }
   const encrypt = method === 'encrypt';
   const bytes = keyFor(method, algorithm, key, usage);
   const name = key.algorithm.name;
@@ -679,7 +723,7 @@ function derivedLength(name, dict) {
   if (name === 'HMAC') {
     return dict.length !== undefined ? Number(dict.length) : HASH_BLOCK_BITS[hashOf(dict)];
   }
-  if (name === 'AES-GCM' || name === 'AES-CBC' || name === 'AES-KW') {
+  if (name.startsWith('AES-')) {
     return aesLength(Number(requireField(dict, 'length')), 'generate');
   }
   throw notSupported(`deriveKey() cannot make ${name} keys.`);
