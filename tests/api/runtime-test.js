@@ -249,7 +249,8 @@ export const performanceClock = {
 
 export const navigatorAndSelf = {
   test() {
-    assertEqual(navigator.userAgent, 'kiln');
+    assertEqual(navigator.userAgent, 'Cloudflare-Workers');  // as workerd
+    assertEqual(navigator.hardwareConcurrency, 1);
     assertEqual(self, globalThis);
     assertEqual(typeof setImmediate, 'undefined');
     assertEqual(typeof reportError, 'function');

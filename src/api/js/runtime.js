@@ -379,8 +379,14 @@ class Navigator {
     if (token !== kConstruct) throw new TypeError('Illegal constructor');
   }
 
+  // Workers' values: libraries detect the runtime by them (Hono's getRuntimeKey() reads
+  // userAgent), so code written for Cloudflare takes its Workers path here too.
   get userAgent() {
-    return 'kiln';
+    return 'Cloudflare-Workers';
+  }
+
+  get hardwareConcurrency() {
+    return 1;
   }
 }
 finishClass(Navigator);
