@@ -256,6 +256,41 @@ v8::Local<v8::Value> bytesValue(v8::Isolate* isolate, const BIGNUM* bn, size_t w
   return v8::Uint8Array::New(buffer, 0, size);
 }
 
+v8::MaybeLocal<v8::ArrayBuffer> spkiOf(v8::Isolate* isolate, EVP_PKEY* pkey) {
+  // The key's public half as SPKI DER.
+  int size = i2d_PUBKEY(pkey, nullptr);
+  v8::Local<v8::ArrayBuffer> spki;
+  if (size <= 0 || !js::newArrayBuffer(isolate, size).ToLocal(&spki))
+    return {};
+  auto out = static_cast<unsigned char*>(spki->Data());
+  i2d_PUBKEY(pkey, &out);
+  return spki;
+}
+
+EVP_PKEY* keyFromParams(OSSL_PARAM_BLD* bld, bool rsa, int selection) {
+  // An RSA or EC key from JWK components, or null when they do not make a valid key: a public
+  // key must pass OpenSSL's public check (a point on the curve), a pair its pairwise check.
+  auto params = OSSL_PARAM_BLD_to_param(bld);
+  KJ_ASSERT(params != nullptr);
+  KJ_DEFER(OSSL_PARAM_free(params));
+  auto ctx = EVP_PKEY_CTX_new_from_name(nullptr, rsa ? "RSA" : "EC", nullptr);
+  KJ_ASSERT(ctx != nullptr);
+  KJ_DEFER(EVP_PKEY_CTX_free(ctx));
+  EVP_PKEY* pkey = nullptr;
+  if (EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &pkey, selection, params) != 1)
+    return nullptr;
+  auto check = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
+  KJ_DEFER(EVP_PKEY_CTX_free(check));
+  bool valid =
+      check != nullptr && (selection == EVP_PKEY_KEYPAIR ? EVP_PKEY_pairwise_check(check)
+                                                         : EVP_PKEY_public_check(check)) == 1;
+  if (!valid) {
+    EVP_PKEY_free(pkey);
+    return nullptr;
+  }
+  return pkey;
+}
+
 void returnKeyPair(const v8::FunctionCallbackInfo<v8::Value>& info, EVP_PKEY* pkey);
 
 template <typename Set>
@@ -305,13 +340,9 @@ void nativeCryptoOkpFromRaw(const v8::FunctionCallbackInfo<v8::Value>& info) {
     returnKeyPair(info, pkey);
     return;
   }
-  int size = i2d_PUBKEY(pkey, nullptr);
-  if (size <= 0)
-    return;
-  auto der = kj::heapArray<kj::byte>(size);
-  auto out = der.begin();
-  i2d_PUBKEY(pkey, &out);
-  returnBytes(info, der.begin(), der.size());
+  v8::Local<v8::ArrayBuffer> spki;
+  if (spkiOf(isolate, pkey).ToLocal(&spki))
+    info.GetReturnValue().Set(spki);
 }
 
 void nativeCryptoPublicKeyFromJwk(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -337,28 +368,13 @@ void nativeCryptoPublicKeyFromJwk(const v8::FunctionCallbackInfo<v8::Value>& inf
     if (!pushEcPoint(info, bld, point))
       return;
   }
-  auto params = OSSL_PARAM_BLD_to_param(bld);
-  KJ_ASSERT(params != nullptr);
-  KJ_DEFER(OSSL_PARAM_free(params));
-  auto ctx = EVP_PKEY_CTX_new_from_name(nullptr, rsa ? "RSA" : "EC", nullptr);
-  KJ_ASSERT(ctx != nullptr);
-  KJ_DEFER(EVP_PKEY_CTX_free(ctx));
-  EVP_PKEY* pkey = nullptr;
-  if (EVP_PKEY_fromdata_init(ctx) != 1 ||
-      EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+  auto pkey = keyFromParams(bld, rsa, EVP_PKEY_PUBLIC_KEY);
+  if (pkey == nullptr)
     return;
   KJ_DEFER(EVP_PKEY_free(pkey));
-  auto check = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
-  KJ_DEFER(EVP_PKEY_CTX_free(check));
-  if (check == nullptr || EVP_PKEY_public_check(check) != 1)
-    return;
-  int size = i2d_PUBKEY(pkey, nullptr);
-  if (size <= 0)
-    return;
-  auto der = kj::heapArray<kj::byte>(size);
-  auto out = der.begin();
-  i2d_PUBKEY(pkey, &out);
-  returnBytes(info, der.begin(), der.size());
+  v8::Local<v8::ArrayBuffer> spki;
+  if (spkiOf(isolate, pkey).ToLocal(&spki))
+    info.GetReturnValue().Set(spki);
 }
 
 void nativeCryptoPublicKeyInfo(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -480,16 +496,12 @@ void returnKeyPair(const v8::FunctionCallbackInfo<v8::Value>& info, EVP_PKEY* pk
     return;
   KJ_DEFER(PKCS8_PRIV_KEY_INFO_free(p8));
   int privateSize = i2d_PKCS8_PRIV_KEY_INFO(p8, nullptr);
-  int publicSize = i2d_PUBKEY(pkey, nullptr);
   v8::Local<v8::ArrayBuffer> privateDer, publicDer;
-  if (privateSize <= 0 || publicSize <= 0 ||
-      !js::newArrayBuffer(isolate, privateSize).ToLocal(&privateDer) ||
-      !js::newArrayBuffer(isolate, publicSize).ToLocal(&publicDer))
+  if (privateSize <= 0 || !js::newArrayBuffer(isolate, privateSize).ToLocal(&privateDer) ||
+      !spkiOf(isolate, pkey).ToLocal(&publicDer))
     return;
   auto out = static_cast<unsigned char*>(privateDer->Data());
   i2d_PKCS8_PRIV_KEY_INFO(p8, &out);
-  out = static_cast<unsigned char*>(publicDer->Data());
-  i2d_PUBKEY(pkey, &out);
   auto result = v8::Object::New(isolate);
   result->Set(context, js::newString(isolate, "pkcs8"), privateDer).Check();
   result->Set(context, js::newString(isolate, "spki"), publicDer).Check();
@@ -527,21 +539,10 @@ void nativeCryptoPrivateKeyFromJwk(const v8::FunctionCallbackInfo<v8::Value>& in
       return;
     push(OSSL_PKEY_PARAM_PRIV_KEY, 4);
   }
-  auto params = OSSL_PARAM_BLD_to_param(bld);
-  KJ_ASSERT(params != nullptr);
-  KJ_DEFER(OSSL_PARAM_free(params));
-  auto ctx = EVP_PKEY_CTX_new_from_name(nullptr, rsa ? "RSA" : "EC", nullptr);
-  KJ_ASSERT(ctx != nullptr);
-  KJ_DEFER(EVP_PKEY_CTX_free(ctx));
-  EVP_PKEY* pkey = nullptr;
-  if (EVP_PKEY_fromdata_init(ctx) != 1 ||
-      EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
+  auto pkey = keyFromParams(bld, rsa, EVP_PKEY_KEYPAIR);
+  if (pkey == nullptr)
     return;
   KJ_DEFER(EVP_PKEY_free(pkey));
-  auto check = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
-  KJ_DEFER(EVP_PKEY_CTX_free(check));
-  if (check == nullptr || EVP_PKEY_pairwise_check(check) != 1)
-    return;
   returnKeyPair(info, pkey);
 }
 
@@ -600,12 +601,9 @@ void nativeCryptoPrivateKeyInfo(const v8::FunctionCallbackInfo<v8::Value>& info)
   } else {
     return;
   }
-  int size = i2d_PUBKEY(pkey, nullptr);
   v8::Local<v8::ArrayBuffer> spki;
-  if (size <= 0 || !js::newArrayBuffer(isolate, size).ToLocal(&spki))
+  if (!spkiOf(isolate, pkey).ToLocal(&spki))
     return;
-  auto out = static_cast<unsigned char*>(spki->Data());
-  i2d_PUBKEY(pkey, &out);
   set("spki", spki);
   info.GetReturnValue().Set(result);
 }

@@ -380,7 +380,8 @@ function importAsymmetric(format, keyData, name, dict, extractable, keyUsages) {
   if (info === undefined) {
     throw new DOMException(name === 'ECDSA' && (format === 'jwk' || format === 'raw')
       ? 'Invalid EC key; public key coordinates "x" and "y" are invalid.'
-      : `Invalid ${format === 'pkcs8' ? 'PKCS8' : 'SPKI'} input.`, 'DataError');
+      : format === 'jwk' ? `Invalid ${name} JSON Web Key.`
+        : `Invalid ${format === 'pkcs8' ? 'PKCS8' : 'SPKI'} input.`, 'DataError');
   }
   return new CryptoKey(kConstruct, type, Boolean(extractable),
     asymmetricAlgorithm(name, dict, info), usages, new Uint8Array(der));
