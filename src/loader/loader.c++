@@ -1,6 +1,7 @@
 #include "src/loader/loader.h"
 
 #include "src/api/natives.h"
+#include "src/io/timeslice.h"
 #include "src/js/value.h"
 #include "src/js/wrap.h"
 #include "src/util/metrics.h"
@@ -52,6 +53,16 @@ struct ParentInfo {
   kj::Timer& timer;
   kj::HttpHeaderTable& headerTable;
   kj::Maybe<kj::Own<api::Capability>> outbound;
+
+  ParentInfo share() {
+    // For a start that may outlive the binding: its JavaScript wrapper can be collected while
+    // a suspended startup waits for its turn.
+    kj::Maybe<kj::Own<api::Capability>> sharedOutbound;
+    KJ_IF_MAYBE (cap, outbound) {
+      sharedOutbound = (*cap)->addRef();
+    }
+    return ParentInfo{kj::str(name), timer, headerTable, kj::mv(sharedOutbound)};
+  }
 };
 
 }  // namespace
@@ -122,8 +133,8 @@ class DynamicWorker final : public WorkerHandle {
         parent.timer, parent.headerTable, kj::mv(outbound), isolateLimits,
         // Without a tail worker, a dynamic worker's logs go nowhere (as in Workers).
         [](kj::StringPtr, kj::StringPtr) {}};
-    // Module evaluation runs inside the parent's load() (not sliced: see "Time slices"), so a
-    // top-level loop holds the thread until this stops it. Workers' startup limit is 1 s.
+    // Module evaluation is sliced like an event, so a top-level loop delays the thread's other
+    // tenants by a slice; this stops it. Workers' startup limit is 1 s.
     auto eventCpu = getEventLimits().cpuMs;
     options.startupCpuMs = eventCpu > 0 ? kj::min(eventCpu, STARTUP_CPU_MS) : STARTUP_CPU_MS;
     options.tails = kj::mv(code.tails);
@@ -161,8 +172,11 @@ class DynamicWorker final : public WorkerHandle {
   bool named = false;
   kj::Maybe<kj::Own<worker::Worker>> worker;
   kj::Maybe<kj::String> failure;
-  kj::Promise<void> startTask = nullptr;
   kj::String metricsName;
+  bool starting = false;
+  kj::Promise<void> startTask = nullptr;
+  // Last, so that it goes first: a startup suspended mid-evaluation unwinds while everything
+  // it reports to is still here.
 
   friend class LoaderBinding;
 };
@@ -371,13 +385,21 @@ class LoaderBinding {
   }
 
   void startSoon(DynamicWorker& dw, WorkerCode code) {
-    // On the next turn of the event loop, outside the caller's JavaScript.
-    dw.startTask = kj::evalLater([&dw, this, code = kj::mv(code)]() mutable {
-                     dw.start(kj::mv(code), parent);
-                   }).eagerlyEvaluate([&dw](kj::Exception&& e) {
-      dw.fail("internal error");
-      KJ_LOG(ERROR, "dynamic worker start failed", e);
-    });
+    // On the next turn of the event loop, outside the caller's JavaScript, on a stack of its
+    // own (io/timeslice.h): a long module evaluation is suspended between slices like an event.
+    // The task belongs to `dw` and uses nothing of this binding, which may be collected first.
+    auto& timer = parent.timer;
+    dw.starting = true;
+    dw.startTask =
+        kj::evalLater([&dw, &timer, parent = parent.share(), code = kj::mv(code)]() mutable {
+          return io::slices::run(timer,
+                                 [&dw, parent = kj::mv(parent), code = kj::mv(code)]() mutable {
+                                   dw.start(kj::mv(code), parent);
+                                 });
+        }).eagerlyEvaluate([&dw](kj::Exception&& e) {
+          dw.fail("internal error");
+          KJ_LOG(ERROR, "dynamic worker start failed", e);
+        });
   }
 
   kj::Maybe<kj::Own<DynamicWorker>> findNamed(kj::StringPtr id) { return cache->find(id); }
@@ -459,7 +481,8 @@ class LoaderBinding {
                   }
                   v8::TryCatch tryCatch(isolate);
                   KJ_IF_MAYBE (code, parseDescriptor(context, value)) {
-                    ref.start(kj::mv(*code), self.parent);
+                    // Not here, inside the parent's JavaScript: on a stack of its own.
+                    self.startSoon(ref, kj::mv(*code));
                   } else {
                     ref.fail(js::describeException(isolate, tryCatch.Exception()));
                   }
@@ -467,9 +490,10 @@ class LoaderBinding {
               })
               .attach(kj::defer([keep = kj::mv(keep)]() mutable {
                 // If the parent's request ends first, the callback's result is lost.
-                keep->fail(
-                    "the request that called get() ended before the callback "
-                    "returned");
+                if (!keep->starting)
+                  keep->fail(
+                      "the request that called get() ended before the callback "
+                      "returned");
               }));
       ioContext->addTask(kj::mv(task));
     }

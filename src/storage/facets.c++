@@ -93,6 +93,81 @@ class FacetCapability final : public api::Capability {
   }
 };
 
+struct FacetClass {
+  // What a facets.get() callback chose: the class to run, and the id the facet sees.
+  kj::Own<loader::WorkerHandle> worker;
+  kj::String className;
+  kj::Maybe<kj::String> id;  // null: its parent's
+};
+
+kj::Maybe<FacetClass> readFacetClass(v8::Local<v8::Context> context, const io::Settled& settled,
+                                     FacetRun& run, worker::Worker& supervisor) {
+  // The callback's result, {class, id}: read in the supervisor, whose getters it may run.
+  auto isolate = context->GetIsolate();
+  auto value = settled.get(isolate);
+  if (settled.rejected) {
+    run.fail(js::describeException(isolate, value));
+    return nullptr;
+  }
+  auto undefined = v8::Undefined(isolate).As<v8::Value>();
+  auto object = value->IsObject() ? value.As<v8::Object>() : v8::Local<v8::Object>();
+  auto cls = value->IsObject() ? js::getProperty(context, object, "class") : undefined;
+  // `id`: a DurableObjectId or a string, which the facet sees as its ctx.id.
+  auto idValue = value->IsObject() ? js::getProperty(context, object, "id") : undefined;
+  kj::Maybe<kj::String> id;
+  if (!idValue->IsUndefined() && !idValue->IsNull())
+    id = js::toKj(isolate, idValue);
+  KJ_IF_MAYBE (ref, loader::unwrapDurableObjectClass(cls)) {
+    return FacetClass{kj::mv(ref->worker), kj::str(ref->className), kj::mv(id)};
+  }
+  KJ_IF_MAYBE (cap, api::unwrapStub(cls)) {
+    // Or one of the supervisor's own classes, through ctx.exports.
+    KJ_IF_MAYBE (name, supervisor.localEntrypointName(*cap)) {
+      return FacetClass{kj::refcounted<LocalWorkerHandle>(supervisor), kj::str(*name), kj::mv(id)};
+    }
+  }
+  if (value->IsObject()) {
+    // One of the supervisor's classes that has a namespace (storage.js names it).
+    auto local = js::getProperty(context, object, "localClass");
+    if (local->IsString()) {
+      auto localClass = js::toKj(isolate, local);
+      if (supervisor.hasEntrypoint(localClass)) {
+        return FacetClass{kj::refcounted<LocalWorkerHandle>(supervisor), kj::mv(localClass),
+                          kj::mv(id)};
+      }
+    }
+  }
+  run.fail(
+      "the callback must return {class}, with a class from "
+      "workerStub.getDurableObjectClass(name) or ctx.exports.");
+  return nullptr;
+}
+
+kj::Promise<void> startFacet(FacetRun& run, FacetClass picked, kj::Maybe<kj::String> filePrefix,
+                             kj::String childId, kj::Maybe<kj::String> childName, unsigned depth,
+                             kj::Maybe<SqliteDatabase&> memoryDb) {
+  // Once the class's worker has started: the facet's instance, with a database of its own.
+  auto& handleRef = *picked.worker;
+  return handleRef.whenReady().then(
+      [&run, handle = kj::mv(picked.worker), className = kj::mv(picked.className),
+       filePrefix = kj::mv(filePrefix), childId = kj::mv(childId), childName = kj::mv(childName),
+       depth, memoryDb]() mutable {
+        auto& h = *handle;
+        auto instance = kj::refcounted<ObjectInstance>(
+            InstanceSpec{kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
+                         [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); }, nullptr,
+                         kj::addRef(h), memoryDb, kj::mv(childName)});
+        run.start(kj::mv(handle), kj::mv(instance));
+      },
+      [&run](kj::Exception&& e) {
+        KJ_IF_MAYBE (user, api::parseUserError(e)) {
+          run.fail(kj::get<1>(*user));
+        } else {
+          run.fail("the facet's worker could not start");
+        }
+      });
+}
+
 }  // namespace
 
 ObjectInstance::~ObjectInstance() noexcept(false) {
@@ -251,76 +326,26 @@ void ObjectInstance::facetGet(const v8::FunctionCallbackInfo<v8::Value>& info) {
           .then([&runtime, ioContext, &runRef, filePrefix = kj::mv(filePrefix),
                  childId = kj::mv(childId), childName = kj::mv(childName), depth, memoryDb,
                  &supervisorWorker](io::Settled&& settled) mutable -> kj::Promise<void> {
-            kj::Maybe<loader::DurableObjectClassRef> classRef;
-            kj::String localClass;  // Owns the name a local classRef points to.
-            runtime.run(*ioContext, [&](v8::Local<v8::Context> context) {
-              auto isolate = context->GetIsolate();
-              auto value = settled.get(isolate);
-              if (settled.rejected) {
-                runRef.fail(js::describeException(isolate, value));
-                return;
-              }
-              auto cls = value->IsObject()
-                             ? js::getProperty(context, value.As<v8::Object>(), "class")
-                             : v8::Undefined(isolate).As<v8::Value>();
-              // `id`: a DurableObjectId or a string, which the facet sees as its ctx.id.
-              auto id = value->IsObject() ? js::getProperty(context, value.As<v8::Object>(), "id")
-                                          : v8::Undefined(isolate).As<v8::Value>();
-              if (!id->IsUndefined() && !id->IsNull()) {
-                childId = js::toKj(isolate, id);
-                childName = nullptr;
-              }
-              classRef = loader::unwrapDurableObjectClass(cls);
-              if (classRef == nullptr) {
-                // Or one of the supervisor's own classes, through ctx.exports.
-                KJ_IF_MAYBE (cap, api::unwrapStub(cls)) {
-                  KJ_IF_MAYBE (name, supervisorWorker.localEntrypointName(*cap)) {
-                    classRef = loader::DurableObjectClassRef{
-                        kj::refcounted<LocalWorkerHandle>(supervisorWorker), *name};
-                  }
-                }
-              }
-              if (classRef == nullptr && value->IsObject()) {
-                // One of the supervisor's classes that has a namespace (storage.js names it).
-                auto local = js::getProperty(context, value.As<v8::Object>(), "localClass");
-                if (local->IsString()) {
-                  localClass = js::toKj(isolate, local);
-                  if (supervisorWorker.hasEntrypoint(localClass)) {
-                    classRef = loader::DurableObjectClassRef{
-                        kj::refcounted<LocalWorkerHandle>(supervisorWorker), localClass};
-                  }
-                }
-              }
-              if (classRef == nullptr) {
-                runRef.fail(
-                    "the callback must return {class}, with a class from "
-                    "workerStub.getDurableObjectClass(name) or ctx.exports.");
-              }
-            });
-            KJ_IF_MAYBE (ref, classRef) {
-              auto handle = kj::mv(ref->worker);
-              auto className = kj::str(ref->className);
-              auto& handleRef = *handle;
-              return handleRef.whenReady().then(
-                  [&runRef, handle = kj::mv(handle), className = kj::mv(className),
-                   filePrefix = kj::mv(filePrefix), childId = kj::mv(childId),
-                   childName = kj::mv(childName), depth, memoryDb]() mutable {
-                    auto& h = *handle;
-                    auto instance = kj::refcounted<ObjectInstance>(
-                        InstanceSpec{kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
-                                     [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); },
-                                     nullptr, kj::addRef(h), memoryDb, kj::mv(childName)});
-                    runRef.start(kj::mv(handle), kj::mv(instance));
-                  },
-                  [&runRef](kj::Exception&& e) {
-                    KJ_IF_MAYBE (user, api::parseUserError(e)) {
-                      runRef.fail(kj::get<1>(*user));
-                    } else {
-                      runRef.fail("the facet's worker could not start");
+            // The descriptor's getters are the supervisor's code: a stack of its own.
+            return runtime
+                .runSliced(*ioContext,
+                           [&runRef, &supervisorWorker,
+                            settled = kj::mv(settled)](v8::Local<v8::Context> context) {
+                             return readFacetClass(context, settled, runRef, supervisorWorker);
+                           })
+                .then([&runRef, filePrefix = kj::mv(filePrefix), childId = kj::mv(childId),
+                       childName = kj::mv(childName), depth,
+                       memoryDb](kj::Maybe<FacetClass> picked) mutable -> kj::Promise<void> {
+                  KJ_IF_MAYBE (p, picked) {
+                    KJ_IF_MAYBE (id, p->id) {
+                      childId = kj::mv(*id);
+                      childName = nullptr;
                     }
-                  });
-            }
-            return kj::READY_NOW;
+                    return startFacet(runRef, kj::mv(*p), kj::mv(filePrefix), kj::mv(childId),
+                                      kj::mv(childName), depth, memoryDb);
+                  }
+                  return kj::READY_NOW;
+                });
           })
           .attach(kj::defer([keep = kj::mv(keep)]() mutable {
             keep->fail("the request that called facets.get() ended before the callback returned");

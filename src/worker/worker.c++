@@ -267,6 +267,7 @@ Worker::Worker(WorkerSource source, WorkerOptions optionsParam)
   v8::Local<v8::Array> names = ns->GetOwnPropertyNames(context).ToLocalChecked();
   for (uint32_t i = 0; i < names->Length(); i++) {
     auto key = names->Get(context, i).ToLocalChecked();
+    exportNames.insert(toKj(isolate, key));
     auto value = ns->Get(context, key).ToLocalChecked();
     // Entrypoint classes (RPC and fetch) and objects with a fetch() handler.
     v8::Local<v8::Value> args[] = {value, newString(isolate, "fetch")};
@@ -337,10 +338,7 @@ kj::Maybe<api::Capability&> Worker::getGlobalOutboundCapability() {
 }
 
 bool Worker::hasEntrypoint(kj::StringPtr entrypoint) {
-  io::Runtime::Scope scope(*runtime);
-  auto isolate = scope.context->GetIsolate();
-  auto ns = exports.Get(isolate);
-  return ns->HasOwnProperty(scope.context, newString(isolate, entrypoint)).FromMaybe(false);
+  return exportNames.contains(entrypoint);
 }
 
 kj::Own<api::Capability> Worker::getEntrypoint(kj::Maybe<kj::StringPtr> entrypoint,

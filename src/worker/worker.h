@@ -10,6 +10,7 @@
 #include <kj/async-io.h>
 #include <kj/compat/http.h>
 #include <kj/function.h>
+#include <kj/map.h>
 #include <kj/one-of.h>
 
 namespace kiln::worker {
@@ -186,7 +187,10 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   kj::Own<api::JsApi> api;
   kj::Array<Binding> bindings;
   v8::Global<v8::Object> env;
-  v8::Global<v8::Object> exports;     // the main module's namespace
+  v8::Global<v8::Object> exports;  // the main module's namespace
+  kj::HashSet<kj::String> exportNames;
+  // The namespace's names, fixed once the module has evaluated: looking one up must not enter
+  // the isolate, which a suspended event may hold (io/timeslice.h).
   v8::Global<v8::Object> ctxExports;  // ctx.exports
   kj::Maybe<kj::Own<kj::HttpClient>> outboundClient;
   kj::Own<Liveness> liveness = kj::refcounted<Liveness>();

@@ -49,6 +49,14 @@ export default {
   },
 };`;
 
+const NAMED_SPIN = `
+import { WorkerEntrypoint } from "cloudflare:workers";
+export class Spin extends WorkerEntrypoint {
+  spin() { for (;;) {} }
+  ping() { return "pong"; }
+}
+export default {};`;
+
 // Children for /big-body: ignore the 100 MB body, stream it, or buffer it (past the 64 MB budget).
 const BODY_READERS = {
   none: `export default { fetch() { return new Response("ignored"); } };`,
@@ -166,6 +174,23 @@ export default {
         return runChild(env.LOADER,
           `export default { fetch() { return new Response(${body}, { status: ${status} }); } };`,
           request);
+      }
+
+      case "/named-spin": {
+        // A call through a named entrypoint while another call to the same child is suspended
+        // mid-loop: finding the entrypoint must not make the loop run to its end (30 s of
+        // DEFAULT_LOADER's budget) with the thread held.
+        const worker = env.DEFAULT_LOADER.load({
+          compatibilityDate: "2024-09-01",
+          mainModule: "main.js",
+          modules: { "main.js": NAMED_SPIN },
+          globalOutbound: null,
+        });
+        const spinning = worker.getEntrypoint("Spin").spin().catch(failure);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const pong = await worker.getEntrypoint("Spin").ping().catch(failure);
+        await spinning;
+        return new Response(String(pong));
       }
 
       case "/pollution":
