@@ -98,6 +98,8 @@ struct FacetClass {
   kj::Own<loader::WorkerHandle> worker;
   kj::String className;
   kj::Maybe<kj::String> id;  // null: its parent's
+  kj::Maybe<kj::String> propsJson;
+  // ctx.props, given with ctx.exports.X({props}); null: {}.
 };
 
 kj::Maybe<FacetClass> readFacetClass(v8::Local<v8::Context> context, const io::Settled& settled,
@@ -122,8 +124,10 @@ kj::Maybe<FacetClass> readFacetClass(v8::Local<v8::Context> context, const io::S
   }
   KJ_IF_MAYBE (cap, api::unwrapStub(cls)) {
     // Or one of the supervisor's own classes, through ctx.exports.
-    KJ_IF_MAYBE (name, supervisor.localEntrypointName(*cap)) {
-      return FacetClass{kj::refcounted<LocalWorkerHandle>(supervisor), kj::str(*name), kj::mv(id)};
+    KJ_IF_MAYBE (local, supervisor.localEntrypoint(*cap)) {
+      return FacetClass{kj::refcounted<LocalWorkerHandle>(supervisor), kj::str(local->name),
+                        kj::mv(id),
+                        local->propsJson.map([](kj::StringPtr s) { return kj::str(s); })};
     }
   }
   if (value->IsObject()) {
@@ -150,13 +154,13 @@ kj::Promise<void> startFacet(FacetRun& run, FacetClass picked, kj::Maybe<kj::Str
   auto& handleRef = *picked.worker;
   return handleRef.whenReady().then(
       [&run, handle = kj::mv(picked.worker), className = kj::mv(picked.className),
-       filePrefix = kj::mv(filePrefix), childId = kj::mv(childId), childName = kj::mv(childName),
-       depth, memoryDb]() mutable {
+       propsJson = kj::mv(picked.propsJson), filePrefix = kj::mv(filePrefix),
+       childId = kj::mv(childId), childName = kj::mv(childName), depth, memoryDb]() mutable {
         auto& h = *handle;
         auto instance = kj::refcounted<ObjectInstance>(
             InstanceSpec{kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
                          [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); }, nullptr,
-                         kj::addRef(h), memoryDb, kj::mv(childName)});
+                         kj::addRef(h), memoryDb, kj::mv(childName), kj::mv(propsJson)});
         run.start(kj::mv(handle), kj::mv(instance));
       },
       [&run](kj::Exception&& e) {

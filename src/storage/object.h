@@ -42,6 +42,8 @@ struct InstanceSpec {
   // An in-memory facet's database, owned by its FacetSlot so that it outlives an abort().
   kj::Maybe<kj::String> idName = nullptr;
   // A facet's ctx.id.name, inherited from its parent (objects look theirs up in `ns`).
+  kj::Maybe<kj::String> propsJson = nullptr;
+  // A facet's ctx.props, from ctx.exports.X({props}); null: {}.
 };
 
 constexpr unsigned MAX_FACET_DEPTH = 4;
@@ -148,8 +150,14 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     KJ_IF_MAYBE (n, getIdName()) {
       name = newString(isolate, *n);
     }
+    v8::Local<v8::Value> props = v8::Undefined(isolate);
+    KJ_IF_MAYBE (json, spec.propsJson) {
+      // Serialized by the supervisor when it made the stub: only a lack of memory fails it.
+      if (!v8::JSON::Parse(context, newString(isolate, *json)).ToLocal(&props))
+        return {};
+    }
     v8::Local<v8::Value> stateArgs[] = {newString(isolate, spec.id), handle,
-                                        worker.getCtxExports(isolate), name};
+                                        worker.getCtxExports(isolate), name, props};
     v8::Local<v8::Value> state;
     if (!worker.getApi()
              .callInternal(context, "newDurableObjectState", stateArgs)

@@ -66,6 +66,9 @@ class EntrypointCapability final : public api::Capability {
                                  kj::mv(method), kj::mv(paramsJson), io::IoLimits::unlimited());
   }
 
+  kj::Maybe<kj::StringPtr> getPropsJson() {
+    return props.map([](auto& s) -> kj::StringPtr { return s; });
+  }
   kj::Maybe<Worker&> getWorker() {
     if (!liveness->alive)
       return nullptr;
@@ -588,13 +591,16 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
       .attach(kj::defer([bodySource = kj::mv(bodySource)]() mutable { bodySource->detach(); }));
 }
 
-kj::Maybe<kj::StringPtr> Worker::localEntrypointName(api::Capability& cap) {
+kj::Maybe<Worker::LocalEntrypoint> Worker::localEntrypoint(api::Capability& cap) {
   auto entrypoint = dynamic_cast<EntrypointCapability*>(&cap);
   if (entrypoint == nullptr)
     return nullptr;
   KJ_IF_MAYBE (w, entrypoint->getWorker()) {
-    if (w == this)
-      return entrypoint->getEntrypointName();
+    if (w == this) {
+      KJ_IF_MAYBE (name, entrypoint->getEntrypointName()) {
+        return LocalEntrypoint{*name, entrypoint->getPropsJson()};
+      }
+    }
   }
   return nullptr;
 }

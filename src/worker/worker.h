@@ -122,9 +122,13 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   v8::Local<v8::Object> getEnv(v8::Isolate* isolate) { return env.Get(isolate); }
   v8::Local<v8::Object> getCtxExports(v8::Isolate* isolate) { return ctxExports.Get(isolate); }
 
-  kj::Maybe<kj::StringPtr> localEntrypointName(api::Capability& cap);
-  // The export a ctx.exports stub of *this* worker stands for (used to run a local class as a
-  // Durable Object facet); null for any other capability.
+  struct LocalEntrypoint {
+    kj::StringPtr name;
+    kj::Maybe<kj::StringPtr> propsJson;  // given with ctx.exports.X({props})
+  };
+  kj::Maybe<LocalEntrypoint> localEntrypoint(api::Capability& cap);
+  // The export a ctx.exports stub of *this* worker stands for, and its props (used to run a
+  // local class as a Durable Object facet); null for any other capability.
 
   kj::Promise<void> handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
                                 kj::Maybe<kj::StringPtr> propsJson, kj::HttpMethod method,

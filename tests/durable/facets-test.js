@@ -69,6 +69,11 @@ export class Supervisor extends DurableObject {
   whoAmI() {
     return this.ctx.id.name ?? null;
   }
+  facetProps(name, props) {
+    // ctx.exports.X({props}) as the class: the facet sees them as ctx.props (as in workerd).
+    const cls = props === undefined ? this.ctx.exports.Inner : this.ctx.exports.Inner({ props });
+    return this.ctx.facets.get(name, () => ({ class: cls })).who();
+  }
   countLocal(name) {
     return this.ctx.facets.get(name, () => ({ class: this.ctx.exports.Inner })).count();
   }
@@ -148,6 +153,18 @@ export class Supervisor extends DurableObject {
     return errors.join(",");
   }
 }
+
+export const facetPropsComeFromTheClassStub = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("props");
+    const tenant = { tenant: "t1", plan: ["pro", 2] };
+    assertEqual(JSON.stringify((await sup.facetProps("with", tenant)).props), JSON.stringify(tenant));
+    assertEqual(JSON.stringify((await sup.facetProps("without")).props), "{}");
+    // The props stay the facet's while it runs: the same facet asked again keeps its first ones.
+    assertEqual(JSON.stringify((await sup.facetProps("with", { other: 1 })).props),
+      JSON.stringify(tenant));
+  },
+};
 
 export const facetsKeepTheirOwnState = {
   async test(ctrl, env, ctx) {

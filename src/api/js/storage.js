@@ -277,14 +277,14 @@ function makeFacets(handle) {
   };
 }
 
-internal.newDurableObjectState = (idHex, storageHandle, exports, name) => {
+internal.newDurableObjectState = (idHex, storageHandle, exports, name, props) => {
   // ctx.id.name: the name the object was first addressed by in this process, if it was.
   const id = new DurableObjectId(kHandle, idHex, name);
   const storage = makeStorage(storageHandle);
   return {
     id,
-    // Durable Objects have props too; ctx.exports.X({props}) to a facet is not supported yet.
-    props: {},
+    // A facet started from ctx.exports.X({props}) has those props; other objects have none.
+    props: props ?? {},
     storage,
     facets: makeFacets(storageHandle),
     exports,
