@@ -295,6 +295,19 @@ void nativeWaitUntil(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
+void nativeAsyncContext(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  // The async context frame: V8 keeps this value with every promise reaction created while it is
+  // set and restores it when the reaction runs, so built-ins can tell which logical task (e.g. a
+  // storage transaction's callback) code after an await belongs to. No argument reads it; one
+  // argument sets it.
+  auto context = info.GetIsolate()->GetCurrentContext();
+  if (info.Length() == 0) {
+    info.GetReturnValue().Set(context->GetContinuationPreservedEmbedderData());
+  } else {
+    context->SetContinuationPreservedEmbedderData(info[0]);
+  }
+}
+
 const NativeFunction BASIC_NATIVES[] = {
     {"log", &nativeLog},
     {"utf8Encode", &nativeUtf8Encode},
@@ -306,6 +319,7 @@ const NativeFunction BASIC_NATIVES[] = {
     {"structuredClone", &nativeStructuredClone},
     {"now", &nativeNow},
     {"waitUntil", &nativeWaitUntil},
+    {"asyncContext", &nativeAsyncContext},
 };
 
 }  // namespace
@@ -315,8 +329,8 @@ kj::ArrayPtr<const NativeFunction> basicNatives() {
 }
 
 void installNatives(v8::Local<v8::Context> context, v8::Local<v8::Object> target) {
-  for (auto table: {basicNatives(), compressionNatives(), cryptoNatives(), fetchNatives(),
-                     rpcNatives()}) {
+  for (auto table:
+       {basicNatives(), compressionNatives(), cryptoNatives(), fetchNatives(), rpcNatives()}) {
     for (auto& native: table)
       setFunction(context, target, native.name, native.callback);
   }

@@ -747,6 +747,9 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
                : verb == "commit" ? kj::str("RELEASE ", name)
                                   : kj::str("ROLLBACK TO ", name, "; RELEASE ", name);
     s->run(isolate, sql, nullptr, SqliteDatabase::Caller::KILN);
+    // A rollback may have undone the creation of the KV table.
+    if (verb == "rollback")
+      s->kvReady = false;
   }
   static void txBegin(const v8::FunctionCallbackInfo<v8::Value>& info) { tx(info, "begin"); }
   static void txCommit(const v8::FunctionCallbackInfo<v8::Value>& info) { tx(info, "commit"); }

@@ -101,6 +101,97 @@ export class Notes extends DurableObject {
   size() {
     return this.ctx.storage.sql.databaseSize;
   }
+  // storage.transaction() across awaits; the expected outcomes are workerd's on the same code.
+  async asyncTransactions() {
+    const s = this.ctx.storage;
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const out = {};
+    const attempt = async (name, f) => {
+      try {
+        out[name] = await f();
+      } catch (e) {
+        out[name] = `${e.constructor.name}: ${e.message}`;
+      }
+    };
+    await attempt("throw", () => s.transaction(async (txn) => {
+      await txn.put("a", 1);
+      await sleep(5);
+      await txn.put("b", 2);
+      throw new Error("boom");
+    }));
+    out.afterThrow = [await s.get("a"), await s.get("b")];
+    await attempt("rollback", () => s.transaction(async (txn) => {
+      await txn.put("c", 1);
+      await sleep(5);
+      txn.rollback();
+      return "returned";
+    }));
+    out.afterRollback = await s.get("c");
+    await attempt("putAfterRollback", () => s.transaction(async (txn) => {
+      txn.rollback();
+      await txn.put("d", 1);
+    }));
+    await attempt("commit", () => s.transaction(async (txn) => {
+      await txn.put("e", 1);
+      await sleep(5);
+      return [await txn.get("e"), (await txn.list()).size];
+    }));
+    out.afterCommit = await s.get("e");
+    await attempt("nested", () => s.transaction(async (txn) => {
+      await txn.put("f", 1);
+      await s.transaction(async (inner) => {
+        await sleep(1);
+        await inner.put("g", 1);
+      });
+      throw new Error("outer");
+    }));
+    out.afterNested = [await s.get("f"), await s.get("g")];
+    await attempt("sqlInside", () => s.transaction(async () => {
+      s.sql.exec("CREATE TABLE IF NOT EXISTS t2 (x)");
+      await sleep(1);
+      throw new Error("undo the table");
+    }));
+    out.table = s.sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = 't2'").one().n;
+    const log = [];
+    await attempt("concurrent", async () => (await Promise.allSettled([
+      s.transaction(async (txn) => {
+        log.push("A starts");
+        await txn.put("m", 1);
+        await sleep(10);
+        log.push("A throws");
+        throw new Error("A fails");
+      }),
+      s.transaction(async (txn) => {
+        log.push("B starts");
+        await sleep(2);
+        await txn.put("n", 1);
+        log.push("B ends");
+        return "B";
+      }),
+    ])).map((r) => r.status));
+    out.log = log;
+    out.afterConcurrent = [await s.get("m"), await s.get("n")];
+    await attempt("plainValue", () => s.transaction(() => 42));
+    await attempt("txnOutlivesIt", async () => {
+      let saved;
+      await s.transaction(async (txn) => {
+        saved = txn;
+      });
+      return await saved.put("z", 1);
+    });
+    return out;
+  }
+  async slowTransaction() {
+    return this.ctx.storage.transaction(async (txn) => {
+      await txn.put("slow", "inside");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await txn.put("slow", "done");
+      return "committed";
+    });
+  }
+  async readSlow() {
+    return this.ctx.storage.get("slow");
+  }
 }
 
 export const sameNameSameObject = {
@@ -299,6 +390,43 @@ export const deleteAllRemovesTablesAndKeys = {
 export const transactionSyncRollsBack = {
   async test(ctrl, env) {
     assertDeepEqual(await env.NOTES.getByName("tx").rollback(), [2]);
+  },
+};
+
+export const transactionsSpanAwaits = {
+  async test(ctrl, env) {
+    const out = await env.NOTES.getByName("async-tx").asyncTransactions();
+    assertDeepEqual(out, {
+      throw: "Error: boom",
+      afterThrow: [undefined, undefined],
+      rollback: "returned",
+      afterRollback: undefined,
+      putAfterRollback: "Error: Cannot put() on rolled back transaction",
+      commit: [1, 1],
+      afterCommit: 1,
+      nested: "Error: outer",
+      afterNested: [undefined, undefined],
+      sqlInside: "Error: undo the table",
+      table: 0,
+      concurrent: ["rejected", "fulfilled"],
+      // One transaction at a time: B starts once A has ended, and A's rollback leaves B's write.
+      log: ["A starts", "A throws", "B starts", "B ends"],
+      afterConcurrent: [undefined, 1],
+      plainValue: 42,
+      txnOutlivesIt: "Error: Cannot call put() on transaction that has already committed: " +
+        "did you move `txn` outside of the closure?",
+    });
+  },
+};
+
+export const transactionHoldsOtherEvents = {
+  async test(ctrl, env) {
+    const stub = env.NOTES.getByName("slow-tx");
+    const running = stub.slowTransaction();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Sent while the transaction is open: it waits at the input gate and sees the committed value.
+    assertEqual(await stub.readSlow(), "done");
+    assertEqual(await running, "committed");
   },
 };
 

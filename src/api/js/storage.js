@@ -134,8 +134,68 @@ class SqlStorageCursor {
   }
 }
 
+// Which async transaction the running code belongs to: the async context frame (a Map, replaced,
+// never changed in place) carries it across awaits, so a transaction() called from inside
+// another one's callback nests in it instead of waiting for it to end.
+const kTxnFrameKey = Symbol("transaction");
+
+function runInFrame(key, value, fn) {
+  const previous = natives.asyncContext();
+  const frame = new Map(previous instanceof Map ? previous : undefined);
+  frame.set(key, value);
+  natives.asyncContext(frame);
+  try {
+    return fn();
+  } finally {
+    natives.asyncContext(previous);
+  }
+}
+
+function currentFrameValue(key) {
+  const frame = natives.asyncContext();
+  return frame instanceof Map ? frame.get(key) : undefined;
+}
+
+// The `txn` an async transaction's callback gets. Its operations are the storage's, checked to be
+// made while the transaction is open.
+class DurableObjectTransaction {
+  #storage;
+  #state;
+  constructor(key, storage, state) {
+    if (key !== kHandle) throw new TypeError("Illegal constructor.");
+    this.#storage = storage;
+    this.#state = state;
+  }
+  #check(method) {
+    if (this.#state.rolledBack) throw new Error(`Cannot ${method}() on rolled back transaction`);
+    if (this.#state.ended) {
+      throw new Error(`Cannot call ${method}() on transaction that has already committed: ` +
+        "did you move `txn` outside of the closure?");
+    }
+    return this.#storage;
+  }
+  get(keys) { return this.#check("get").get(keys); }
+  list(options) { return this.#check("list").list(options); }
+  put(keyOrEntries, value) { return this.#check("put").put(keyOrEntries, value); }
+  delete(keys) { return this.#check("delete").delete(keys); }
+  deleteAll() { return this.#check("deleteAll").deleteAll(); }
+  getAlarm() { return this.#check("getAlarm").getAlarm(); }
+  setAlarm(time) { return this.#check("setAlarm").setAlarm(time); }
+  deleteAlarm() { return this.#check("deleteAlarm").deleteAlarm(); }
+  rollback() {
+    if (this.#state.rolledBack) return;
+    this.#check("rollback");
+    this.#state.rolledBack = true;
+    this.#state.undo();
+  }
+}
+
 function makeStorage(handle) {
-  let txDepth = 0;
+  // Savepoint names: unique among open ones, whatever order async transactions end in.
+  let savepoints = 0;
+  // Async transactions of this object run one after another, as in workerd (nested ones run
+  // inside their parent); this is the end of the last one started.
+  let transactionTail = Promise.resolve();
   const sql = {
     exec(query, ...bindings) {
       if (typeof query !== "string") throw new TypeError("sql.exec(query, ...bindings): query must be a string.");
@@ -167,17 +227,55 @@ function makeStorage(handle) {
     },
   };
   function transactionSync(fn) {
-    const depth = ++txDepth;
-    handle.txBegin(depth);
+    if (typeof fn !== "function") throw new TypeError("transactionSync(callback): callback must be a function.");
+    const id = ++savepoints;
+    handle.txBegin(id);
+    let result;
     try {
-      const result = fn();
-      handle.txCommit(depth);
-      return result;
+      result = fn();
     } catch (e) {
-      handle.txRollback(depth);
+      handle.txRollback(id);
       throw e;
+    }
+    handle.txCommit(id);
+    return result;
+  }
+  // An async transaction: a savepoint held across the callback's awaits, with the input gate
+  // closed so that other events wait until it ends (writes of events already running join it).
+  async function transaction(storage, fn) {
+    if (typeof fn !== "function") throw new TypeError("transaction(callback): callback must be a function.");
+    const parent = currentFrameValue(kTxnFrameKey);
+    const nested = parent !== undefined && parent.handle === handle && !parent.ended;
+    let release = () => {};
+    if (!nested) {
+      const previous = transactionTail;
+      transactionTail = new Promise((resolve) => (release = resolve));
+      await previous;
+    }
+    const id = ++savepoints;
+    const state = {
+      handle, ended: false, rolledBack: false,
+      undo() { handle.txRollback(id); },
+    };
+    if (!nested) handle.gateClose();
+    try {
+      handle.txBegin(id);
+      const txn = new DurableObjectTransaction(kHandle, storage, state);
+      let result;
+      try {
+        result = await runInFrame(kTxnFrameKey, state, () => fn(txn));
+      } catch (e) {
+        if (!state.rolledBack) handle.txRollback(id);
+        throw e;
+      }
+      if (!state.rolledBack) handle.txCommit(id);
+      return result;
     } finally {
-      txDepth--;
+      state.ended = true;
+      if (!nested) {
+        handle.gateOpen();
+        release();
+      }
     }
   }
   const many = (keys, one) => {
@@ -191,14 +289,16 @@ function makeStorage(handle) {
     }
     return one(keys);
   };
-  return {
+  const storage = {
     sql,
     kv,
     transactionSync,
-    async transaction(fn) {
-      // Storage is synchronous underneath, so the callback's synchronous part is atomic; what it
-      // awaits is not (as in Workers, keep transactions to storage calls).
-      return transactionSync(() => fn({ rollback() { throw new Error("rolled back"); } }));
+    transaction(fn) {
+      const done = transaction(storage, fn);
+      // The event that started it may end first: keep its timers and I/O alive until it ends, so
+      // that the gate it closed reopens.
+      natives.waitUntil(done.catch(() => {}));
+      return done;
     },
     async get(keys) {
       return many(keys, (key) => kv.get(key));
@@ -250,6 +350,7 @@ function makeStorage(handle) {
       handle.deleteAlarm();
     },
   };
+  return storage;
 }
 
 internal.makeDurableObjectNamespace = (handle) => new DurableObjectNamespace(kHandle, handle);
