@@ -5,13 +5,17 @@ every entry into JavaScript), so that a C++ object outliving the JavaScript that
 every run instead of the occasional one.
 """
 
-def kiln_js_test(name, config, srcs = [], size = "small", **kwargs):
+def kiln_js_test(name, config, srcs = [], size = "small", gc_tags = [], **kwargs):
+    """gc_tags: extra tags for the NAME-gc variant only (e.g. "manual" while a bug is open)."""
     for suffix, flags in [("", []), ("-gc", ["--force-gc"])]:
+        extra = {}
+        if suffix == "-gc" and gc_tags:
+            extra["tags"] = kwargs.get("tags", []) + gc_tags
         native.sh_test(
             name = name + suffix,
             size = size,
             srcs = ["//tests:run-kiln-test.sh"],
             args = ["$(location //:kiln)", "$(location %s)" % config] + flags,
             data = ["//:kiln", config] + srcs,
-            **kwargs
+            **dict(kwargs, **extra)
         )

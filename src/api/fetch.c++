@@ -458,49 +458,55 @@ kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Obj
       });
   // A stream that nothing can ever feed (no timer, fetch or read pending anywhere in the event)
   // is hung like a handler that never answers: the body is cut off instead of left open.
-  next = next.exclusiveJoin(ioContext.whenHung().then([]() {
-    return io::Settled{true, v8::Global<v8::Value>()};
-  }));
-  return next.then([this, &ioContext, &reader, &out](io::Settled&& settled) -> kj::Promise<void> {
-    if (ioContext.isHung()) {
-      host.log("error", kj::str("response body stopped: ", io::HUNG_MESSAGE));
-      return KJ_EXCEPTION(FAILED, "response body stream hung");
-    }
-    if (runtime.isTerminated() || settled.value.IsEmpty()) {
-      // The isolate was stopped (CPU, memory) while the body streamed: a settled promise then
-      // carries no value. The body ends abruptly, so the client cannot take it for complete.
-      host.log("error", kj::str("response body stopped: ", runtime.terminationMessage()));
-      // FAILED, not DISCONNECTED (which means the client left): the connection is dropped
-      // without the body's final chunk, so the client cannot take a cut body for a whole one.
-      return KJ_EXCEPTION(FAILED, "response body stream failed");
-    }
-    if (settled.rejected) {
-      return runtime
-          .runSliced(ioContext,
-                     [settled = kj::mv(settled)](v8::Local<v8::Context> context) {
-                       return js::describeException(context->GetIsolate(),
-                                                    settled.get(context->GetIsolate()));
-                     })
-          .then([this](kj::String message) -> kj::Promise<void> {
-            host.log("error", kj::str("Uncaught (in response body) ", message));
-            return KJ_EXCEPTION(FAILED, "response body stream failed");
-          });
-    }
-    // Another event of this isolate may hold it, suspended: these entries wait for their turn.
-    return runtime
-        .runSliced(ioContext,
-                   [settled = kj::mv(settled)](
-                       v8::Local<v8::Context> context) -> kj::Maybe<kj::Array<kj::byte>> {
-                     KJ_IF_MAYBE (bytes, js::viewBytes(settled.get(context->GetIsolate()))) {
-                       return kj::heapArray<kj::byte>(*bytes);
-                     }
-                     return nullptr;
-                   })
-        .then([this, &ioContext, &reader,
-               &out](kj::Maybe<kj::Array<kj::byte>> chunk) -> kj::Promise<void> {
-          return writeChunk(ioContext, reader, out, kj::mv(chunk));
-        });
-  });
+  auto read =
+      next.then([](io::Settled&& settled) { return kj::Maybe<io::Settled>(kj::mv(settled)); });
+  auto hung = ioContext.whenHung().then([]() { return kj::Maybe<io::Settled>(nullptr); });
+  return read.exclusiveJoin(kj::mv(hung))
+      .then([this, &ioContext, &reader, &out](kj::Maybe<io::Settled>&& maybe) -> kj::Promise<void> {
+        KJ_IF_MAYBE (s, maybe) {
+          // The read made progress: a hung verdict reached meanwhile (e.g. while the previous chunk
+          // waited for the reader) is stale.
+          ioContext.notHung();
+        } else {
+          host.log("error", kj::str("response body stopped: ", io::HUNG_MESSAGE));
+          return KJ_EXCEPTION(FAILED, "response body stream hung");
+        }
+        auto settled = kj::mv(KJ_ASSERT_NONNULL(maybe));
+        if (runtime.isTerminated() || settled.value.IsEmpty()) {
+          // The isolate was stopped (CPU, memory) while the body streamed: a settled promise then
+          // carries no value. The body ends abruptly, so the client cannot take it for complete.
+          host.log("error", kj::str("response body stopped: ", runtime.terminationMessage()));
+          // FAILED, not DISCONNECTED (which means the client left): the connection is dropped
+          // without the body's final chunk, so the client cannot take a cut body for a whole one.
+          return KJ_EXCEPTION(FAILED, "response body stream failed");
+        }
+        if (settled.rejected) {
+          return runtime
+              .runSliced(ioContext,
+                         [settled = kj::mv(settled)](v8::Local<v8::Context> context) {
+                           return js::describeException(context->GetIsolate(),
+                                                        settled.get(context->GetIsolate()));
+                         })
+              .then([this](kj::String message) -> kj::Promise<void> {
+                host.log("error", kj::str("Uncaught (in response body) ", message));
+                return KJ_EXCEPTION(FAILED, "response body stream failed");
+              });
+        }
+        // Another event of this isolate may hold it, suspended: these entries wait for their turn.
+        return runtime
+            .runSliced(ioContext,
+                       [settled = kj::mv(settled)](
+                           v8::Local<v8::Context> context) -> kj::Maybe<kj::Array<kj::byte>> {
+                         KJ_IF_MAYBE (bytes, js::viewBytes(settled.get(context->GetIsolate()))) {
+                           return kj::heapArray<kj::byte>(*bytes);
+                         }
+                         return nullptr;
+                       })
+            .then([this, &ioContext, &reader,
+                   &out](kj::Maybe<kj::Array<kj::byte>> chunk) -> kj::Promise<void> {
+              return writeChunk(ioContext, reader, out, kj::mv(chunk));
+            });
+      });
 }
 
 kj::Promise<void> JsApi::writeChunk(io::IoContext& ioContext, v8::Global<v8::Object>& reader,
@@ -512,7 +518,8 @@ kj::Promise<void> JsApi::writeChunk(io::IoContext& ioContext, v8::Global<v8::Obj
       // A write into a socket with room completes at once, and KJ runs ready work before it
       // looks at I/O again: an endless stream would keep every other connection on this loop
       // waiting. A zero timer goes through the event port, which serves them first.
-      return out.write(ptr.begin(), ptr.size())
+      // Waiting for the reader to take the chunk is not hanging: nothing else may be pending.
+      return ioContext.busyWhile(out.write(ptr.begin(), ptr.size()))
           .attach(kj::mv(*c))
           .then([&ioContext]() { return ioContext.getTimer().afterDelay(0 * kj::MILLISECONDS); })
           .then([this, &ioContext, &reader, &out]() { return pumpReader(ioContext, reader, out); });

@@ -90,15 +90,17 @@ void IoContext::addTask(kj::Promise<void> task) {
   if (abandoned)
     return;
   ++pendingTasks;
-  tasks->add(task.attach(kj::defer([this]() {
-    // Tasks are also dropped while this context is destroyed, after idleFulfiller is gone.
-    if (--pendingTasks == 0 && !abandoned && !ending) {
-      KJ_IF_MAYBE (f, idleFulfiller) {
-        (*f)->fulfill();
-        idleFulfiller = nullptr;
-      }
+  tasks->add(task.attach(kj::defer([this]() { taskEnded(); })));
+}
+
+void IoContext::taskEnded() {
+  // Tasks are also dropped while this context is destroyed, after idleFulfiller is gone.
+  if (--pendingTasks == 0 && !abandoned && !ending) {
+    KJ_IF_MAYBE (f, idleFulfiller) {
+      (*f)->fulfill();
+      idleFulfiller = nullptr;
     }
-  })));
+  }
 }
 
 kj::Promise<void> IoContext::whenHung() {

@@ -98,11 +98,25 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   void addTask(kj::Promise<void> task);
   // Work JavaScript started (timers, fetches): canceled when the context ends.
 
+  template <typename T>
+  kj::Promise<T> busyWhile(kj::Promise<T> work) {
+    // Counts `work` as pending, like a task, but leaves it to its caller: e.g. a body chunk
+    // written while the reader has not taken it yet, which the event is not hung on.
+    ++pendingTasks;
+    return work.attach(kj::defer([this]() { taskEnded(); }));
+  }
+
   kj::Promise<void> whenHung();
   // Resolves when nothing could ever settle what the event waits for: none of its tasks is
   // pending (no timer, fetch, RPC call or body read) and no other event of the isolate is live.
   // The event then fails as in Workers (HUNG_MESSAGE) instead of holding its caller for ever.
   bool isHung() const { return hung; }
+  void notHung() {
+    // What the event waited on made progress: a verdict reached meanwhile, with nobody waiting
+    // for it, is stale; the next whenHung() looks afresh.
+    hung = false;
+    hungCheck = nullptr;
+  }
 
   void addWaitUntil(kj::Promise<void> task);
   kj::Promise<void> onWaitUntilDone();
@@ -170,7 +184,8 @@ class IoContext final : private kj::TaskSet::ErrorHandler {
   Runtime& runtime;
   bool abandoned = false;
   uint32_t depth = 1;
-  bool ending = false;        // Set when destruction starts; read by tasks as they are dropped.
+  bool ending = false;  // Set when destruction starts; read by tasks as they are dropped.
+  void taskEnded();
   uint32_t pendingTasks = 0;  // Declared before `tasks`, which decrements it as it is dropped.
   kj::Timer& timer;
   IoLimits limits;

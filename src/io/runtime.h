@@ -139,7 +139,8 @@ class Runtime {
   uint64_t nextWaiterId = 1;
   kj::HashMap<uint64_t, kj::Own<kj::PromiseFulfiller<Settled>>> waiters;
 
-  void afterRun(kj::Maybe<CpuGuard>& guard);
+  int64_t afterRun(kj::Maybe<CpuGuard>& guard);
+  // Returns the CPU nanoseconds of a --force-gc collection, which are not the worker's.
   static void settleCallback(const v8::FunctionCallbackInfo<v8::Value>& info);
 };
 
@@ -154,8 +155,8 @@ auto Runtime::run(IoContext& ioContext, Func&& func) -> decltype(func(v8::Local<
   }
   int64_t cpuStart = stackCpuNanos();
   KJ_DEFER({
-    afterRun(guard);
-    ioContext.addCpu(stackCpuNanos() - cpuStart);
+    int64_t notCharged = afterRun(guard);
+    ioContext.addCpu(stackCpuNanos() - cpuStart - notCharged);
     current = previous;
   });
   return func(scope.context);
