@@ -463,14 +463,13 @@ kj::Promise<void> JsApi::pumpReader(io::IoContext& ioContext, v8::Global<v8::Obj
   auto hung = ioContext.whenHung().then([]() { return kj::Maybe<io::Settled>(nullptr); });
   return read.exclusiveJoin(kj::mv(hung))
       .then([this, &ioContext, &reader, &out](kj::Maybe<io::Settled>&& maybe) -> kj::Promise<void> {
-        KJ_IF_MAYBE (s, maybe) {
-          // The read made progress: a hung verdict reached meanwhile (e.g. while the previous chunk
-          // waited for the reader) is stale.
-          ioContext.notHung();
-        } else {
+        if (maybe == nullptr) {
           host.log("error", kj::str("response body stopped: ", io::HUNG_MESSAGE));
           return KJ_EXCEPTION(FAILED, "response body stream hung");
         }
+        // The read made progress: a hung verdict reached meanwhile (e.g. while the previous chunk
+        // waited for the reader) is stale.
+        ioContext.notHung();
         auto settled = kj::mv(KJ_ASSERT_NONNULL(maybe));
         if (runtime.isTerminated() || settled.value.IsEmpty()) {
           // The isolate was stopped (CPU, memory) while the body streamed: a settled promise then
