@@ -5,9 +5,12 @@ every entry into JavaScript), so that a C++ object outliving the JavaScript that
 every run instead of the occasional one.
 """
 
-def kiln_js_test(name, config, srcs = [], size = "small", gc_tags = [], **kwargs):
-    """gc_tags: extra tags for the NAME-gc variant only (e.g. "manual" while a bug is open)."""
-    for suffix, flags in [("", []), ("-gc", ["--force-gc"])]:
+def kiln_js_test(name, config, srcs = [], size = "small", gc_tags = [], flags = [], **kwargs):
+    """gc_tags: extra tags for the NAME-gc variant only (e.g. "manual" while a bug is open).
+
+    flags: more `kiln test` flags for both variants.
+    """
+    for suffix, variant in [("", []), ("-gc", ["--force-gc"])]:
         extra = {}
         if suffix == "-gc" and gc_tags:
             extra["tags"] = kwargs.get("tags", []) + gc_tags
@@ -15,7 +18,7 @@ def kiln_js_test(name, config, srcs = [], size = "small", gc_tags = [], **kwargs
             name = name + suffix,
             size = size,
             srcs = ["//tests:run-kiln-test.sh"],
-            args = ["$(location //:kiln)", "$(location %s)" % config] + flags,
+            args = ["$(location //:kiln)", "$(location %s)" % config] + flags + variant,
             data = ["//:kiln", config] + srcs,
             **dict(kwargs, **extra)
         )

@@ -185,7 +185,11 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
   KJ_IF_MAYBE (s, streamedBody) {
     bodySize = (*s)->tryGetLength();
   }
-  auto request = client.request(method, url, *headers, bodySize);
+  auto request = [&]() {
+    // An in-process callee's event counts one call deeper than this one (io::CallerDepth).
+    io::CallerDepth depth(ioContext->getDepth());
+    return client.request(method, url, *headers, bodySize);
+  }();
   kj::Promise<void> sent = kj::READY_NOW;
   KJ_IF_MAYBE (s, streamedBody) {
     auto& in = **s;

@@ -8,6 +8,20 @@
 
 namespace kiln::io {
 
+namespace {
+thread_local uint32_t callerDepth = 0;
+}
+
+CallerDepth::CallerDepth(uint32_t depth) : previous(callerDepth) {
+  callerDepth = depth;
+}
+CallerDepth::~CallerDepth() noexcept(false) {
+  callerDepth = previous;
+}
+uint32_t CallerDepth::current() {
+  return callerDepth;
+}
+
 IoContext::IoContext(Runtime& runtime, kj::Timer& timer, IoLimits limits)
     : runtime(runtime),
       timer(timer),

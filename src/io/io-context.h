@@ -54,6 +54,27 @@ constexpr kj::StringPtr DEPTH_MESSAGE =
     "This can happen e.g. if you have a Worker or Durable Object that calls other Workers or "
     "objects recursively."_kj;
 
+class CallerDepth {
+  // The depth (IoContext::getDepth()) of the event whose fetch() is entering a capability, so
+  // that the callee's event counts one more and a chain of fetch() hops is stopped at
+  // MAX_CALL_DEPTH like a chain of RPC calls (which carry the depth in their arguments). An HTTP
+  // request has no field for it (kj::HttpService's interface is fixed, and a header could be
+  // forged by the caller or leak to the network), so fetch() names it for the duration of its
+  // synchronous call into the client. A capability that forwards the request later (once a
+  // worker has loaded, once an object admits it) reads current() at entry and names it again
+  // around the forwarding call.
+ public:
+  explicit CallerDepth(uint32_t depth);
+  ~CallerDepth() noexcept(false);
+  KJ_DISALLOW_COPY(CallerDepth);
+
+  static uint32_t current();
+  // 0 outside any fetch(): a request from a socket, a Cap'n Proto client or the test runner.
+
+ private:
+  uint32_t previous;
+};
+
 constexpr kj::StringPtr HUNG_MESSAGE =
     "The Workers runtime canceled this request because it detected that your Worker's code had "
     "hung and would never generate a response."_kj;

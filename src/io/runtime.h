@@ -82,8 +82,8 @@ class Runtime {
   // Like run(), on a stack of its own (timeslice.h): the event's JavaScript may be suspended
   // when it has used its slice, so that the loop serves other tenants. `func` runs at once if
   // the isolate is free, else once it is; it is moved and must own what it uses (captures by
-  // value, or references to what outlives the returned promise). Nested in this isolate on the
-  // same stack (a native calling back), it is plain run().
+  // value, or references to what outlives the returned promise). Called while the isolate is
+  // in use (by a native of this isolate, or from another stack), it waits until it is free.
 
   kj::Promise<Settled> awaitJs(v8::Local<v8::Context> context, v8::Local<v8::Value> value);
   // Waits for a JavaScript value (a promise or not). The JavaScript side keeps no reference to
@@ -166,15 +166,10 @@ template <typename Func>
 auto Runtime::runSliced(IoContext& ioContext, Func&& func)
     -> kj::PromiseForResult<Func, v8::Local<v8::Context>> {
   using Result = decltype(func(v8::Local<v8::Context>()));
-  if (scopeDepth > 0 && enteredOn == slices::stackKey()) {
-    if constexpr (std::is_void_v<Result>) {
-      run(ioContext, kj::fwd<Func>(func));
-      return kj::READY_NOW;
-    } else {
-      return run(ioContext, kj::fwd<Func>(func));
-    }
-  }
   if (scopeDepth > 0) {
+    // Never nested, even from a native of this isolate on the same stack (a worker fetching
+    // itself through ctx.exports): the microtasks of a nested event would run in the drain of
+    // the event around it, under that event's IoContext (its depth, subrequests and CPU).
     return whenFree().then([this, &ioContext, func = kj::fwd<Func>(func)]() mutable {
       return runSliced(ioContext, kj::mv(func));
     });

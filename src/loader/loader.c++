@@ -7,6 +7,7 @@
 #include "src/util/metrics.h"
 
 #include <kj/debug.h>
+#include <atomic>
 
 namespace kiln::loader {
 
@@ -33,6 +34,32 @@ struct ClassHandle {
 // What an idle dynamic worker costs outside the parent's heap (measured: ~1.6 MB RSS). Reported
 // to V8 for every JS object keeping one alive, so that the parent collects them promptly.
 constexpr int64_t WORKER_FOOTPRINT = 2 << 20;
+
+std::atomic<uint32_t> maxLiveWorkers{DEFAULT_MAX_LIVE_WORKERS};
+std::atomic<uint32_t> liveWorkers{0};
+
+class LiveWorkerSlot {
+  // One of the process's maxLiveWorkers places, held by a started dynamic worker.
+ public:
+  static kj::Maybe<LiveWorkerSlot> take() {
+    uint32_t now = liveWorkers.load();
+    do {
+      if (now >= maxLiveWorkers.load())
+        return nullptr;
+    } while (!liveWorkers.compare_exchange_weak(now, now + 1));
+    return LiveWorkerSlot();
+  }
+  LiveWorkerSlot(LiveWorkerSlot&& other) : held(other.held) { other.held = false; }
+  ~LiveWorkerSlot() {
+    if (held)
+      --liveWorkers;
+  }
+  KJ_DISALLOW_COPY(LiveWorkerSlot);
+
+ private:
+  LiveWorkerSlot() = default;
+  bool held = true;
+};
 
 struct WorkerCode {
   kj::String compatibilityDate;
@@ -141,6 +168,14 @@ class DynamicWorker final : public WorkerHandle {
     metricsName = kj::str(parent.name, "/dynamic");
     options.metricsName = metricsName;
     options.eventLimits = getEventLimits();
+    KJ_IF_MAYBE (taken, LiveWorkerSlot::take()) {
+      slot = kj::mv(*taken);
+    } else {
+      fail(kj::str("kiln is running ", maxLiveWorkers.load(),
+                   " dynamic workers, its limit (kiln serve --max-dynamic-workers). Let go of "
+                   "the stubs of workers no longer in use, so that they can be collected."));
+      return;
+    }
     try {
       auto created = kj::heap<worker::Worker>(kj::mv(source), kj::mv(options));
       // A cold start is one that had to make its isolate on the spot (the pool was empty).
@@ -149,6 +184,7 @@ class DynamicWorker final : public WorkerHandle {
       settled = true;
       fulfiller->fulfill();
     } catch (worker::StartupError& e) {
+      slot = nullptr;
       fail(e.message);
     }
   }
@@ -170,6 +206,7 @@ class DynamicWorker final : public WorkerHandle {
   kj::ForkedPromise<void> ready;
   bool settled = false;
   bool named = false;
+  kj::Maybe<LiveWorkerSlot> slot;  // Released after `worker` (declared before it).
   kj::Maybe<kj::Own<worker::Worker>> worker;
   kj::Maybe<kj::String> failure;
   kj::String metricsName;
@@ -211,11 +248,13 @@ class DynamicEntrypoint final : public api::Capability {
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
-    return onWorker<void>([this, method, url, &headers, &requestBody, &response](
-                              worker::Worker& w, io::IoLimits effective) {
-      return w.handleFetch(entry(), propsJson(), method, url, headers, requestBody, response,
-                           effective);
-    });
+    return onWorker<void>(
+        [this, method, url, &headers, &requestBody, &response, depth = io::CallerDepth::current()](
+            worker::Worker& w, io::IoLimits effective) {
+          io::CallerDepth caller(depth);  // The request goes on once the worker has loaded.
+          return w.handleFetch(entry(), propsJson(), method, url, headers, requestBody, response,
+                               effective);
+        });
   }
 
  private:
@@ -378,6 +417,15 @@ class LoaderBinding {
     return js::wrapWithMethods(context, kj::mv(dw), &DYNAMIC_TAG, METHODS, footprint);
   }
 
+  static void reclaimIfFull(v8::Isolate* isolate) {
+    if (liveWorkers.load() >= maxLiveWorkers.load()) {
+      // At the cap, workers this parent no longer references may still be waiting for its
+      // garbage collector: a full collection now lets their isolates go before the new one
+      // starts (on the next turn), rather than failing it for garbage.
+      isolate->LowMemoryNotification();
+    }
+  }
+
   kj::Own<DynamicWorker> newDynamicWorker(kj::StringPtr id) {
     auto name =
         id.size() > 0 ? kj::str(parent.name, "/", id) : kj::str(parent.name, "/load#", ++loadCount);
@@ -419,6 +467,7 @@ class LoaderBinding {
     auto context = isolate->GetCurrentContext();
     auto& self = from(info);
     KJ_IF_MAYBE (code, parseDescriptor(context, info[0])) {
+      reclaimIfFull(isolate);
       auto dw = self.newDynamicWorker("");
       self.startSoon(*dw, kj::mv(*code));
       info.GetReturnValue().Set(self.newHandle(context, kj::mv(dw)));
@@ -446,6 +495,7 @@ class LoaderBinding {
       api::disallowedOutsideRequest(isolate);
       return;
     }
+    reclaimIfFull(isolate);
     auto dw = anonymous ? self.newDynamicWorker("") : self.addNamed(id);
     auto& ref = *dw;
 
@@ -745,6 +795,14 @@ worker::Binding newLoaderBinding(kj::StringPtr name, kj::Maybe<LoaderCache&> sha
     return loader;
   };
   return binding;
+}
+
+void setMaxLiveWorkers(uint32_t max) {
+  maxLiveWorkers = max;
+}
+
+uint32_t liveWorkerCount() {
+  return liveWorkers.load();
 }
 
 }  // namespace kiln::loader

@@ -21,6 +21,14 @@ struct LoaderLimits {
 
 class DynamicWorker;
 
+constexpr uint32_t DEFAULT_MAX_LIVE_WORKERS = 2000;
+void setMaxLiveWorkers(uint32_t max);
+// The most dynamic workers (each an isolate) alive at once in the process, over all threads and
+// loaders (`kiln serve --max-dynamic-workers`). An idle isolate costs about 1.9 MB and 15
+// memory mappings; past about 4,300 the kernel's map limit (vm.max_map_count, 65530) is reached
+// and V8 aborts the process, so starts beyond the cap fail with an Error instead.
+uint32_t liveWorkerCount();
+
 class WorkerHandle : public kj::Refcounted {
   // A dynamic worker as other layers see it (Durable Object facets run its classes).
  public:

@@ -2,6 +2,7 @@
 
 #include "src/io/runtime.h"
 #include "src/js/platform.h"
+#include "src/loader/loader.h"
 #include "src/server/config.h"
 #include "src/server/server.h"
 #include "src/util/log.h"
@@ -26,7 +27,7 @@ namespace {
 
 const char USAGE[] =
     "usage: kiln serve CONFIG [CONST] [--socket-addr NAME=HOST:PORT|unix:PATH]... [--threads N]\n"
-    "                  [--log-format=text|json]\n"
+    "                  [--log-format=text|json] [--max-dynamic-workers N]\n"
     "       kiln test CONFIG [FILTER] [--timeout=SECONDS] [--force-gc]\n"
     "\n"
     "serve  runs the config's sockets until SIGTERM or SIGINT, then finishes in-flight requests\n"
@@ -354,6 +355,17 @@ int run(int argc, char** argv) {
       threads = atoi(argv[++i]);
       if (threads < 1 || threads > 256)
         return usage("--threads takes a number from 1 to 256");
+    } else if (arg.startsWith("--max-dynamic-workers=") ||
+               (arg == "--max-dynamic-workers" && i + 1 < argc)) {
+      // Dynamic workers alive at once, process-wide (loader.h: why there is a cap).
+      kj::StringPtr value = arg == "--max-dynamic-workers"
+                                ? kj::StringPtr(argv[++i])
+                                : arg.slice(strlen("--max-dynamic-workers="));
+      char* end;
+      long max = strtol(value.cStr(), &end, 10);
+      if (value.size() == 0 || *end != '\0' || max < 1 || max > 100000)
+        return usage("--max-dynamic-workers takes a number from 1 to 100000");
+      loader::setMaxLiveWorkers(max);
     } else if (arg == "--force-gc" && command == "test") {
       io::setForceGc(true);
     } else if (arg.startsWith("--timeout=") && command == "test") {

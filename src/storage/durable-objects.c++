@@ -55,9 +55,11 @@ class ObjectCapability final : public api::Capability {
     auto& ref = *instance;
     return admission.turn
         .then([this, &ref, method, url, &headers, &requestBody, &response,
+               depth = io::CallerDepth::current(),
                started = kj::mv(admission.started)]() mutable -> kj::Promise<void> {
           KJ_IF_MAYBE (worker, ns.getWorker()) {
             ref.eventStarted();
+            io::CallerDepth caller(depth);  // Admitted later than it was made.
             auto result = worker
                               ->handleFetch(nullptr, nullptr, method, url, headers, requestBody,
                                             response, io::IoLimits::unlimited(), ref)

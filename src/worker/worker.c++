@@ -375,9 +375,13 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
                                       kj::Maybe<TargetProvider&> target) {
   if (runtime->isTerminated())
     return api::userError("Error", runtime->terminationMessage());
+  uint32_t callerDepth = io::CallerDepth::current();
+  if (callerDepth >= io::MAX_CALL_DEPTH)
+    return api::userError("Error", io::DEPTH_MESSAGE);
 
   auto ioContext = kj::heap<io::IoContext>(*runtime, options.timer, limits);
   auto& ctx = *ioContext;
+  ctx.setDepth(callerDepth + 1);
   KJ_IF_MAYBE (t, target) {
     ctx.scopeReceivedStubsTo(t->receivedStubScope());  // The object outlives the event.
   }

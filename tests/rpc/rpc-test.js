@@ -562,3 +562,45 @@ export const plainObjectExportTakesRpc = {
     assertEqual(await (await env.PLAIN.fetch("http://plain/")).text(), "plain fetch");
   },
 };
+
+// A worker fetching itself through ctx.exports: every hop is a new event in the same isolate,
+// with fresh limits, so only the call depth stops the chain. fetch() hops used not to count
+// (only RPC calls carried the depth), and a nested event ran under the IoContext of the one
+// around it: the chain grew until "Too many subrequests" 1000 levels down, or memory ran out.
+export class SelfFetcher extends WorkerEntrypoint {
+  async fetch(request) {
+    const url = new URL(request.url);
+    const level = Number(url.searchParams.get("level"));
+    try {
+      if (url.pathname === "/hop") return Response.json(await this.ctx.exports.SelfFetcher.hop(level + 1));
+      return await this.ctx.exports.SelfFetcher.fetch(`http://self/?level=${level + 1}`);
+    } catch (e) {
+      return Response.json({ level, error: `${e.constructor.name}: ${e.message}` });
+    }
+  }
+
+  // fetch() and RPC hops alternating count as one chain.
+  async hop(level) {
+    const response = await this.ctx.exports.SelfFetcher.fetch(`http://self/hop?level=${level}`);
+    return response.json();
+  }
+}
+
+export const fetchRecursionHitsTheDepthLimit = {
+  async test(ctrl, env, ctx) {
+    const result = await (await ctx.exports.SelfFetcher.fetch("http://self/?level=0")).json();
+    assert(result.error.startsWith("Error: Subrequest depth limit exceeded."), result.error);
+    // The test's own event is depth 1; the 16th event's fetch() is refused.
+    assertEqual(result.level, 14);
+  },
+};
+
+export const fetchAndRpcHopsCountAsOneChain = {
+  async test(ctrl, env, ctx) {
+    const result = await ctx.exports.SelfFetcher.hop(0);
+    assert(result.error.startsWith("Error: Subrequest depth limit exceeded."), result.error);
+    // Two events per level (hop() at depths 2, 4..., fetch() at 3, 5...): hop() at depth 16
+    // is refused its fetch(), and the fetch() handler of level 6 (depth 15) catches that.
+    assertEqual(result.level, 6);
+  },
+};

@@ -256,10 +256,7 @@ export class Spawner extends WorkerEntrypoint {
   }
 }
 
-// PENDING (safety; see the session 7 note): fetch() hops are not counted by the call-depth limit,
-// so this recursion is not stopped at 16 (unbounded, it aborts the daemon after ~4,300 isolates).
-// Export again once fetch() carries the depth.
-const recursiveLoadingHitsDepthLimit = {
+export const recursiveLoadingHitsDepthLimit = {
   async test(ctrl, env, ctx) {
     await assertRejects(ctx.exports.Spawner.spawn(0), Error, /Subrequest depth limit exceeded/);
   },
