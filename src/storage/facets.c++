@@ -20,38 +20,55 @@ class FacetCapability final : public api::Capability {
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
-    KJ_IF_MAYBE (e, checkValid()) {
-      return kj::mv(*e);
-    }
-    return run->whenReady().then(
-        [this, method, url, &headers, &requestBody, &response]() -> kj::Promise<void> {
-          KJ_IF_MAYBE (e, checkValid()) {
-            return kj::mv(*e);
-          }
-          auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
-          auto& instance = *KJ_ASSERT_NONNULL(run->instance);
-          // Through the facet's own input gate, like any object's events.
-          auto admission = instance.admit();
-          return admission.turn.then(
-              [this, &worker, &instance, method, url, &headers, &requestBody, &response,
-               started = kj::mv(admission.started)]() mutable -> kj::Promise<void> {
-                KJ_IF_MAYBE (e, checkValid()) {
-                  started->fulfill();
-                  return kj::mv(*e);
-                }
-                instance.eventStarted();
-                // A facet's code is a dynamic worker's: its loader's limits apply.
-                auto result = worker
-                                  .handleFetch(nullptr, nullptr, method, url, headers, requestBody,
-                                               response, worker.getCallbackLimits(), instance)
-                                  .attach(kj::defer([&instance]() { instance.eventFinished(); }));
-                started->fulfill();
-                return result;
-              });
-        });
+    // Ended by facets.abort() however far it got (waiting to start, admitted, running).
+    return run->wrap(requestNow(method, url, headers, requestBody, response));
   }
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
+    return run->wrap(callNow(kj::mv(method), kj::mv(args)));
+  }
+
+ private:
+  kj::Own<FacetSlot> slot;
+  uint64_t generation;
+  kj::Own<FacetRun> run;
+
+  kj::Promise<void> requestNow(kj::HttpMethod method, kj::StringPtr url,
+                               const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                               Response& response) {
+    KJ_IF_MAYBE (e, checkValid()) {
+      return kj::mv(*e);
+    }
+    return run->whenReady().then([this, method, url, &headers, &requestBody, &response,
+                                  depth = io::CallerDepth::current()]() -> kj::Promise<void> {
+      KJ_IF_MAYBE (e, checkValid()) {
+        return kj::mv(*e);
+      }
+      auto& worker = KJ_ASSERT_NONNULL(run->worker)->getWorker();
+      auto& instance = *KJ_ASSERT_NONNULL(run->instance);
+      // Through the facet's own input gate, like any object's events.
+      auto admission = instance.admit();
+      return admission.turn.then(
+          [this, &worker, &instance, method, url, &headers, &requestBody, &response, depth,
+           started = kj::mv(admission.started)]() mutable -> kj::Promise<void> {
+            KJ_IF_MAYBE (e, checkValid()) {
+              started->fulfill();
+              return kj::mv(*e);
+            }
+            instance.eventStarted();
+            io::CallerDepth caller(depth);  // Admitted later than it was made.
+            // A facet's code is a dynamic worker's: its loader's limits apply.
+            auto result = worker
+                              .handleFetch(nullptr, nullptr, method, url, headers, requestBody,
+                                           response, worker.getCallbackLimits(), instance)
+                              .attach(kj::defer([&instance]() { instance.eventFinished(); }));
+            started->fulfill();
+            return result;
+          });
+    });
+  }
+
+  kj::Promise<api::CallResult> callNow(kj::String method, api::SerializedValue args) {
     KJ_IF_MAYBE (e, checkValid()) {
       return kj::mv(*e);
     }
@@ -81,14 +98,9 @@ class FacetCapability final : public api::Capability {
     });
   }
 
- private:
-  kj::Own<FacetSlot> slot;
-  uint64_t generation;
-  kj::Own<FacetRun> run;
-
   kj::Maybe<kj::Exception> checkValid() {
     if (slot->generation != generation)
-      return api::userError("Error", slot->abortReason);
+      return api::userError(slot->abortType, slot->abortReason);
     return nullptr;
   }
 };
@@ -365,24 +377,45 @@ void ObjectInstance::facetAbort(const v8::FunctionCallbackInfo<v8::Value>& info)
   auto context = isolate->GetCurrentContext();
   auto name = toKj(isolate, info[0]);
   KJ_IF_MAYBE (slot, s->facets.find(name)) {
+    // The callers see the reason as workerd shows it: an Error's type and message (of the
+    // built-in types; others read as Error), anything else as an Error of its string.
     auto reason = info[1];
+    kj::StringPtr type = "Error";
     kj::String message;
-    if (reason->IsObject()) {
-      message = toKj(isolate, js::getProperty(context, reason.As<v8::Object>(), "message"));
-    } else if (!reason->IsUndefined()) {
+    if (reason->IsNativeError()) {
+      auto object = reason.As<v8::Object>();
+      auto name = toKj(isolate, js::getProperty(context, object, "name"));
+      for (kj::StringPtr builtIn:
+           {"TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError"}) {
+        if (name == builtIn)
+          type = builtIn;
+      }
+      message = toKj(isolate, js::getProperty(context, object, "message"));
+    } else {
       message = toKj(isolate, reason);
     }
-    (*slot)->generation++;
-    (*slot)->abortReason = message.size() > 0 ? kj::mv(message) : kj::str("The facet was aborted.");
-    // Stubs hold the run too; the instance (and its database) goes when the last one drops.
-    // What it received ends now, though: the facet's isolate (and module state) lives on.
-    KJ_IF_MAYBE (run, (*slot)->running) {
-      KJ_IF_MAYBE (instance, (*run)->instance) {
-        (*instance)->endReceivedStubs();
-      }
-    }
-    (*slot)->running = nullptr;
+    abortSlot(**slot, type, kj::mv(message));
   }
+}
+
+void ObjectInstance::abortSlot(FacetSlot& slot, kj::StringPtr type, kj::String reason) {
+  slot.generation++;
+  slot.abortType = type;
+  slot.abortReason = kj::mv(reason);
+  // Stubs hold the run too; the instance (and its database) goes when the last one drops. Its
+  // calls end now, though, and what it received: the facet's isolate (and module state) lives on.
+  KJ_IF_MAYBE (run, slot.running) {
+    (*run)->abort(slot.abortType, slot.abortReason);
+  }
+  slot.running = nullptr;
+}
+
+void FacetRun::abort(kj::StringPtr type, kj::StringPtr reason) {
+  KJ_IF_MAYBE (i, instance) {
+    (*i)->endReceivedStubs();
+    (*i)->breakWith(reason);
+  }
+  canceler.cancel(api::userError(type, reason));
 }
 
 void ObjectInstance::facetDelete(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -391,8 +424,8 @@ void ObjectInstance::facetDelete(const v8::FunctionCallbackInfo<v8::Value>& info
     return;
   auto isolate = info.GetIsolate();
   auto name = toKj(isolate, info[0]);
-  facetAbort(info);
   KJ_IF_MAYBE (slot, s->facets.find(name)) {
+    abortSlot(**slot, "Error", kj::str("Facet was deleted."));  // workerd's words
     KJ_IF_MAYBE (prefix, s->spec.filePrefix) {
       auto base = kj::str(*prefix, ".", (*slot)->n);
       for (auto suffix: {".sqlite", ".sqlite-wal", ".sqlite-shm", ".facets"}) {

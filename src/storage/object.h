@@ -99,10 +99,20 @@ class FacetRun final : public kj::Refcounted {
     return false;
   }
 
+  template <typename T>
+  kj::Promise<T> wrap(kj::Promise<T> promise) {
+    return canceler.wrap(kj::mv(promise));
+  }
+  void abort(kj::StringPtr type, kj::StringPtr reason);
+  // facets.abort() and delete(): calls in flight reject with `reason` (their events are dropped,
+  // so their timers and I/O go with them), and the instance's storage refuses the code of this
+  // run from now on: a restarted facet's database is not written by the one it replaces.
+
   kj::Maybe<kj::Own<loader::WorkerHandle>> worker;
   kj::Maybe<kj::Own<ObjectInstance>> instance;
 
  private:
+  kj::Canceler canceler;  // Every call and request in flight into this run.
   kj::Own<kj::PromiseFulfiller<void>> fulfiller;
   kj::ForkedPromise<void> ready;
   bool settled = false;
@@ -114,7 +124,8 @@ class FacetSlot final : public kj::Refcounted {
   FacetSlot(kj::String name, unsigned n) : name(kj::mv(name)), n(n) {}
   kj::String name;
   unsigned n;
-  uint64_t generation = 0;  // Bumped by abort(): older stubs are invalidated.
+  uint64_t generation = 0;            // Bumped by abort(): older stubs are invalidated.
+  kj::StringPtr abortType = "Error";  // A built-in error type's name (a literal).
   kj::String abortReason = kj::str("The facet was aborted.");
   kj::Maybe<kj::Own<FacetRun>> running;
   kj::Maybe<kj::Own<SqliteDatabase>> memoryDb;  // Only when the supervisor is in memory.
@@ -129,6 +140,8 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
 
   kj::Own<io::RevocationScope> receivedStubScope() override { return kj::addRef(*stubScope); }
   void endReceivedStubs() { stubScope->end(); }
+  void breakWith(kj::StringPtr reason) { broken = kj::str(reason); }
+  // An aborted facet's instance: every use of its storage from now on throws `reason`.
 
   v8::MaybeLocal<v8::Object> getTarget(v8::Local<v8::Context> context,
                                        worker::Worker& worker) override {
@@ -452,6 +465,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
   InstanceSpec spec;
   v8::Global<v8::Object> object;
   kj::Own<io::RevocationScope> stubScope = kj::refcounted<io::RevocationScope>(io::OBJECT_ENDED);
+  kj::Maybe<kj::String> broken;  // breakWith()
   kj::Maybe<kj::Own<SqliteDatabase>> db;
   kj::String openError;
   uint64_t alarmGeneration = 0;
@@ -477,9 +491,14 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
   static void facetGet(const v8::FunctionCallbackInfo<v8::Value>& info);
   static void facetAbort(const v8::FunctionCallbackInfo<v8::Value>& info);
   static void facetDelete(const v8::FunctionCallbackInfo<v8::Value>& info);
+  static void abortSlot(FacetSlot& slot, kj::StringPtr type, kj::String reason);
 
   static ObjectInstance* self(const v8::FunctionCallbackInfo<v8::Value>& info) {
     KJ_IF_MAYBE (ptr, js::unwrapThis<ObjectInstance>(info, &STORAGE_TAG)) {
+      KJ_IF_MAYBE (reason, ptr->broken) {
+        js::throwError(info.GetIsolate(), js::ErrorType::ERROR, *reason);
+        return nullptr;
+      }
       return ptr;
     }
     js::throwTypeError(info.GetIsolate(), "Illegal invocation");

@@ -25,6 +25,19 @@ const APP_V1 = `
     alarm() { this.ctx.storage.kv.put("alarmed", true); }
     alarmed() { return this.ctx.storage.kv.get("alarmed") === true; }
     fetch() { return new Response("facet fetch " + this.count()); }
+    async slowCount() {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return this.count();
+    }
+    keepStorage() { globalThis.keptStorage = this.ctx.storage; }
+    useKeptStorage() {
+      try {
+        globalThis.keptStorage.kv.put("n", 1000);
+        return "the old storage wrote";
+      } catch (e) {
+        return e.name + ": " + e.message;
+      }
+    }
   }
 `;
 const APP_V2 = APP_V1.replace('"v1:"', '"v2:"');
@@ -120,6 +133,32 @@ export class Supervisor extends DurableObject {
   abort(name) {
     this.ctx.facets.abort(name, "stopped");
   }
+  // A call in flight when the facet is aborted (how: a reason) or deleted (how: "delete").
+  async stopInFlight(name, how) {
+    await this.count(name);
+    const settle = (p) => p.then((v) => "resolved: " + v, (e) => `${e.name}: ${e.message}`);
+    const inFlight = settle(this.facet(name).slowCount());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (how === "delete") this.ctx.facets.delete(name);
+    else this.ctx.facets.abort(name, how);
+    const outcome = await inFlight;
+    await new Promise((resolve) => setTimeout(resolve, 300));  // Past the call's own timer.
+    return { outcome, next: await this.count(name) };
+  }
+  abortWithoutReason(name) {
+    try {
+      this.ctx.facets.abort(name);
+      return "accepted";
+    } catch (e) {
+      return `${e.name}: ${e.message}`;
+    }
+  }
+  async oldStorageAfterAbort(name) {
+    await this.facet(name).keepStorage();
+    this.ctx.facets.abort(name, new RangeError("new code"));
+    // The restarted facet runs in the same isolate: the old instance's storage is still there.
+    return this.facet(name).useKeptStorage();
+  }
   remove(name) {
     this.ctx.facets.delete(name);
   }
@@ -191,6 +230,25 @@ export const abortInvalidatesStubsAndAllowsACodeUpdate = {
     assertEqual(await sup.abortThenUse("app"), "updating the code");
     // Restart with new code; the storage survived the abort.
     assertEqual(await sup.count("app", "v2"), "v2:2");
+  },
+};
+
+// As workerd: the call in flight rejects with the reason (its type kept), and the aborted
+// instance's timer never fires, so it does not write into the storage the next one uses.
+export const abortEndsCallsInFlight = {
+  async test(ctrl, env, ctx) {
+    const sup = ctx.exports.Supervisor.getByName("abort-in-flight");
+    assertEqual(JSON.stringify(await sup.stopInFlight("app", new TypeError("rolling out"))),
+      JSON.stringify({ outcome: "TypeError: rolling out", next: "v1:2" }));
+    assertEqual(JSON.stringify(await sup.stopInFlight("app", 42)),
+      JSON.stringify({ outcome: "Error: 42", next: "v1:4" }));
+    assertEqual(JSON.stringify(await sup.stopInFlight("app", "delete")),
+      JSON.stringify({ outcome: "Error: Facet was deleted.", next: "v1:1" }));
+    assertEqual(await sup.abortWithoutReason("app"),
+      "TypeError: Failed to execute 'abort' on 'DurableObjectFacets': parameter 2 is not of type 'Value'.");
+    // An aborted instance's storage refuses its code from then on (workerd: an I/O error).
+    assertEqual(await sup.oldStorageAfterAbort("app"), "Error: new code");
+    assertEqual(await sup.count("app"), "v1:2");
   },
 };
 

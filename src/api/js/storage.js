@@ -370,6 +370,10 @@ function makeFacets(handle) {
       });
     },
     abort(name, reason) {
+      if (reason === undefined) {
+        // workerd's words: the reason is required.
+        throw new TypeError("Failed to execute 'abort' on 'DurableObjectFacets': parameter 2 is not of type 'Value'.");
+      }
       handle.facetAbort(String(name), reason);
     },
     delete(name) {
