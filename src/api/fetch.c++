@@ -121,6 +121,26 @@ const js::WrapRegistry::Method BODY_SOURCE_METHODS[] = {
 };
 
 // Sends a request descriptor (see js/CONTRACT.md) through `client`.
+// What fetchVia() hands a fetch() that has an AbortSignal: aborting drops the subrequest, so the
+// callee's event (a service binding's, a stub's) is canceled with it, as in workerd, rather
+// than running on for nobody. Refcounted: the pending subrequest holds it too, so that
+// collecting the JavaScript side (the signal dropped by its owner) cancels nothing.
+struct FetchCancel final : public kj::Refcounted {
+  kj::Canceler canceler;
+};
+alignas(8) char CANCEL_TAG;
+
+void newFetchCancel(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto context = info.GetIsolate()->GetCurrentContext();
+  info.GetReturnValue().Set(js::wrap(context, kj::refcounted<FetchCancel>(), &CANCEL_TAG));
+}
+
+void cancelFetch(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  KJ_IF_MAYBE (cancel, js::unwrap<FetchCancel>(info[0], &CANCEL_TAG)) {
+    cancel->canceler.cancel("the fetch() was aborted");
+  }
+}
+
 void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& client,
              v8::Local<v8::Value> descValue, kj::Maybe<kj::Own<kj::HttpClient>> keepAlive) {
   auto isolate = info.GetIsolate();
@@ -211,6 +231,11 @@ void doFetch(const v8::FunctionCallbackInfo<v8::Value>& info, kj::HttpClient& cl
             response.body = response.body.attach(kj::mv(sending));
             return kj::mv(response);
           });
+  KJ_IF_MAYBE (cancel,
+               js::unwrap<FetchCancel>(js::getProperty(context, desc, "cancel"), &CANCEL_TAG)) {
+    // Until the response arrives; the body is abortableSource()'s (http.js) from then on.
+    promise = cancel->canceler.wrap(kj::mv(promise)).attach(kj::addRef(*cancel));
+  }
 
   settleLater(
       *ioContext, resolver, kj::mv(promise),
@@ -277,9 +302,9 @@ void hasGlobalOutbound(const v8::FunctionCallbackInfo<v8::Value>& info) {
 }
 
 const NativeFunction FETCH_NATIVES[] = {
-    {"outboundFetch", &outboundFetch},
-    {"hasGlobalOutbound", &hasGlobalOutbound},
-    {"stubFetch", &stubFetch},
+    {"outboundFetch", &outboundFetch}, {"hasGlobalOutbound", &hasGlobalOutbound},
+    {"stubFetch", &stubFetch},         {"newFetchCancel", &newFetchCancel},
+    {"cancelFetch", &cancelFetch},
 };
 
 }  // namespace

@@ -604,3 +604,37 @@ export const fetchAndRpcHopsCountAsOneChain = {
     assertEqual(result.level, 6);
   },
 };
+
+// fetch(url, {signal}) through a stub: aborting rejects the caller and cancels the callee's event
+// (its timer never fires), as in workerd; an AbortSignal cannot be sent over RPC (workerd
+// without enable_abortsignal_rpc).
+const sleeperEvents = [];
+export class Sleeper extends WorkerEntrypoint {
+  async fetch(request) {
+    const path = new URL(request.url).pathname;
+    sleeperEvents.push(`start ${path}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    sleeperEvents.push(`finished ${path}`);
+    return new Response("slept");
+  }
+  takes(value) { return typeof value; }
+}
+
+export const abortedFetchCancelsTheCallee = {
+  async test(ctrl, env, ctx) {
+    const show = (e) => `${e.name}: ${e.message}`;
+    const controller = new AbortController();
+    const pending = ctx.exports.Sleeper.fetch("http://sleeper/a", { signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    assertEqual(await pending.then((r) => r.text(), show), "AbortError: The operation was aborted");
+    assertEqual(await ctx.exports.Sleeper.fetch("http://sleeper/b", { signal: AbortSignal.timeout(30) })
+      .then((r) => r.text(), show), "TimeoutError: The operation was aborted due to timeout");
+    // Not aborted: it finishes.
+    assertEqual(await (await ctx.exports.Sleeper.fetch("http://sleeper/c",
+      { signal: new AbortController().signal })).text(), "slept");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assertEqual(sleeperEvents.join(", "), "start /a, start /b, start /c, finished /c");
+    await assertRejects(ctx.exports.Sleeper.takes(new AbortController().signal), DOMException,
+      "AbortSignal serialization is not enabled.");
+  },
+};

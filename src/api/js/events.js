@@ -485,7 +485,7 @@ const kConstruct = Symbol('kiln.construct');
 let signalAbort;
 
 function abortError() {
-  const error = new DOMException('This operation was aborted', 'AbortError');
+  const error = new DOMException('The operation was aborted', 'AbortError');
   // Start the stack at whoever aborted, not inside this helper.
   if (typeof ErrorCaptureStackTrace === 'function') ErrorCaptureStackTrace(error, abortError);
   return error;

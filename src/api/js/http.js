@@ -753,16 +753,19 @@ function fetchVia(request, send) {
       settled = true;
       if (removeAbort !== null) removeAbort();
     };
+    // With a signal, aborting also drops the subrequest in flight (natives.cancelFetch).
+    const cancel = signal === null ? undefined : natives.newFetchCancel();
     if (signal !== null) {
       removeAbort = addAbortAlgorithm(signal, (reason) => {
         if (settled) return;
         settled = true;
+        natives.cancelFetch(cancel);
         reject(reason);
       });
     }
     const sent = then(bodyTakeForFetch(request), (body) => {
       if (settled) return;
-      return then(send({ method, url, headers, body, redirect }), (desc) => {
+      return then(send({ method, url, headers, body, redirect, cancel }), (desc) => {
         let source = desc.body === undefined ? null : desc.body;
         // HEAD responses and null-body statuses have no body, whatever the wire said.
         if (source !== null && (method === 'HEAD' || kNullBodyStatuses.includes(desc.status))) {

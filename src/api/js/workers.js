@@ -164,6 +164,10 @@ function transferable(value, seen, refuse = null) {
     if (refuse !== null) throw refuse(value);
     return natives.targetStub(value);
   }
+  if (internal.isAbortSignal(value)) {
+    // As workerd without its enable_abortsignal_rpc flag (cloned, it would read as a plain {}).
+    throw new internal.DOMException("AbortSignal serialization is not enabled.", "DataCloneError");
+  }
   if (seen.has(value)) return seen.get(value);
   if (Array.isArray(value)) {
     const copy = [];
