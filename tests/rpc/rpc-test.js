@@ -4,7 +4,7 @@
 // only use what it was handed, never sees the props, and cannot forge a stub. Dynamic workers
 // report what they observed as plain data, since values from their isolate cannot be compared
 // here directly.
-import { assert, assertEqual, assertDeepEqual, assertRejects } from "assert.js";
+import { assert, assertEqual, assertDeepEqual, assertRejects, assertThrows } from "assert.js";
 import { WorkerEntrypoint, RpcTarget } from "cloudflare:workers";
 import CHAT_AGENT from "chat-agent.js";
 import CUSTOMER from "customer-worker.js";
@@ -636,5 +636,80 @@ export const abortedFetchCancelsTheCallee = {
     assertEqual(sleeperEvents.join(", "), "start /a, start /b, start /c, finished /c");
     await assertRejects(ctx.exports.Sleeper.takes(new AbortController().signal), DOMException,
       "AbortSignal serialization is not enabled.");
+  },
+};
+
+// fetch() follows redirects as workerd does (each expected value below is workerd's output on
+// the same code): method and body rules per status, at most 20 hops, Authorization dropped
+// across origins, one-time bodies refused, bad Locations refused, "manual" untouched.
+export class Redirector extends WorkerEntrypoint {
+  async fetch(request) {
+    const url = new URL(request.url);
+    const body = request.body ? await request.text() : null;
+    const seen = `${request.method} ${url.pathname}${url.search} body=${body} ` +
+      `x=${request.headers.get("x-custom")} auth=${request.headers.get("authorization")}`;
+    if (url.pathname.startsWith("/r/")) {
+      return new Response("redirecting", {
+        status: Number(url.pathname.slice(3)),
+        headers: { location: url.searchParams.get("to") ?? "/end" },
+      });
+    }
+    if (url.pathname === "/loop") {
+      const n = Number(url.searchParams.get("n") ?? 0);
+      return new Response(null, { status: 302, headers: { location: `/loop?n=${n + 1}` } });
+    }
+    if (url.pathname === "/bad") return new Response(null, { status: 302, headers: { location: "http://[::1" } });
+    return new Response(seen);
+  }
+}
+
+export const fetchFollowsRedirectsAsWorkerd = {
+  async test(ctrl, env, ctx) {
+    const R = ctx.exports.Redirector;
+    const describe = async (p) => {
+      try {
+        const r = await p;
+        return `${r.status} ${r.redirected} ${r.url} | ${await r.text()}`;
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    };
+    const cases = {
+      get302: [R.fetch("http://r/r/302?to=/end?a=1", { headers: { "x-custom": "1" } }),
+        "200 true http://r/end?a=1 | GET /end?a=1 body=null x=1 auth=null"],
+      post302: [R.fetch("http://r/r/302", { method: "POST", body: "data" }),
+        "200 true http://r/end | GET /end body=null x=null auth=null"],
+      put303: [R.fetch("http://r/r/303", { method: "PUT", body: "data" }),
+        "200 true http://r/end | GET /end body=null x=null auth=null"],
+      head303: [R.fetch("http://r/r/303", { method: "HEAD" }), "200 true http://r/end | "],
+      post307: [R.fetch("http://r/r/307", { method: "POST", body: "data" }),
+        "200 true http://r/end | POST /end body=data x=null auth=null"],
+      put308: [R.fetch("http://r/r/308", { method: "PUT", body: "data" }),
+        "200 true http://r/end | PUT /end body=data x=null auth=null"],
+      stream307: [R.fetch("http://r/r/307", { method: "POST", body: new Blob(["b"]).stream() }),
+        "TypeError: A request with a one-time-use body (it was initialized from a stream, not a " +
+        "buffer) encountered a redirect requiring the body to be retransmitted. To avoid this " +
+        "error in the future, construct this request from a buffer-like body initializer."],
+      sameOriginAuth: [R.fetch("http://r/r/302", { headers: { authorization: "s" } }),
+        "200 true http://r/end | GET /end body=null x=null auth=s"],
+      crossOriginAuth: [R.fetch("http://r/r/302?to=http://other/end", { headers: { authorization: "s" } }),
+        "200 true http://other/end | GET /end body=null x=null auth=null"],
+      manual: [R.fetch("http://r/r/302", { redirect: "manual" }),
+        "302 false http://r/r/302 | redirecting"],
+      status300: [R.fetch("http://r/r/300"), "300 false http://r/r/300 | redirecting"],
+      badLocation: [R.fetch("http://r/bad"),
+        "TypeError: Invalid Location header; unable to follow redirect."],
+      dataLocation: [R.fetch("http://r/r/302?to=data:text/plain,hi"),
+        "TypeError: Invalid Location header; unable to follow redirect."],
+    };
+    for (const [name, [promise, expected]] of Object.entries(cases)) {
+      assertEqual(await describe(promise), expected, name);
+    }
+    const loop = await describe(R.fetch("http://r/loop"));
+    const hops = ["http://r/loop"];
+    for (let n = 1; n <= 20; n++) hops.push(`http://r/loop?n=${n}`);
+    assertEqual(loop, `TypeError: Too many redirects.${hops.join(", ")}`);
+    assertThrows(() => new Request("http://r/", { redirect: "error" }), TypeError,
+      'Invalid redirect value, must be one of "follow" or "manual"');
   },
 };

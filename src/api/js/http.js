@@ -55,6 +55,7 @@ let bodyCopy;
 let bodyUsable;
 let bodyTake;
 let bodyTakeForFetch;
+let bodyIsOneTime;
 let bodyHeaders;
 let bodyHeadersList;
 let bodyContentType;
@@ -313,6 +314,9 @@ class Body {
 
     // For fetch(): an untouched native body (a request passed on as it came) goes to C++ as the
     // source itself, to be streamed without JavaScript or buffering; anything else is buffered.
+    // A body made from a stream (or a request's own) cannot be sent twice (a 307 or 308).
+    bodyIsOneTime = (b) => b.#kind === kStream || b.#kind === kSource;
+
     bodyTakeForFetch = (b) => {
       if (b.#kind !== kSource) return bodyTake(b, true);
       b.#used = true;
@@ -420,7 +424,8 @@ function parseRequestURL(input) {
   return url.href;
 }
 
-const kRedirectModes = ['follow', 'error', 'manual'];
+// As workerd: "error" is refused (at the edge a redirect is data to look at, not a failure).
+const kRedirectModes = ['follow', 'manual'];
 
 let isRequest;
 let requestInternals;
@@ -451,7 +456,9 @@ class Request extends Body {
     if (init.redirect !== undefined) {
       const redirect = `${init.redirect}`;
       if (!kRedirectModes.includes(redirect)) {
-        throw new TypeError(`Invalid redirect mode "${redirect}".`);
+        throw new TypeError('Invalid redirect value, must be one of "follow" or "manual" ' +
+          '("error" won\'t be implemented since it does not make sense at the edge; use ' +
+          '"manual" and check the response status code).');
       }
       this.#redirect = redirect;
     }
@@ -597,7 +604,9 @@ class Response extends Body {
     }
     const hasBody = json !== undefined || (body !== null && body !== undefined);
     if (hasBody && kNullBodyStatuses.includes(this.#status)) {
-      throw new TypeError(`Response with null body status (${this.#status}) cannot have a body.`);
+      // workerd's words, which list the statuses rather than the one given.
+      throw new TypeError(
+        'Response with null body status (101, 204, 205, or 304) cannot have a body.');
     }
     if (json === undefined) bodyInit(this, body, init.headers);
     else bodyInit(this, json, init.headers, 'application/json');
@@ -736,6 +745,58 @@ function abortableSource(source, signal) {
   };
 }
 
+const kMaxRedirects = 20;
+
+function headerValue(list, name) {
+  for (const [key, value] of list) {
+    if (key.toLowerCase() === name) return value;
+  }
+  return null;
+}
+
+// Sends `req` and, with redirect "follow", every hop of a redirect chain (each a new request
+// through the same `send`, so a dynamic worker's gateway sees them all), as workerd does: at most
+// 20 redirects; 303 (and 301/302 of a POST) become a body-less GET; a 307/308 sends the body
+// again unless it was a stream; Authorization is dropped when the origin changes. Resolves to
+// the last response descriptor, or null if `stopped()` (aborted) between hops.
+function sendFollowing(send, req, oneTime, stopped) {
+  const urls = [req.url];
+  const hop = (current) => then(send(current), (desc) => {
+    if (current.redirect !== 'follow' || !kRedirectStatuses.includes(desc.status)) return desc;
+    const location = headerValue(desc.headers, 'location');
+    if (location === null) return desc;
+    if (desc.body !== undefined && desc.body !== null) discardSource(desc.body, undefined);
+    const target = parseURL(location, current.url);
+    if (target === null || (target.protocol !== 'http:' && target.protocol !== 'https:')) {
+      throw new TypeError('Invalid Location header; unable to follow redirect.');
+    }
+    if (urls.length > kMaxRedirects) throw new TypeError(`Too many redirects.${urls.join(', ')}`);
+    target.hash = '';
+    const next = { ...current, url: target.href };
+    const toGet = desc.status === 303 ? current.method !== 'GET' && current.method !== 'HEAD'
+      : (desc.status === 301 || desc.status === 302) && current.method === 'POST';
+    if (toGet) {
+      next.method = 'GET';
+      next.body = null;
+    } else if (current.body !== null && oneTime) {
+      throw new TypeError('A request with a one-time-use body (it was initialized from a ' +
+        'stream, not a buffer) encountered a redirect requiring the body to be retransmitted. ' +
+        'To avoid this error in the future, construct this request from a buffer-like body ' +
+        'initializer.');
+    }
+    if (parseURL(current.url).origin !== target.origin) {
+      next.headers = current.headers.filter(([key]) => key.toLowerCase() !== 'authorization');
+    }
+    urls.push(next.url);
+    if (stopped()) return null;
+    return then(hop(next), (last) => {
+      if (last !== null) last.redirected = true;
+      return last;
+    });
+  });
+  return hop(req);
+}
+
 // Sends `request` through `send(requestDescriptor) → Promise<responseDescriptor>`.
 function fetchVia(request, send) {
   const { method, url: fullURL, redirect, signal } = requestInternals(request);
@@ -763,9 +824,12 @@ function fetchVia(request, send) {
         reject(reason);
       });
     }
+    const oneTime = bodyIsOneTime(request);
     const sent = then(bodyTakeForFetch(request), (body) => {
       if (settled) return;
-      return then(send({ method, url, headers, body, redirect, cancel }), (desc) => {
+      return then(sendFollowing(send, { method, url, headers, body, redirect, cancel }, oneTime,
+        () => settled), (desc) => {
+        if (desc === null) return;  // Aborted between two hops.
         let source = desc.body === undefined ? null : desc.body;
         // HEAD responses and null-body statuses have no body, whatever the wire said.
         if (source !== null && (method === 'HEAD' || kNullBodyStatuses.includes(desc.status))) {

@@ -314,9 +314,7 @@ export const gatewayHostileChild = {
 
 // fetch() follows redirects (redirect: "follow" is the default): each hop is a new outbound
 // request, so it goes through the gateway again, never around it. (workerd: passes.)
-// PENDING (issue 11): kiln's fetch() does not follow redirects yet; export this again once it
-// does (kiln returns the 302 to the caller).
-const gatewayRedirectsAreFollowedThroughTheGateway = {
+export const gatewayRedirectsAreFollowedThroughTheGateway = {
   async test(ctrl, env, ctx) {
     const t = tag();
     const out = await probe(env, `{
