@@ -76,20 +76,25 @@ void nativeLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto level = toKj(isolate, info[0]);
   auto message = toKj(isolate, info[1]);
   KJ_IF_MAYBE (ioContext, currentIoContext(isolate)) {
-    switch (ioContext->admitLog(message.size())) {
+    auto verdict = ioContext->admitLog(message.size());
+    switch (verdict) {
       case io::IoContext::LogVerdict::EMIT:
         break;
       case io::IoContext::LogVerdict::DROP:
-        return;
       case io::IoContext::LogVerdict::EMIT_THEN_CUT:
-        api.getHost().log("warn",
-                          "console output limit reached for this request; further "
-                          "output is dropped");
+        KJ_IF_MAYBE (trace, ioContext->getTrace()) {
+          trace->truncated = true;  // A tail learns that it has not seen everything.
+        }
+        if (verdict == io::IoContext::LogVerdict::EMIT_THEN_CUT) {
+          api.getHost().log("warn",
+                            "console output limit reached for this request; further "
+                            "output is dropped");
+        }
         return;
     }
     KJ_IF_MAYBE (trace, ioContext->getTrace()) {
       kj::Maybe<kj::String> argsJson;
-      if (info[2]->IsArray() && api.getHost().hasTails()) {
+      if (info[2]->IsArray() && api.getHost().hasTails() && !trace->truncated) {
         // Only for a tail: turning arguments into JSON costs more than printing them.
         v8::Local<v8::Value> args[] = {info[2]};
         v8::Local<v8::Value> json;
@@ -98,8 +103,8 @@ void nativeLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
           argsJson = toKj(isolate, json);
         }
       }
-      trace->logs.add(io::Trace::Log{kj::str(level), kj::str(message), js::frozenNowMillis(),
-                                     kj::mv(argsJson)});
+      trace->addLog(io::Trace::Log{kj::str(level), kj::str(message), js::frozenNowMillis(),
+                                   kj::mv(argsJson)});
     }
   }
   api.getHost().log(level, message);

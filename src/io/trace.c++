@@ -11,6 +11,19 @@ kj::String number(double value) {
 }
 }  // namespace
 
+void Trace::addLog(Log log) {
+  size_t bytes = log.message.size();
+  KJ_IF_MAYBE (json, log.argsJson) {
+    bytes = json->size();
+  }
+  if (truncated || logBytes + bytes > MAX_LOG_BYTES) {
+    truncated = true;
+    return;
+  }
+  logBytes += bytes;
+  logs.add(kj::mv(log));
+}
+
 kj::String Trace::toJson() const {
   kj::Vector<kj::String> logParts;
   for (auto& log: logs) {
@@ -37,7 +50,8 @@ kj::String Trace::toJson() const {
                  ",\"logs\":[", kj::strArray(logParts, ","), "],\"exceptions\":[",
                  kj::strArray(exceptionParts, ","), "],\"diagnosticsChannelEvents\":[]",
                  ",\"cpuTime\":", number(cpuTimeMs), ",\"wallTime\":", number(wallTimeMs),
-                 ",\"truncated\":false,\"executionModel\":", jsonQuote(executionModel), "}");
+                 ",\"truncated\":", truncated ? "true" : "false",
+                 ",\"executionModel\":", jsonQuote(executionModel), "}");
 }
 
 }  // namespace kiln::io

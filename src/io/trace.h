@@ -33,6 +33,12 @@ struct Trace {
     double timestamp;
   };
   kj::Vector<Log> logs;
+  size_t logBytes = 0;  // Of the logs' messages (their JSON when there is one).
+  static constexpr size_t MAX_LOG_BYTES = 256u << 10;
+  // What a tail is handed is bounded like workerd's (it kept 241 logs of 1 KB each): past it,
+  // later logs are left out of the event and `truncated` says so.
+  bool truncated = false;
+  void addLog(Log log);
   kj::Vector<Exception> exceptions;
   kj::String requestHeadersJson = kj::str("{}");  // fetch events: {name: value}, names lowercase
   double cpuTimeMs = 0;
