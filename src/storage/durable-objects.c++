@@ -51,52 +51,83 @@ class ObjectCapability final : public api::Capability {
                             const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
                             Response& response) override {
     auto instance = kj::addRef(ns.getInstance(id));
+    KJ_IF_MAYBE (e, checkReached(*instance)) {
+      return kj::mv(*e);
+    }
     auto admission = instance->admit();
     auto& ref = *instance;
-    return admission.turn
-        .then([this, &ref, method, url, &headers, &requestBody, &response,
-               depth = io::CallerDepth::current(),
-               started = kj::mv(admission.started)]() mutable -> kj::Promise<void> {
-          KJ_IF_MAYBE (worker, ns.getWorker()) {
-            ref.eventStarted();
-            io::CallerDepth caller(depth);  // Admitted later than it was made.
-            auto result = worker
-                              ->handleFetch(nullptr, nullptr, method, url, headers, requestBody,
-                                            response, io::IoLimits::unlimited(), ref)
-                              .attach(kj::defer([&ref]() { ref.eventFinished(); }));
-            started->fulfill();
-            return result;
-          }
-          started->fulfill();
-          return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
-        })
+    return ref
+        .wrapEvent(admission.turn.then(
+            [this, &ref, method, url, &headers, &requestBody, &response,
+             depth = io::CallerDepth::current(),
+             started = kj::mv(admission.started)]() mutable -> kj::Promise<void> {
+              KJ_IF_MAYBE (reason, ref.brokenReason()) {
+                started->fulfill();  // Queued at the gate of an instance that was reset meanwhile.
+                return api::userError("Error", *reason);
+              }
+              KJ_IF_MAYBE (worker, ns.getWorker()) {
+                ref.eventStarted();
+                io::CallerDepth caller(depth);  // Admitted later than it was made.
+                auto result = worker
+                                  ->handleFetch(nullptr, nullptr, method, url, headers, requestBody,
+                                                response, io::IoLimits::unlimited(), ref)
+                                  .attach(kj::defer([&ref]() { ref.eventFinished(); }));
+                started->fulfill();
+                return result;
+              }
+              started->fulfill();
+              return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
+            }))
         .attach(kj::mv(instance));
   }
 
   kj::Promise<api::CallResult> call(kj::String method, api::SerializedValue args) override {
     auto instance = kj::addRef(ns.getInstance(id));
+    KJ_IF_MAYBE (e, checkReached(*instance)) {
+      return kj::mv(*e);
+    }
     auto admission = instance->admit();
     auto& ref = *instance;
-    return admission.turn
-        .then([this, &ref, method = kj::mv(method), args = kj::mv(args),
-               started = kj::mv(admission.started)]() mutable -> kj::Promise<api::CallResult> {
-          KJ_IF_MAYBE (worker, ns.getWorker()) {
-            ref.eventStarted();
-            auto result =
-                worker->handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args), {}, ref)
-                    .attach(kj::defer([&ref]() { ref.eventFinished(); }));
-            started->fulfill();
-            return result;
-          }
-          started->fulfill();
-          return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
-        })
+    return ref
+        .wrapEvent(admission.turn.then(
+            [this, &ref, method = kj::mv(method), args = kj::mv(args),
+             started = kj::mv(admission.started)]() mutable -> kj::Promise<api::CallResult> {
+              KJ_IF_MAYBE (reason, ref.brokenReason()) {
+                started->fulfill();
+                return api::userError("Error", *reason);
+              }
+              KJ_IF_MAYBE (worker, ns.getWorker()) {
+                ref.eventStarted();
+                auto result =
+                    worker->handleCall(nullptr, nullptr, kj::mv(method), kj::mv(args), {}, ref)
+                        .attach(kj::defer([&ref]() { ref.eventFinished(); }));
+                started->fulfill();
+                return result;
+              }
+              started->fulfill();
+              return KJ_EXCEPTION(DISCONNECTED, "Durable Object's worker not started");
+            }))
         .attach(kj::mv(instance));
   }
 
  private:
   DurableObjectNamespace& ns;
   kj::String id;
+  kj::Maybe<kj::Own<ObjectInstance>> reached;
+  // The instance this stub last reached. As on Workers, a stub whose object was reset stays
+  // broken (a new stub from the namespace reaches the new instance); an evicted one does not.
+
+  kj::Maybe<kj::Exception> checkReached(ObjectInstance& current) {
+    KJ_IF_MAYBE (last, reached) {
+      if (last->get() != &current) {
+        KJ_IF_MAYBE (reason, (*last)->brokenReason()) {
+          return api::userError("Error", *reason);
+        }
+      }
+    }
+    reached = kj::addRef(current);
+    return nullptr;
+  }
 };
 
 DurableObjectNamespace& unwrapNamespace(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -207,6 +238,36 @@ ObjectInstance& DurableObjectNamespace::getInstance(kj::StringPtr id) {
   auto& ref = *instance;
   instances.insert(kj::str(id), kj::mv(instance));
   return ref;
+}
+
+void DurableObjectNamespace::forget(ObjectInstance& instance) {
+  KJ_IF_MAYBE (found, instances.find(instance.getId())) {
+    if (found->get() == &instance)
+      instances.erase(instance.getId());
+  }
+}
+
+void ObjectInstance::reset(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto s = self(info);
+  if (s == nullptr)
+    return;
+  auto& instance = *s;
+  instance.breakWith(toKj(info.GetIsolate(), info[0]));
+  if (instance.gateDepth > 0) {
+    instance.gateDepth = 0;
+    instance.gateFulfiller->fulfill();
+    instance.gate = nullptr;
+  }
+  KJ_IF_MAYBE (ns, instance.spec.ns) {
+    if (instance.spec.depth == 0) {
+      // Its events in flight end, as on Workers, but not now: reset() runs inside one of them.
+      auto reason = kj::str(KJ_ASSERT_NONNULL(instance.brokenReason()));
+      ns->addTask(kj::evalLater([self = kj::addRef(instance), reason = kj::mv(reason)]() mutable {
+        self->eventCanceler.cancel(api::userError("Error", reason));
+      }));
+      ns->forget(instance);  // The task and the events in flight hold it.
+    }
+  }
 }
 
 void DurableObjectNamespace::startEvictionSweep() {

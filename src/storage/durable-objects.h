@@ -38,6 +38,10 @@ class DurableObjectNamespace {
   // The names objects were addressed by (getByName, idFromName), for ctx.id.name inside them;
   // only a name that derives the id is kept, so a name cannot be claimed for another's id.
   ObjectInstance& getInstance(kj::StringPtr id);
+  void forget(ObjectInstance& instance);
+  void addTask(kj::Promise<void> task) { sweepTasks.add(kj::mv(task)); }
+  // A reset instance (ObjectInstance::reset) is let go of: the next event for its id starts a
+  // new one. Nothing if another instance already has the id (a facet shares its parent's).
   kj::Maybe<worker::Worker&> getWorker() { return getWorkerFn(); }
   const NamespaceConfig& getConfig() const { return config; }
   void recordSize(kj::StringPtr key, size_t bytes);

@@ -143,6 +143,12 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
   void breakWith(kj::StringPtr reason) { broken = kj::str(reason); }
   // An aborted facet's instance: every use of its storage from now on throws `reason`.
 
+  template <typename T>
+  kj::Promise<T> wrapEvent(kj::Promise<T> promise) {
+    return eventCanceler.wrap(kj::mv(promise));
+  }
+  // An event reached through a stub, ended by reset() (rejecting with its reason).
+
   v8::MaybeLocal<v8::Object> getTarget(v8::Local<v8::Context> context,
                                        worker::Worker& worker) override {
     auto isolate = context->GetIsolate();
@@ -155,7 +161,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
         {"txCommit", &txCommit},   {"txRollback", &txRollback}, {"size", &storageSize},
         {"facetGet", &facetGet},   {"facetAbort", &facetAbort}, {"facetDelete", &facetDelete},
         {"getAlarm", &getAlarm},   {"setAlarm", &setAlarm},     {"deleteAlarm", &deleteAlarm},
-        {"gateClose", &gateClose}, {"gateOpen", &gateOpen},
+        {"gateClose", &gateClose}, {"gateOpen", &gateOpen},     {"reset", &reset},
     };
     // The handle holds a reference: JS may keep it after the object is evicted.
     auto handle = js::wrapWithMethods(context, kj::addRef(*this), &STORAGE_TAG, METHODS);
@@ -451,6 +457,15 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
     }
   }
 
+  static void reset(const v8::FunctionCallbackInfo<v8::Value>& info);
+  // blockConcurrencyWhile() timed out: this instance is broken (its storage throws the reason,
+  // events still queued at its gate are refused), its gate opens, and its namespace lets it go
+  // so that the next event starts a new instance.
+
+  kj::Maybe<kj::StringPtr> brokenReason() {
+    return broken.map([](kj::String& s) -> kj::StringPtr { return s; });
+  }
+
   static void gateOpen(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto s = self(info);
     if (s == nullptr || s->gateDepth == 0)
@@ -466,6 +481,7 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
   v8::Global<v8::Object> object;
   kj::Own<io::RevocationScope> stubScope = kj::refcounted<io::RevocationScope>(io::OBJECT_ENDED);
   kj::Maybe<kj::String> broken;  // breakWith()
+  kj::Canceler eventCanceler;
   kj::Maybe<kj::Own<SqliteDatabase>> db;
   kj::String openError;
   uint64_t alarmGeneration = 0;

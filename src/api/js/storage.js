@@ -3,6 +3,15 @@
 // is src/storage/; native handles are made there per namespace and per object.
 
 const kHandle = Symbol("handle");
+// Taken before any worker code runs, which may replace the globals.
+const { setTimeout: setTimer, clearTimeout: clearTimer, Promise: OwnPromise } = globalThis;
+const PromiseRace = OwnPromise.race.bind(OwnPromise);
+
+// As on Workers: a blockConcurrencyWhile() callback that has not settled after 30 s resets the
+// object (its storage refuses this instance from then on; the next event starts a new one).
+const BLOCK_TIMEOUT_MS = 30000;
+const BLOCK_TIMEOUT_MESSAGE = "A call to blockConcurrencyWhile() in a Durable Object waited for " +
+  "too long. The call was canceled and the Durable Object was reset.";
 
 class DurableObjectId {
   #hex;
@@ -399,11 +408,21 @@ internal.newDurableObjectState = (idHex, storageHandle, exports, name, props) =>
     // Holds other events to this object until fn() settles (the input gate).
     blockConcurrencyWhile(fn) {
       storageHandle.gateClose();
+      let timer;
+      let expired = false;
+      const deadline = new OwnPromise((resolve, reject) => {
+        timer = setTimer(() => {
+          expired = true;
+          reject(new Error(BLOCK_TIMEOUT_MESSAGE));
+        }, BLOCK_TIMEOUT_MS);
+      });
       const done = (async () => {
         try {
-          return await fn();
+          return await PromiseRace([fn(), deadline]);
         } finally {
-          storageHandle.gateOpen();
+          clearTimer(timer);
+          if (expired) storageHandle.reset(BLOCK_TIMEOUT_MESSAGE);
+          else storageHandle.gateOpen();
         }
       })();
       // The event that started it (often the constructor's) may end first: keep its timers and
