@@ -24,6 +24,7 @@ const char* const BUILTIN_ORDER[] = {
     "streams-writable.js",
     "compression.js",
     "body.js",
+    "data-url.js",
     "headers.js",
     "http.js",
     "inspect.js",

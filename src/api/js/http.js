@@ -567,6 +567,7 @@ function toUint16(value) {
 
 let isResponse;
 let responseFromDescriptor;
+let responseForData;
 
 class Response extends Body {
   #status = 200;
@@ -690,6 +691,12 @@ class Response extends Body {
   static {
     isResponse = (o) => typeof o === 'object' && o !== null && #status in o;
     // Builds the Response for a response descriptor from C++.
+    responseForData = ({ mimeType, body }, url) => {
+      const r = new Response(body, { headers: { 'content-type': mimeType } });
+      const hash = url.indexOf('#');
+      r.#url = hash === -1 ? url : url.slice(0, hash);
+      return r;
+    };
     responseFromDescriptor = (desc, requestURL, source) => {
       const r = new Response(kInternal);
       r.#status = desc.status;
@@ -861,8 +868,15 @@ function fetch(input, init = undefined) {
   } catch (e) {
     return PromiseReject(e);
   }
-  // Workers fetches only over HTTP(S); other schemes (data:, file:, blob:) are refused up front.
-  const { url } = requestInternals(request);
+  // Workers fetches over HTTP(S) and answers data: URLs itself; other schemes (file:, blob:)
+  // are refused up front.
+  const { url, signal } = requestInternals(request);
+  if (url.startsWith('data:')) {
+    if (signal !== null && signal.aborted) return PromiseReject(signal.reason);
+    const data = internal.processDataURL(url);
+    if (data === null) return PromiseReject(new TypeError(`Fetch API cannot load: ${url}`));
+    return PromiseResolve(responseForData(data, url));
+  }
   const http = url[0] === 'h' && url[1] === 't' && url[2] === 't' && url[3] === 'p' &&
     (url[4] === ':' || (url[4] === 's' && url[5] === ':'));
   if (!http) {
