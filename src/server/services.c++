@@ -3,6 +3,7 @@
 #include "src/util/metrics.h"
 
 #include <kj/compat/tls.h>
+#include <kj/compat/url.h>
 #include <kj/debug.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -23,6 +24,50 @@ class ClientService final : public Service {
  private:
   kj::Own<void> resources;
   kj::Own<kj::HttpClient> client;
+};
+
+// An `external` service's requests go to one fixed address, so the request line carries the
+// path alone and the URL's host goes in the Host header, as workerd sends them (kj's client for
+// a fixed address would send the absolute URL, which many servers refuse).
+class OriginFormService final : public kj::HttpService {
+ public:
+  explicit OriginFormService(kj::Own<kj::HttpClient> client)
+      : client(kj::mv(client)), inner(kj::newHttpService(*this->client)) {}
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& requestBody,
+                            Response& response) override {
+    if (url.startsWith("/"))
+      return inner->request(method, url, headers, requestBody, response);
+    KJ_IF_MAYBE (parsed, kj::Url::tryParse(url, kj::Url::HTTP_PROXY_REQUEST)) {
+      auto path = parsed->toString(kj::Url::HTTP_REQUEST);
+      auto copy = kj::heap(headers.clone());
+      copy->set(kj::HttpHeaderId::HOST, kj::str(parsed->host));
+      auto& ref = *copy;
+      return inner->request(method, path, ref, requestBody, response)
+          .attach(kj::mv(copy), kj::mv(path));
+    }
+    return inner->request(method, url, headers, requestBody, response);
+  }
+
+ private:
+  kj::Own<kj::HttpClient> client;
+  kj::Own<kj::HttpService> inner;
+};
+
+class ServiceOwner final : public Service {
+  // A Service over an HttpService it owns.
+ public:
+  explicit ServiceOwner(kj::Own<kj::HttpService> service, kj::Own<void> resources = {})
+      : resources(kj::mv(resources)), service(kj::mv(service)) {}
+  kj::Own<api::Capability> entrypoint(kj::Maybe<kj::StringPtr>, kj::Maybe<kj::StringPtr>) override {
+    return api::newServiceCapability(
+        kj::Own<kj::HttpService>(service.get(), kj::NullDisposer::instance));
+  }
+
+ private:
+  kj::Own<void> resources;
+  kj::Own<kj::HttpService> service;
 };
 
 struct NetworkResources {
@@ -216,7 +261,7 @@ kj::Own<Service> newNetworkService(kj::AsyncIoContext& io, kj::HttpHeaderTable& 
 kj::Own<Service> newExternalService(kj::AsyncIoContext& io, kj::HttpHeaderTable& table,
                                     kj::Own<kj::NetworkAddress> address) {
   auto client = kj::newHttpClient(io.provider->getTimer(), table, *address);
-  return kj::heap<ClientService>(kj::mv(client), kj::mv(address));
+  return kj::heap<ServiceOwner>(kj::heap<OriginFormService>(kj::mv(client)), kj::mv(address));
 }
 
 kj::Own<Service> newDiskService(kj::HttpHeaderTable& table, config::DiskDirectory::Reader disk) {
