@@ -185,17 +185,57 @@ class DynamicWorker final : public WorkerHandle {
       fulfiller->fulfill();
     } catch (worker::StartupError& e) {
       slot = nullptr;
-      fail(e.message);
+      fail(e.message, true);
     }
   }
 
-  void fail(kj::StringPtr cause) {
+  void fail(kj::StringPtr cause, bool lasting = false) {
+    // `lasting`: the code itself failed (its modules threw), so a named worker keeps the
+    // failure in its cache, as workerd does; else (a cap, the caller going away) the next get()
+    // tries again.
     if (settled)
       return;
     settled = true;
+    lastingFailure = lasting;
     auto message = kj::str("Failed to start Worker: ", cause);
     fulfiller->reject(api::userError("Error", message));
     failure = kj::mv(message);
+  }
+
+  void failWith(v8::Isolate* isolate, v8::Local<v8::Value> error) {
+    // get()'s callback threw, rejected or gave a bad WorkerCode: callers see that error itself
+    // (a built-in type and its message, as workerd passes it on), and it stays cached.
+    if (settled)
+      return;
+    settled = true;
+    lastingFailure = true;
+    kj::StringPtr type = "Error";
+    kj::String message;
+    if (error->IsNativeError()) {
+      auto context = isolate->GetCurrentContext();
+      auto object = error.As<v8::Object>();
+      auto name = js::toKj(isolate, js::getProperty(context, object, "name"));
+      for (kj::StringPtr builtIn: {"TypeError", "RangeError", "SyntaxError", "ReferenceError"}) {
+        if (name == builtIn)
+          type = builtIn;
+      }
+      message = js::toKj(isolate, js::getProperty(context, object, "message"));
+    } else {
+      message = js::describeException(isolate, error);
+    }
+    fulfiller->reject(api::userError(type, message));
+    failure = kj::mv(message);
+  }
+
+  bool shouldReload() {
+    // For the cache: a named worker killed by a limit, or whose start failed for a reason
+    // other than its code, is started afresh by the next get().
+    if (failure != nullptr)
+      return !lastingFailure;
+    KJ_IF_MAYBE (w, worker) {
+      return (*w)->getRuntime().isTerminated();
+    }
+    return false;
   }
 
  private:
@@ -205,6 +245,7 @@ class DynamicWorker final : public WorkerHandle {
   kj::Own<kj::PromiseFulfiller<void>> fulfiller;
   kj::ForkedPromise<void> ready;
   bool settled = false;
+  bool lastingFailure = false;
   bool named = false;
   kj::Maybe<LiveWorkerSlot> slot;  // Released after `worker` (declared before it).
   kj::Maybe<kj::Own<worker::Worker>> worker;
@@ -510,7 +551,7 @@ class LoaderBinding {
         tryCatch.ReThrow();
         return;
       }
-      ref.fail(js::describeException(isolate, tryCatch.Exception()));
+      ref.failWith(isolate, tryCatch.Exception());
     } else {
       auto keep = kj::addRef(ref);
       auto task =
@@ -526,15 +567,17 @@ class LoaderBinding {
                   auto isolate = context->GetIsolate();
                   auto value = settled.get(isolate);
                   if (settled.rejected) {
-                    ref.fail(js::describeException(isolate, value));
+                    ref.failWith(isolate, value);
                     return;
                   }
                   v8::TryCatch tryCatch(isolate);
                   KJ_IF_MAYBE (code, parseDescriptor(context, value)) {
                     // Not here, inside the parent's JavaScript: on a stack of its own.
                     self.startSoon(ref, kj::mv(*code));
+                  } else if (tryCatch.HasCaught() && tryCatch.CanContinue()) {
+                    ref.failWith(isolate, tryCatch.Exception());
                   } else {
-                    ref.fail(js::describeException(isolate, tryCatch.Exception()));
+                    ref.fail("the WorkerCode could not be read");
                   }
                 });
               })
@@ -615,8 +658,9 @@ LoaderCache::~LoaderCache() noexcept(false) {}
 
 kj::Maybe<kj::Own<DynamicWorker>> LoaderCache::find(kj::StringPtr id) {
   KJ_IF_MAYBE (entry, entries.find(id)) {
-    if ((*entry)->worker->isBroken()) {
-      // Failed to start, or killed by a limit: the next get() loads it afresh.
+    if ((*entry)->worker->shouldReload()) {
+      // Killed by a limit, or not started for a reason other than its code: the next get()
+      // loads it afresh.
       entries.erase(id);
       return nullptr;
     }

@@ -268,18 +268,47 @@ export const startFailureThrowAtEvaluation = {
   },
 };
 
+// As workerd: the callback's own error (type and message) reaches the callers, and stays cached
+// with the id (the callback is not run again).
 export const startFailureFromGetCallback = {
   async test(ctrl, env) {
-    const rejects = env.LOADER.get("cb-rejects", async () => {
-      throw new Error("code storage unavailable");
-    });
-    await assertStartFailure(rejects.getEntrypoint(), "code storage unavailable");
+    let calls = 0;
+    const rejecting = async () => {
+      calls++;
+      throw new RangeError("code storage unavailable");
+    };
+    for (let i = 0; i < 2; i++) {
+      await assertRejects(env.LOADER.get("cb-rejects", rejecting).getEntrypoint()
+        .fetch("http://child/"), RangeError, "code storage unavailable");
+    }
+    assertEqual(calls, 1, "the failure is cached");
+    const thrower = env.LOADER.get("cb-throws", () => { throw new Error("sync failure"); });
+    await assertRejects(thrower.getEntrypoint().fetch("http://child/"), Error, "sync failure");
     // get() cannot validate synchronously; load()'s checks surface on the calls instead.
     const noDate = env.LOADER.get("cb-no-date",
       () => without(workerCode(HELLO), "compatibilityDate"));
-    await assertStartFailure(noDate.getEntrypoint(), "compatibilityDate");
-    await assertStartFailure(env.LOADER.get("cb-number", () => 42).getEntrypoint());
-    await assertStartFailure(env.LOADER.get("cb-nothing", async () => undefined).getEntrypoint());
+    await assertRejects(noDate.getEntrypoint().fetch("http://child/"), TypeError,
+      "WorkerCode.compatibilityDate is required");
+    await assertRejects(env.LOADER.get("cb-number", () => 42).getEntrypoint()
+      .fetch("http://child/"), TypeError, "WorkerCode must be an object, got a number.");
+    await assertRejects(env.LOADER.get("cb-nothing", async () => undefined).getEntrypoint()
+      .fetch("http://child/"), TypeError, "WorkerCode must be an object, got undefined.");
+  },
+};
+
+// A module that throws as it loads: the start fails, and (as workerd) stays failed for that id.
+export const startFailureOfTheCodeIsCached = {
+  async test(ctrl, env) {
+    let calls = 0;
+    const code = () => {
+      calls++;
+      return workerCode(`throw new Error("top-level failure");`);
+    };
+    for (let i = 0; i < 2; i++) {
+      await assertStartFailure(env.LOADER.get("throws-at-load", code).getEntrypoint(),
+        "top-level failure");
+    }
+    assertEqual(calls, 1);
   },
 };
 
