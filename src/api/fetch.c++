@@ -437,7 +437,17 @@ kj::Promise<void> JsApi::sendResponse(io::IoContext& ioContext, v8::Global<v8::V
 kj::Promise<void> JsApi::sendPrepared(io::IoContext& ioContext, Prepared&& prepared,
                                       kj::HttpService::Response& response) {
   KJ_IF_MAYBE (error, prepared.error) {
-    return KJ_EXCEPTION(FAILED, "jsg.TypeError", kj::mv(*error));
+    // Not a Response, say, or stopped by a limit while it was read: the caller learns why.
+    if (runtime.isTerminated())
+      return userError("Error", runtime.terminationMessage());
+    kj::StringPtr message = *error;
+    if (message.startsWith("TypeError: "))
+      message = message.slice(strlen("TypeError: "));
+    // The first line: the rest is the stack, which runs through kiln's own built-ins.
+    KJ_IF_MAYBE (newline, message.findFirst('\n')) {
+      return userError("TypeError", kj::str(message.slice(0, *newline)));
+    }
+    return userError("TypeError", message);
   }
   if (prepared.statusText.size() == 0) {
     prepared.statusText = kj::str(kj::HttpHeaders::Response{}.statusText);

@@ -139,8 +139,12 @@ class Runtime {
   uint64_t nextWaiterId = 1;
   kj::HashMap<uint64_t, kj::Own<kj::PromiseFulfiller<Settled>>> waiters;
 
-  int64_t afterRun(kj::Maybe<CpuGuard>& guard);
-  // Returns the CPU nanoseconds of a --force-gc collection, which are not the worker's.
+  static bool forceGcMode();
+  static void pauseForGc(v8::Isolate*, v8::GCType, v8::GCCallbackFlags);
+  static void resumeAfterGc(v8::Isolate*, v8::GCType, v8::GCCallbackFlags);
+  void afterRun(kj::Maybe<CpuGuard>& guard);
+  // Drains microtasks, stops the guard, and in --force-gc mode collects garbage (not charged:
+  // the stack's clock is paused meanwhile).
   static void settleCallback(const v8::FunctionCallbackInfo<v8::Value>& info);
 };
 
@@ -155,8 +159,8 @@ auto Runtime::run(IoContext& ioContext, Func&& func) -> decltype(func(v8::Local<
   }
   int64_t cpuStart = stackCpuNanos();
   KJ_DEFER({
-    int64_t notCharged = afterRun(guard);
-    ioContext.addCpu(stackCpuNanos() - cpuStart - notCharged);
+    afterRun(guard);
+    ioContext.addCpu(stackCpuNanos() - cpuStart);
     current = previous;
   });
   return func(scope.context);

@@ -82,7 +82,9 @@ void watchdogLoop() {
       if (slot->frames.empty())
         continue;
       auto active = slot->active;
-      int64_t now = nanos(slot->clock) - active->excludedNs;
+      // A clock paused on its own stack (a test's forced collection) stands still.
+      int64_t now =
+          (active->pausedAtNs >= 0 ? active->pausedAtNs : nanos(slot->clock)) - active->excludedNs;
       Frame* first = nullptr;
       for (auto& frame: slot->frames) {
         if (frame.clock != active)
@@ -146,7 +148,14 @@ void enterStack(StackClock& to, bool newSlice) {
 }
 
 void pauseStackClock(StackClock& clock) {
-  clock.pausedAtNs = threadCpuNanos();
+  auto& slot = getThreadSlot();
+  int64_t now = threadCpuNanos();
+  std::lock_guard<std::mutex> lock(slot.mutex);  // The watchdog reads it (above).
+  clock.pausedAtNs = now;
+}
+
+StackClock& currentStackClock() {
+  return *getThreadSlot().active;
 }
 
 void resumeStackClock(StackClock& clock) {

@@ -38,7 +38,11 @@ void enterStack(StackClock& to, bool newSlice);
 
 void pauseStackClock(StackClock& clock);
 void resumeStackClock(StackClock& clock);
-// Around a suspension of `clock`'s stack: the CPU the thread spends meanwhile is not its.
+// Around a suspension of `clock`'s stack: the CPU the thread spends meanwhile is not its. Also
+// around work on the stack itself that no guard of it should count (a forced collection).
+
+StackClock& currentStackClock();
+// The clock of the stack the thread is on.
 
 int64_t stackCpuNanos();
 // CPU time of the stack the thread is on: thread CPU time less the time it was suspended.

@@ -543,13 +543,11 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
             }
             return api->sendResponse(ctx, kj::mv(result.value), response)
                 .catch_([this, &response](kj::Exception&& e) -> kj::Promise<void> {
-                  bool typeError = e.getDescription().startsWith("jsg.TypeError");
-                  auto message = typeError ? e.getDescription().slice(strlen("jsg.TypeError; "))
-                                           : e.getDescription();
-                  if (typeError) {
-                    log("error", kj::str("Uncaught ", message));
+                  auto user = api::parseUserError(e);
+                  KJ_IF_MAYBE (u, user) {
+                    log("error", kj::str("Uncaught ", kj::get<0>(*u), ": ", kj::get<1>(*u)));
                   } else if (e.getType() != kj::Exception::Type::DISCONNECTED) {
-                    log("error", kj::str("Failed to send response: ", message));
+                    log("error", kj::str("Failed to send response: ", e.getDescription()));
                   }
                   if (response.started) {
                     // The client went away mid-body: nothing more to do. Anything else drops the
@@ -558,11 +556,7 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
                       return kj::READY_NOW;
                     return kj::mv(e);
                   }
-                  // Not a Response, say: the caller learns why, an HTTP client gets a 500.
-                  if (typeError)
-                    return api::userError("TypeError", message.startsWith("TypeError: ")
-                                                           ? message.slice(strlen("TypeError: "))
-                                                           : message);
+                  // The caller learns why (an HTTP client gets a 500).
                   return kj::mv(e);
                 });
           });

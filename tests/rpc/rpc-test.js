@@ -713,3 +713,17 @@ export const fetchFollowsRedirectsAsWorkerd = {
       'Invalid redirect value, must be one of "follow" or "manual"');
   },
 };
+
+// A fetch() handler whose result is not a Response: the in-process caller gets a TypeError with
+// the reason, nothing of KJ's ("kj::mv(*error) = ..." used to lead the message).
+export class NotAResponse extends WorkerEntrypoint {
+  async fetch() { return "a string"; }
+}
+
+export const nonResponseReachesTheCallerAsATypeError = {
+  async test(ctrl, env, ctx) {
+    const error = await assertRejects(ctx.exports.NotAResponse.fetch("http://x/"), TypeError);
+    assertEqual(error.message,
+      "Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+  },
+};
