@@ -247,29 +247,6 @@ void DurableObjectNamespace::forget(ObjectInstance& instance) {
   }
 }
 
-void ObjectInstance::reset(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  auto s = self(info);
-  if (s == nullptr)
-    return;
-  auto& instance = *s;
-  instance.breakWith(toKj(info.GetIsolate(), info[0]));
-  if (instance.gateDepth > 0) {
-    instance.gateDepth = 0;
-    instance.gateFulfiller->fulfill();
-    instance.gate = nullptr;
-  }
-  KJ_IF_MAYBE (ns, instance.spec.ns) {
-    if (instance.spec.depth == 0) {
-      // Its events in flight end, as on Workers, but not now: reset() runs inside one of them.
-      auto reason = kj::str(KJ_ASSERT_NONNULL(instance.brokenReason()));
-      ns->addTask(kj::evalLater([self = kj::addRef(instance), reason = kj::mv(reason)]() mutable {
-        self->eventCanceler.cancel(api::userError("Error", reason));
-      }));
-      ns->forget(instance);  // The task and the events in flight hold it.
-    }
-  }
-}
-
 void DurableObjectNamespace::startEvictionSweep() {
   // In-memory objects have nothing to come back from: they stay.
   if (sweeping || config.evictAfterIdleMs == 0 || config.directory == nullptr)

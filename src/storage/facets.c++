@@ -186,19 +186,6 @@ kj::Promise<void> startFacet(FacetRun& run, FacetClass picked, kj::Maybe<kj::Str
 
 }  // namespace
 
-ObjectInstance::~ObjectInstance() noexcept(false) {
-  // What the object's events received ends with it, even if its isolate lives on (a facet's
-  // dynamic worker, a configured worker's module state).
-  stubScope->end();
-  // Facets first: they are other objects, possibly in other isolates.
-  facets.clear();
-  // A facet's worker is kept alive by spec.keepAlive, so its isolate is still there.
-  KJ_IF_MAYBE (w, spec.getWorker()) {
-    v8::Locker locker(w->getRuntime().getIsolate());
-    object.Reset();
-  }
-}
-
 unsigned ObjectInstance::facetNumber(kj::StringPtr name) {
   if (facetIndex == nullptr) {
     kj::HashMap<kj::String, unsigned> index;
