@@ -200,6 +200,14 @@ void settleRpc(io::IoContext& ioContext, v8::Local<v8::Promise::Resolver> resolv
         if (!deserialize(context, result.value).ToLocal(&value))
           return {};
         if (result.threw) {
+          v8::Local<v8::Value> args[] = {value};
+          if (!JsApi::from(context).callInternal(context, "reviveThrown", args).ToLocal(&value))
+            return {};
+          if (value->IsNativeError()) {
+            // As workerd marks an error that came over RPC.
+            (void)value.As<v8::Object>()->Set(context, js::newString(isolate, "remote"),
+                                              v8::True(isolate));
+          }
           isolate->ThrowException(value);
           return {};
         }

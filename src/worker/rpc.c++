@@ -309,10 +309,15 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
                                                    : result.value.Get(isolate);
                   if (result.rejected && !result.value.IsEmpty())
                     recordException(ctx, context, value);
-                  // RpcTargets and functions in what comes back travel by reference.
+                  // RpcTargets and functions in what comes back travel by reference; what was
+                  // thrown becomes an error of a built-in type, as workerd sends it.
                   v8::Local<v8::Value> args[] = {value};
                   v8::Local<v8::Value> prepared;
-                  if (api->callInternal(context, "prepareForTransfer", args).ToLocal(&prepared)) {
+                  if (api->callInternal(context,
+                                        result.rejected ? "prepareThrownForTransfer"
+                                                        : "prepareForTransfer",
+                                        args)
+                          .ToLocal(&prepared)) {
                     KJ_IF_MAYBE (serialized, api::serialize(context, prepared, MAX_RESULT_BYTES)) {
                       return api::CallResult{kj::mv(*serialized), result.rejected};
                     }

@@ -298,9 +298,10 @@ export const errorsKeepTypeAndMessage = {
     assertEqual(e.message, "bad type: 42");
     e = await assertRejects(() => failing.rangeError(), RangeError);
     assertEqual(e.message, "out of range: 7");
-    // A custom subclass need not keep its class, but stays an Error with its message.
+    // A custom subclass arrives as a plain Error whose message carries the class name, as
+    // workerd sends it.
     e = await assertRejects(() => failing.custom(), Error);
-    assertEqual(e.message, "quota exceeded: 3/3");
+    assertEqual(e.message, "QuotaError: quota exceeded: 3/3");
   },
 };
 
@@ -313,7 +314,7 @@ export const errorsCrossDynamicWorkersBothWays = {
     e = await assertRejects(() => peer.throwRangeError(), RangeError);
     assertEqual(e.message, "child: out of range");
     e = await assertRejects(() => peer.throwCustom(), Error);
-    assertEqual(e.message, "child: quota exceeded");
+    assertEqual(e.message, "QuotaError: child: quota exceeded");
     // Thrown here, caught in the child as its own types.
     assertDeepEqual(await peer.catchFrom("typeError"), {
       name: "TypeError", message: "bad type: 42", isError: true, isTypeError: true,
@@ -324,7 +325,7 @@ export const errorsCrossDynamicWorkersBothWays = {
       isRangeError: true,
     });
     const custom = await peer.catchFrom("custom");
-    assertEqual(custom.message, "quota exceeded: 3/3");
+    assertEqual(custom.message, "QuotaError: quota exceeded: 3/3");
     assert(custom.isError, "a custom error arrives as an Error");
   },
 };
@@ -725,5 +726,45 @@ export const nonResponseReachesTheCallerAsATypeError = {
     const error = await assertRejects(ctx.exports.NotAResponse.fetch("http://x/"), TypeError);
     assertEqual(error.message,
       "Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+  },
+};
+
+// What a method throws reaches the caller as workerd sends it (each value below is workerd's on
+// the same code): its built-in type, message and stack, `remote: true`, and no other own
+// properties; a class of the worker's own becomes an Error led by its name; a DOMException stays
+// one; anything else thrown becomes an Error.
+export class Thrower extends WorkerEntrypoint {
+  extra() { throw Object.assign(new RangeError("m"), { code: 5, extra: { a: 1 } }); }
+  custom() {
+    class MyError extends Error { constructor(m) { super(m); this.name = "MyError"; } }
+    throw new MyError("mine");
+  }
+  withCause() { throw new Error("outer", { cause: new Error("inner") }); }
+  plainObject() { throw { message: "plain object" }; }
+  dom() { throw new DOMException("nope", "AbortError"); }
+}
+
+export const thrownErrorsCrossAsWorkerdSendsThem = {
+  async test(ctrl, env, ctx) {
+    const caught = async (name) => {
+      try {
+        await ctx.exports.Thrower[name]();
+      } catch (e) {
+        return e;
+      }
+      throw new Error(`${name} did not throw`);
+    };
+    const own = (e) => Object.getOwnPropertyNames(e).filter((p) => p !== "stack").sort().join(",");
+    const extra = await caught("extra");
+    assert(extra instanceof RangeError);
+    assertEqual(`${extra.message} ${own(extra)} ${extra.remote}`, "m message,remote true");
+    const custom = await caught("custom");
+    assertEqual(`${custom.constructor.name} ${custom.message}`, "Error MyError: mine");
+    assertEqual(own(await caught("withCause")), "message,remote");
+    const plain = await caught("plainObject");
+    assertEqual(`${plain.constructor.name} ${plain.message}`, "Error #<Object>");
+    const dom = await caught("dom");
+    assert(dom instanceof DOMException);
+    assertEqual(`${dom.name} ${dom.code} ${dom.message}`, "AbortError 20 nope");
   },
 };

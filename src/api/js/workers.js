@@ -185,6 +185,43 @@ function transferable(value, seen, refuse = null) {
   return value;
 }
 internal.prepareForTransfer = (value) => transferable(value, new Map());
+
+// What an RPC method threw, as workerd sends it back: an error of its built-in type with its
+// message and stack and nothing else of its own (no `cause`, no extra properties); an error of a
+// class of the worker's own is an Error whose message leads with its name; anything else thrown
+// is an Error describing it.
+const kBuiltInErrors = {
+  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
+};
+const kDOMExceptionMark = "\u0001DOMException";
+internal.prepareThrownForTransfer = (value) => {
+  if (value instanceof internal.DOMException) {
+    // Kept as such (its name and code), as workerd does: marked, and made again by the caller.
+    return {
+      [kDOMExceptionMark]: true, name: value.name, message: value.message, stack: value.stack,
+    };
+  }
+  if (!(value instanceof Error)) {
+    if (value !== null && typeof value === "object") {
+      const name = typeof value.constructor === "function" ? value.constructor.name : "Object";
+      return new Error(`#<${name || "Object"}>`);
+    }
+    return new Error(String(value));
+  }
+  const name = String(value.name);
+  const Ctor = Object.hasOwn(kBuiltInErrors, name) &&
+    Object.getPrototypeOf(value) === kBuiltInErrors[name].prototype ? kBuiltInErrors[name] : null;
+  const message = value.message === undefined ? "" : String(value.message);
+  const error = Ctor === null ? new Error(`${name}: ${message}`) : new Ctor(message);
+  if (typeof value.stack === "string") error.stack = value.stack;
+  return error;
+};
+internal.reviveThrown = (value) => {
+  if (value === null || typeof value !== "object" || value[kDOMExceptionMark] !== true) return value;
+  const error = new internal.DOMException(value.message, value.name);
+  if (typeof value.stack === "string") error.stack = value.stack;
+  return error;
+};
 internal.prepareEnvForTransfer = (value) =>
   transferable(value, new Map(), (what) => new internal.DOMException(
     `${typeof what === "function" ? "A function" : "An RpcTarget"} cannot be part of ` +
