@@ -292,10 +292,7 @@ void DurableObjectNamespace::restoreAlarms() {
       auto id = kj::heapString(file.slice(0, ID_BYTES * 4));
       if (!isValidId(id))
         continue;
-      auto& instance = getInstance(id);
-      KJ_IF_MAYBE (time, instance.readAlarm()) {
-        instance.scheduleAlarm(*time, 0);
-      }
+      getInstance(id).restoreAlarm();
     }
   }
 }

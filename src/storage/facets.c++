@@ -173,6 +173,7 @@ kj::Promise<void> startFacet(FacetRun& run, FacetClass picked, kj::Maybe<kj::Str
             InstanceSpec{kj::mv(className), kj::mv(childId), kj::mv(filePrefix), depth,
                          [&h]() -> kj::Maybe<worker::Worker&> { return h.getWorker(); }, nullptr,
                          kj::addRef(h), memoryDb, kj::mv(childName), kj::mv(propsJson)});
+        instance->restoreAlarm();
         run.start(kj::mv(handle), kj::mv(instance));
       },
       [&run](kj::Exception&& e) {

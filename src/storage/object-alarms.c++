@@ -4,8 +4,30 @@
 #include "src/storage/object.h"
 
 #include <cmath>
+#include <unistd.h>
 
 namespace kiln::storage {
+
+void ObjectInstance::restoreAlarm() {
+  // Only a database that outlives instances can hold an alarm: an object's file, or the in-memory
+  // database a facet slot keeps across aborts. Nothing is created when there is none.
+  KJ_IF_MAYBE (prefix, spec.filePrefix) {
+    if (access(kj::str(*prefix, ".sqlite").cStr(), F_OK) != 0)
+      return;
+  } else if (spec.memoryDb == nullptr) {
+    return;
+  }
+  KJ_IF_MAYBE (database, openDatabase()) {
+    auto result =
+        database->exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_cf_METADATA'",
+                       nullptr, SqliteDatabase::Caller::KILN);
+    if (!result.is<SqlResult>() || result.get<SqlResult>().rows.size() == 0)
+      return;
+  }
+  KJ_IF_MAYBE (time, readAlarm()) {
+    scheduleAlarm(*time, 0);
+  }
+}
 
 kj::Maybe<double> ObjectInstance::readAlarm() {
   KJ_IF_MAYBE (database, openDatabase()) {

@@ -132,7 +132,11 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
 
   kj::Own<io::RevocationScope> receivedStubScope() override { return kj::addRef(*stubScope); }
   void endReceivedStubs() { stubScope->end(); }
-  void breakWith(kj::StringPtr reason) { broken = kj::str(reason); }
+  void breakWith(kj::StringPtr reason) {
+    broken = kj::str(reason);
+    ++alarmGeneration;  // Its alarm is the next instance's to deliver, not this one's.
+    alarmScheduled = false;
+  }
   // An aborted facet's instance: every use of its storage from now on throws `reason`.
 
   template <typename T>
@@ -157,6 +161,10 @@ class ObjectInstance final : public worker::Worker::TargetProvider, public kj::R
   kj::Maybe<kj::StringPtr> getIdName();
 
   void scheduleAlarm(double timeMs, unsigned retry);
+  void restoreAlarm();
+  // Schedules the alarm stored in the object's database, if it has one: at the daemon's start for
+  // objects, at each start of a facet (after an abort, or once its supervisor asks for it again
+  // after a restart). Creates nothing: an object without a database or an alarm stays as it is.
   kj::Promise<void> fireAlarm(double timeMs, unsigned retry);
   static void getAlarm(const v8::FunctionCallbackInfo<v8::Value>& info);
   static void setAlarm(const v8::FunctionCallbackInfo<v8::Value>& info);

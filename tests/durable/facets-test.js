@@ -21,7 +21,7 @@ const APP_V1 = `
       return this.ctx.storage.sql.exec(
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c").one();
     }
-    async armAlarm() { await this.ctx.storage.setAlarm(Date.now() + 20); }
+    async armAlarm(ms = 20) { await this.ctx.storage.setAlarm(Date.now() + ms); }
     alarm() { this.ctx.storage.kv.put("alarmed", true); }
     alarmed() { return this.ctx.storage.kv.get("alarmed") === true; }
     fetch() { return new Response("facet fetch " + this.count()); }
@@ -170,8 +170,11 @@ export class Supervisor extends DurableObject {
       return e.message;
     }
   }
-  armFacetAlarm(name) {
-    return this.facet(name).armAlarm();
+  armFacetAlarm(name, ms) {
+    return this.facet(name).armAlarm(ms);
+  }
+  abortFacet(name) {
+    this.ctx.facets.abort(name, new Error("new code"));
   }
   facetAlarmed(name) {
     return this.facet(name).alarmed();
@@ -314,6 +317,28 @@ export const alarmsWorkInFacets = {
       alarmed = await sup.facetAlarmed("timed");
     }
     assert(alarmed, "the facet's alarm() ran");
+  },
+};
+
+export const facetAlarmSurvivesAbort = {
+  async test(ctrl, env, ctx) {
+    // Armed by one instance, aborted before it fires: the facet's next instance delivers it (once),
+    // the old one never does.
+    const sup = ctx.exports.Supervisor.getByName("alarm-abort");
+    await sup.armFacetAlarm("timed", 150);
+    await sup.abortFacet("timed");
+    assertEqual(await sup.facetAlarmed("timed"), false);
+    let alarmed = false;
+    for (let i = 0; i < 100 && !alarmed; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      alarmed = await sup.facetAlarmed("timed");
+    }
+    assert(alarmed, "the restarted facet's alarm() ran");
+    // Deleted with an alarm set: nothing is left to fire.
+    await sup.armFacetAlarm("gone", 50);
+    await sup.remove("gone");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assertEqual(await sup.facetAlarmed("gone"), false);
   },
 };
 

@@ -15,12 +15,36 @@ export class Counter extends DurableObject {
       await this.ctx.storage.setAlarm(Date.now() + 1000);
       return new Response("armed");
     }
+    if (path === "/facet-arm") {
+      await this.timed().arm();
+      return new Response("armed");
+    }
+    if (path === "/facet-alarmed") {
+      return new Response(String(await this.timed().alarmed()));
+    }
     if (path === "/alarmed") {
       return new Response(String(sql.exec("SELECT count(*) AS c FROM hits WHERE n = -1").one().c));
     }
     const n = Number(new URL(request.url).searchParams.get("n"));
     sql.exec("INSERT INTO hits (n) VALUES (?)", n);
     return new Response(`stored ${n}`);
+  }
+
+  timed() {
+    return this.ctx.facets.get("timed", () => ({ class: this.ctx.exports.Timed }));
+  }
+}
+
+// Run as a facet of Counter, with a file of its own.
+export class Timed extends DurableObject {
+  async arm() {
+    await this.ctx.storage.setAlarm(Date.now() + 1000);
+  }
+  alarm() {
+    this.ctx.storage.kv.put("alarmed", 1);
+  }
+  alarmed() {
+    return this.ctx.storage.kv.get("alarmed") ?? 0;
   }
 }
 

@@ -57,6 +57,7 @@ curl -s "$metrics_url" | grep -qE '^kiln_object_evictions_total [1-9]'
 check "an idle object is evicted from memory" $?
 [ "$(curl -s "$url/count")" = 20 ]; check "and comes back from its file" $?
 [ "$(curl -s "$url/arm")" = armed ]; check "an alarm is set a second ahead" $?
+[ "$(curl -s "$url/facet-arm")" = armed ]; check "a facet's alarm is set a second ahead" $?
 kill -TERM "$pid"; wait "$pid"
 : > "$work/log"
 start; check "daemon restarts" $?
@@ -67,6 +68,13 @@ for _ in $(seq 1 40); do
   sleep 0.1
 done
 [ "$alarmed" = 1 ]; check "the alarm set before the restart fires after it" $?
+# A facet starts when its supervisor asks for it; its stored alarm is scheduled then.
+alarmed=0
+for _ in $(seq 1 40); do
+  [ "$(curl -s "$url/facet-alarmed")" = 1 ] && { alarmed=1; break; }
+  sleep 0.1
+done
+[ "$alarmed" = 1 ]; check "a facet's alarm set before the restart fires once it starts again" $?
 
 # A burst of writes, killed with SIGKILL part-way; remember which responses arrived.
 : > "$work/acked"
@@ -82,7 +90,8 @@ acked="$(wc -l < "$work/acked")"
 echo "  $acked writes acknowledged before the kill"
 [ "$acked" -gt 0 ]; check "some writes were acknowledged before the kill" $?
 
-db="$(ls "$work"/data/e2e-counter/*.sqlite | head -1)"
+# The object's own file, not its facet's (<id>.<n>.sqlite).
+db="$(ls "$work"/data/e2e-counter/*.sqlite | grep -E '/[0-9a-f]+\.sqlite$' | head -1)"
 [ -f "$db" ] && [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ]
 check "the object's file exists and PRAGMA integrity_check is ok" $?
 missing=0
