@@ -179,6 +179,11 @@ struct Worker {
   }
 
   tails @9 :List(ServiceDesignator);
+  # Each gets tail([traceItem]) after every event of this worker.
+
+  streamingTails @10 :List(ServiceDesignator);
+  # Each gets tailStream(onset) and then its handler each of the event's later events
+  # (log, exception, return, outcome), delivered together once the event ends.
 }
 
 struct DurableObjectNamespaceDesignator {

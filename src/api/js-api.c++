@@ -31,6 +31,7 @@ const char* const BUILTIN_ORDER[] = {
     "runtime.js",
     "crypto.js",
     "workers.js",
+    "tail-stream.js",
     "loader.js",
     "storage.js",
 };

@@ -94,17 +94,22 @@ void nativeLog(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
     KJ_IF_MAYBE (trace, ioContext->getTrace()) {
       kj::Maybe<kj::String> argsJson;
+      kj::Maybe<kj::String> errorInfoJson;
       if (info[2]->IsArray() && api.getHost().hasTails() && !trace->truncated) {
         // Only for a tail: turning arguments into JSON costs more than printing them.
+        auto context = isolate->GetCurrentContext();
         v8::Local<v8::Value> args[] = {info[2]};
         v8::Local<v8::Value> json;
-        if (api.callInternal(isolate->GetCurrentContext(), "logArgsJson", args).ToLocal(&json) &&
-            json->IsString()) {
+        if (api.callInternal(context, "logArgsJson", args).ToLocal(&json) && json->IsString()) {
           argsJson = toKj(isolate, json);
+        }
+        if (api.callInternal(context, "logErrorInfoJson", args).ToLocal(&json) &&
+            json->IsString()) {
+          errorInfoJson = toKj(isolate, json);
         }
       }
       trace->addLog(io::Trace::Log{kj::str(level), kj::str(message), js::frozenNowMillis(),
-                                   kj::mv(argsJson)});
+                                   kj::mv(argsJson), kj::mv(errorInfoJson)});
     }
   }
   api.getHost().log(level, message);

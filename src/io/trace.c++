@@ -16,6 +16,9 @@ void Trace::addLog(Log log) {
   KJ_IF_MAYBE (json, log.argsJson) {
     bytes = json->size();
   }
+  KJ_IF_MAYBE (json, log.errorInfoJson) {
+    bytes += json->size();
+  }
   if (truncated || logBytes + bytes > MAX_LOG_BYTES) {
     truncated = true;
     return;
@@ -29,7 +32,11 @@ kj::String Trace::toJson() const {
   for (auto& log: logs) {
     auto message = log.argsJson.map([](const kj::String& json) { return kj::str(json); })
                        .orDefault(kj::str("[", jsonQuote(log.message), "]"));
-    logParts.add(kj::str("{\"level\":", jsonQuote(log.level), ",\"message\":", message,
+    auto errorInfo =
+        log.errorInfoJson
+            .map([](const kj::String& json) { return kj::str(",\"errorInfo\":", json); })
+            .orDefault(kj::str());
+    logParts.add(kj::str("{\"level\":", jsonQuote(log.level), ",\"message\":", message, errorInfo,
                          ",\"timestamp\":", number(log.timestamp), "}"));
   }
   kj::Vector<kj::String> exceptionParts;
@@ -45,7 +52,11 @@ kj::String Trace::toJson() const {
                     ",\"headers\":", requestHeadersJson, "},\"response\":",
                     status > 0 ? kj::str("{\"status\":", status, "}") : kj::str("null"), "}")
           : kj::str("null");
-  return kj::str("{\"scriptName\":", jsonQuote(scriptName), ",\"outcome\":", jsonQuote(outcome),
+  auto entrypointJson =
+      entrypoint.map([](const kj::String& e) { return kj::str(",\"entrypoint\":", jsonQuote(e)); })
+          .orDefault(kj::str());
+  return kj::str("{\"scriptName\":", jsonQuote(scriptName), entrypointJson,
+                 ",\"outcome\":", jsonQuote(outcome),
                  ",\"eventTimestamp\":", number(eventTimestamp), ",\"event\":", event,
                  ",\"logs\":[", kj::strArray(logParts, ","), "],\"exceptions\":[",
                  kj::strArray(exceptionParts, ","), "],\"diagnosticsChannelEvents\":[]",

@@ -10,6 +10,7 @@ namespace kiln::io {
 
 struct Trace {
   kj::String scriptName;
+  kj::Maybe<kj::String> entrypoint;  // A named entrypoint's export name; null: the default.
   double eventTimestamp = 0;
   kj::String method;  // fetch events
   kj::String url;
@@ -25,6 +26,8 @@ struct Trace {
     kj::Maybe<kj::String> argsJson;
     // The console call's arguments as a JSON array (what a tail gets as `message`); without
     // it, `message` is the printed line alone.
+    kj::Maybe<kj::String> errorInfoJson;
+    // For arguments that are errors: [{name, message, stack} or null per argument].
   };
   struct Exception {
     kj::String name;
@@ -44,6 +47,8 @@ struct Trace {
   double cpuTimeMs = 0;
   double wallTimeMs = 0;
   kj::StringPtr executionModel = "stateless";  // "durableObject" for an object's events
+
+  bool rpcThrew = false;  // Not in the TraceItem: streaming tails then get no return event.
 
   kj::String toJson() const;
 };

@@ -72,6 +72,7 @@ struct WorkerCode {
   kj::Maybe<kj::Own<api::Capability>> outbound;
   io::IoLimits limits{0, 0};
   kj::Array<kj::Own<api::Capability>> tails;
+  kj::Array<kj::Own<api::Capability>> streamingTails;
 };
 
 // What dynamic workers take from the worker that loads them.
@@ -165,6 +166,7 @@ class DynamicWorker final : public WorkerHandle {
     auto eventCpu = getEventLimits().cpuMs;
     options.startupCpuMs = eventCpu > 0 ? kj::min(eventCpu, STARTUP_CPU_MS) : STARTUP_CPU_MS;
     options.tails = kj::mv(code.tails);
+    options.streamingTails = kj::mv(code.streamingTails);
     metricsName = kj::str(parent.name, "/dynamic");
     options.metricsName = metricsName;
     options.eventLimits = getEventLimits();
@@ -342,6 +344,27 @@ bool readLimits(v8::Local<v8::Context> context, v8::Local<v8::Value> value, io::
   return true;
 }
 
+kj::Maybe<kj::Array<kj::Own<api::Capability>>> readTails(v8::Local<v8::Context> context,
+                                                         v8::Local<v8::Object> desc,
+                                                         kj::StringPtr field) {
+  auto isolate = context->GetIsolate();
+  auto tails = js::getProperty(context, desc, field);
+  kj::Vector<kj::Own<api::Capability>> caps;
+  if (tails->IsArray()) {
+    auto list = tails.As<v8::Array>();
+    for (uint32_t i = 0; i < list->Length(); i++) {
+      KJ_IF_MAYBE (cap, api::unwrapStub(list->Get(context, i).ToLocalChecked())) {
+        caps.add(cap->addRef());
+      } else {
+        js::throwTypeError(isolate,
+                           kj::str("WorkerCode.", field, "[", i, "] must be a service stub."));
+        return nullptr;
+      }
+    }
+  }
+  return caps.releaseAsArray();
+}
+
 // Reads the descriptor loader.js built (already validated there). Null with a pending
 // exception if something is still off.
 kj::Maybe<WorkerCode> parseDescriptor(v8::Local<v8::Context> context, v8::Local<v8::Value> value) {
@@ -418,20 +441,16 @@ kj::Maybe<WorkerCode> parseDescriptor(v8::Local<v8::Context> context, v8::Local<
     }
   }
   readLimits(context, js::getProperty(context, desc, "limits"), code.limits);
-  auto tails = js::getProperty(context, desc, "tails");
-  kj::Vector<kj::Own<api::Capability>> tailCaps;
-  if (tails->IsArray()) {
-    auto list = tails.As<v8::Array>();
-    for (uint32_t i = 0; i < list->Length(); i++) {
-      KJ_IF_MAYBE (cap, api::unwrapStub(list->Get(context, i).ToLocalChecked())) {
-        tailCaps.add(cap->addRef());
-      } else {
-        js::throwTypeError(isolate, kj::str("WorkerCode.tails[", i, "] must be a service stub."));
-        return nullptr;
-      }
-    }
+  KJ_IF_MAYBE (tails, readTails(context, desc, "tails")) {
+    code.tails = kj::mv(*tails);
+  } else {
+    return nullptr;
   }
-  code.tails = tailCaps.releaseAsArray();
+  KJ_IF_MAYBE (tails, readTails(context, desc, "streamingTails")) {
+    code.streamingTails = kj::mv(*tails);
+  } else {
+    return nullptr;
+  }
   return kj::mv(code);
 }
 

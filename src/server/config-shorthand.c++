@@ -15,6 +15,7 @@ const Shorthand SHORTHANDS[] = {
     {"service", "name", false},
     {"globalOutbound", "name", false},
     {"tails", "name", true},
+    {"streamingTails", "name", true},
     {"durableObjectNamespace", "className", false},
 };
 

@@ -397,6 +397,9 @@ void ParsedConfig::validate(ConfigErrors& errors) const {
         for (auto tail: worker.getTails()) {
           checkDesignator(tail, kj::str(where, " tail"));
         }
+        for (auto tail: worker.getStreamingTails()) {
+          checkDesignator(tail, kj::str(where, " streaming tail"));
+        }
         break;
       }
       case config::Service::NETWORK:

@@ -246,6 +246,10 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
     auto tails = kj::heapArrayBuilder<kj::Own<api::Capability>>(conf.getTails().size());
     for (auto tail: conf.getTails())
       tails.add(designate(tail));
+    auto streamingTails =
+        kj::heapArrayBuilder<kj::Own<api::Capability>>(conf.getStreamingTails().size());
+    for (auto tail: conf.getStreamingTails())
+      streamingTails.add(designate(tail));
 
     auto workerName = kj::str(name);
     worker::WorkerOptions options{
@@ -257,6 +261,7 @@ bool Server::start(kj::WaitScope& waitScope, ConfigErrors& errors) {
           logLine(level, workerName, message);
         }};
     options.tails = tails.finish();
+    options.streamingTails = streamingTails.finish();
     kj::Vector<worker::Binding> overrides;
     for (auto ns: conf.getDurableObjectNamespaces()) {
       auto key = kj::str(name, "/", ns.getClassName());

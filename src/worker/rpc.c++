@@ -139,7 +139,7 @@ kj::Promise<api::CallResult> Worker::handleCall(kj::Maybe<kj::StringPtr> entrypo
                                                   env.Get(isolate), ctxObj};
                return api->callInternal(context, "callRpc", callArgs);
              },
-             methodName)
+             methodName, nullptr, entrypoint)
       .attach(kj::mv(methodName));
 }
 
@@ -196,7 +196,18 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
         if (api->callInternal(context, "newExecutionContext", ctxArgs).ToLocal(&ctxObj)) {
           v8::Local<v8::Value> callArgs[] = {exported, js::newString(isolate, method), params,
                                              env.Get(isolate), ctxObj};
-          if (api->callInternal(context, "callRpc", callArgs).ToLocal(&result)) {
+          // Stream events come only from kiln (JSON calls are not reachable from JS RPC): the
+          // export's own tailStream() is then called with the onset, its handler with the rest.
+          if (method == "tailStream") {
+            auto list = params.As<v8::Array>();
+            v8::Local<v8::Value> item, threw;
+            if (!list->Get(context, 0).ToLocal(&item) || !list->Get(context, 1).ToLocal(&threw))
+              return io::Settled{true, v8::Global<v8::Value>(isolate, tryCatch.Exception())};
+            v8::Local<v8::Value> streamArgs[] = {exported, item, threw, env.Get(isolate), ctxObj};
+            if (api->callInternal(context, "deliverTailStream", streamArgs).ToLocal(&result)) {
+              return runtime->awaitJs(context, result);
+            }
+          } else if (api->callInternal(context, "callRpc", callArgs).ToLocal(&result)) {
             return runtime->awaitJs(context, result);
           }
         }
@@ -245,7 +256,8 @@ kj::Promise<kj::String> Worker::handleJsonCall(kj::Maybe<kj::StringPtr> entrypoi
 
 kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::SerializedValue args,
                                              Invoke invoke, kj::StringPtr methodName,
-                                             kj::Maybe<kj::Own<io::RevocationScope>> stubScope) {
+                                             kj::Maybe<kj::Own<io::RevocationScope>> stubScope,
+                                             kj::Maybe<kj::StringPtr> entrypoint) {
   if (runtime->isTerminated())
     return api::userError("Error", runtime->terminationMessage());
   if (args.depth >= io::MAX_CALL_DEPTH)
@@ -263,6 +275,7 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
     trace->scriptName = kj::str(name);
     trace->eventTimestamp = js::frozenNowMillis();
     trace->rpcMethod = displayMethodName(methodName);
+    trace->entrypoint = entrypoint.map([](kj::StringPtr e) { return kj::str(e); });
     if (objectEvent)
       trace->executionModel = "durableObject";
     ctx.setTrace(kj::mv(trace));
@@ -307,16 +320,22 @@ kj::Promise<api::CallResult> Worker::runCall(io::IoLimits limits, api::Serialize
                   v8::Local<v8::Value> value = result.value.IsEmpty()
                                                    ? v8::Undefined(isolate).As<v8::Value>()
                                                    : result.value.Get(isolate);
-                  if (result.rejected && !result.value.IsEmpty())
-                    recordException(ctx, context, value);
+                  // What a method throws is its caller's to handle: as in workerd, the event's
+                  // outcome stays "ok" and its tail hears of no exception (a streaming tail gets
+                  // no return event).
+                  if (result.rejected) {
+                    KJ_IF_MAYBE (trace, ctx.getTrace()) {
+                      trace->rpcThrew = true;
+                    }
+                  }
                   // RpcTargets and functions in what comes back travel by reference; what was
                   // thrown becomes an error of a built-in type, as workerd sends it.
                   v8::Local<v8::Value> args[] = {value};
                   v8::Local<v8::Value> prepared;
-                  if (api->callInternal(context,
-                                        result.rejected ? "prepareThrownForTransfer"
-                                                        : "prepareForTransfer",
-                                        args)
+                  if (api->callInternal(
+                             context,
+                             result.rejected ? "prepareThrownForTransfer" : "prepareForTransfer",
+                             args)
                           .ToLocal(&prepared)) {
                     KJ_IF_MAYBE (serialized, api::serialize(context, prepared, MAX_RESULT_BYTES)) {
                       return api::CallResult{kj::mv(*serialized), result.rejected};

@@ -411,6 +411,7 @@ kj::Promise<void> Worker::handleFetch(kj::Maybe<kj::StringPtr> entrypoint,
     trace->eventTimestamp = js::frozenNowMillis();
     trace->method = kj::str(method);
     trace->url = kj::str(fullUrl);
+    trace->entrypoint = entrypoint.map([](kj::StringPtr e) { return kj::str(e); });
     kj::Vector<kj::String> fields;
     headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
       auto lower = kj::heapString(name);
@@ -625,8 +626,12 @@ void Worker::recordException(io::IoContext& ctx, v8::Local<v8::Context> context,
       auto obj = error.As<v8::Object>();
       e.name = js::toKj(isolate, js::getProperty(context, obj, "name"));
       e.message = js::toKj(isolate, js::getProperty(context, obj, "message"));
-      auto stack = js::getProperty(context, obj, "stack");
-      e.stack = stack->IsString() ? js::toKj(isolate, stack) : kj::str();
+      // Its frames alone, without kiln's built-ins, as workerd's tails show it.
+      v8::Local<v8::Value> args[] = {js::getProperty(context, obj, "stack")};
+      v8::Local<v8::Value> frames;
+      e.stack = api->callInternal(context, "stackFrames", args).ToLocal(&frames)
+                    ? js::toKj(isolate, frames)
+                    : kj::str();
     } else {
       e.name = kj::str("Error");
       e.message = js::toKj(isolate, error);
@@ -675,11 +680,22 @@ void Worker::finishEvent(io::IoContext& ctx, unsigned status, kj::TimePoint star
                ctx.getCpuUsedNs() / 1000, trace.outcome);
     }
     // A tail's own tail() calls are not traced to the tails again (that would never end).
-    if (options.tails.size() > 0 && trace.rpcMethod != "tail") {
-      // After the response: a tail adds no latency, and one that fails changes nothing here.
-      auto json = kj::str("[[", trace.toJson(), "]]");
+    if (trace.rpcMethod == "tail" || trace.rpcMethod == "tailStream")
+      return;
+    // After the response: a tail adds no latency, and one that fails changes nothing here.
+    if (options.tails.size() > 0 || options.streamingTails.size() > 0) {
+      auto item = trace.toJson();
+      auto json = kj::str("[[", item, "]]");
       for (auto& tail: options.tails) {
         background.add(tail->callJson(kj::str("tail"), kj::str(json))
+                           .ignoreResult()
+                           .catch_([](kj::Exception&&) {}));
+      }
+      // The tail's side (api/js/workers.js) turns the TraceItem into onset, log, exception,
+      // return and outcome events.
+      auto streamJson = kj::str("[", item, ",", trace.rpcThrew ? "true" : "false", "]");
+      for (auto& tail: options.streamingTails) {
+        background.add(tail->callJson(kj::str("tailStream"), kj::str(streamJson))
                            .ignoreResult()
                            .catch_([](kj::Exception&&) {}));
       }

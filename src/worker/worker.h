@@ -57,6 +57,9 @@ struct WorkerOptions {
 
   kj::Array<kj::Own<api::Capability>> tails = nullptr;
   // Each gets `tail([traceItem])` after every event of this worker.
+  kj::Array<kj::Own<api::Capability>> streamingTails = nullptr;
+  // Each gets the event as streamed tail events (`tailStream(onset)`, then its handler for each
+  // later one), all sent once the event ends: the trace is the same one tails get.
 
   kj::Array<Binding> exportOverrides = nullptr;
   // ctx.exports entries replaced by these (FACTORY) values: a Durable Object class's entry is
@@ -158,7 +161,8 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
                                                         v8::Local<v8::Array> args)>;
   kj::Promise<api::CallResult> runCall(io::IoLimits limits, api::SerializedValue args,
                                        Invoke invoke, kj::StringPtr methodName = "",
-                                       kj::Maybe<kj::Own<io::RevocationScope>> stubScope = nullptr);
+                                       kj::Maybe<kj::Own<io::RevocationScope>> stubScope = nullptr,
+                                       kj::Maybe<kj::StringPtr> entrypoint = nullptr);
   // Runs one incoming RPC call as an event of its own: arguments in, result (or the thrown
   // error) out, RpcTargets and functions in the result passed by reference.
 
@@ -181,7 +185,7 @@ class Worker final : public api::ApiHost, private kj::TaskSet::ErrorHandler {
   kj::Own<api::Capability> newTargetCapability(v8::Local<v8::Context> context,
                                                v8::Local<v8::Object> target) override;
   kj::HttpHeaderTable& getHeaderTable() override { return options.headerTable; }
-  bool hasTails() override { return options.tails.size() > 0; }
+  bool hasTails() override { return options.tails.size() > 0 || options.streamingTails.size() > 0; }
 
  private:
   kj::String name;

@@ -23,6 +23,7 @@ const tests :Workerd.Config = (
       modules = [(name = "traced.js", esModule = embed "traced.js")],
       compatibilityDate = "2024-09-01",
       tails = ["tailer"],
+      streamingTails = [(name = "tailer", entrypoint = "Streamed")],
     )),
     (name = "tailer", worker = (
       modules = [(name = "tailer.js", esModule = embed "tailer.js")],

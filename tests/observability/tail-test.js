@@ -189,3 +189,154 @@ export const realTimeLogsThroughADurableObject = {
     assertEqual(JSON.stringify(logs), JSON.stringify(["step one", "step two"]));
   },
 };
+
+// Streaming tails (`streamingTails`): the same event as onset, log, exception, return and
+// outcome events, with workerd's shapes (checked side by side with workerd on the same code).
+function streamOf(env, predicate) {
+  return waitFor(() => env.TAILER.streamed(), (list) => list.some(predicate))
+    .then((list) => list.find(predicate));
+}
+const typesOf = (events) => events.map((e) => e.event.type).join(",");
+
+export const configuredStreamingTailGetsTheEventAsStream = {
+  async test(ctrl, env) {
+    const response = await env.TRACED.fetch("http://traced/stream-me", {
+      method: "POST", headers: { "x-a": "1" }, body: "zz",
+    });
+    assertEqual(await response.text(), "traced ok");
+    const events = await streamOf(env, (s) => s[0].event.info.url?.endsWith("/stream-me"));
+    assertEqual(typesOf(events), "onset,log,log,return,outcome");
+    const [onset, log, warn, ret, outcome] = events;
+    assertEqual(onset.event.executionModel, "stateless");
+    assertEqual(onset.event.entrypoint, undefined);
+    assertDeepEqual(onset.event.scriptTags, []);
+    assertDeepEqual(onset.event.info, {
+      type: "fetch", method: "POST", url: "http://traced/stream-me",
+      headers: [{ name: "content-type", value: "text/plain;charset=UTF-8" },
+        { name: "x-a", value: "1" }],
+    });
+    assert(/^[0-9a-f]{16}$/.test(onset.event.spanId), onset.event.spanId);
+    assertDeepEqual(Object.keys(onset.spanContext), ["traceId"]);
+    for (const [i, e] of events.entries()) {
+      assertEqual(e.sequence, i);
+      assert(e.timestamp instanceof Date, "timestamps are Dates");
+      assertEqual(e.invocationId, onset.invocationId);
+      assert(/^[0-9a-f]{32}$/.test(e.invocationId), e.invocationId);
+      if (i > 0) {
+        assertDeepEqual(e.spanContext,
+          { traceId: onset.spanContext.traceId, spanId: onset.event.spanId });
+      }
+    }
+    assertDeepEqual(log.event, { type: "log", level: "log", message: ["handling", "/stream-me"] });
+    assertDeepEqual(warn.event, { type: "log", level: "warn", message: [{ detail: 42 }] });
+    assertDeepEqual(ret.event, { type: "return", info: { type: "fetch", statusCode: 201 } });
+    assertEqual(outcome.event.outcome, "ok");
+    assertEqual(typeof outcome.event.cpuTime, "number");
+    assertEqual(typeof outcome.event.wallTime, "number");
+  },
+};
+
+export const streamingTailSeesUncaughtExceptions = {
+  async test(ctrl, env) {
+    await assertRejects(env.TRACED.fetch("http://traced/throw?stream"), TypeError);
+    const events = await streamOf(env, (s) => s[0].event.info.url?.endsWith("/throw?stream"));
+    assertEqual(typesOf(events), "onset,log,log,exception,outcome");
+    const exception = events[3].event;
+    assertEqual(exception.name, "TypeError");
+    assertEqual(exception.message, "traced failure");
+    // Frames only, and only the tenant's: none of kiln's built-ins.
+    assert(exception.stack.startsWith("    at ") && exception.stack.includes("traced.js"),
+      exception.stack);
+    assert(!exception.stack.includes("kiln:internal"), exception.stack);
+    assertEqual(events[4].event.outcome, "exception");
+  },
+};
+
+export const streamingTailOfRpcCalls = {
+  async test(ctrl, env) {
+    assertEqual(await env.TRACED_API.square(9), 81);
+    const events = await streamOf(env,
+      (s) => s[0].event.info.type === "jsrpc" && s[1]?.event.message?.[1] === 9);
+    assertEqual(typesOf(events), "onset,log,return,outcome");
+    assertEqual(events[0].event.entrypoint, "Api");
+    assertDeepEqual(events[0].event.info, { type: "jsrpc" });
+    assertDeepEqual(events[2].event, { type: "return" });
+  },
+};
+
+const childStreams = [];
+export class StreamCollector extends WorkerEntrypoint {
+  tailStream(onset) {
+    const events = [onset];
+    childStreams.push({ name: this.ctx.props.name, events });
+    // A function handler, awaited before the next event.
+    return async (event) => {
+      await null;
+      events.push(event);
+    };
+  }
+}
+
+export const dynamicWorkerStreamingTails = {
+  async test(ctrl, env, ctx) {
+    const worker = env.LOADER.load(child(`
+      import { WorkerEntrypoint } from "cloudflare:workers";
+      export class Api extends WorkerEntrypoint {
+        boom() { console.log("x", new RangeError("inner")); throw new RangeError("bad"); }
+      }
+      export default {
+        fetch() { console.error(new Error("e1"), { e: 1 }); return new Response("hi"); },
+      };
+    `, { streamingTails: [ctx.exports.StreamCollector({ props: { name: "kid" } })] }));
+    assertEqual(await (await worker.getEntrypoint().fetch("http://child/")).text(), "hi");
+    const found = await waitFor(async () => childStreams,
+      (list) => list.some((s) => s.name === "kid" && s.events.length === 4));
+    const { events } = found.find((s) => s.name === "kid");
+    assertEqual(typesOf(events), "onset,log,return,outcome");
+    const log = events[1].event;
+    assertDeepEqual(log.message, ["Error: e1", { e: 1 }]);
+    assertEqual(log.errorInfo.length, 2);
+    assertEqual(log.errorInfo[0].name, "Error");
+    assertEqual(log.errorInfo[0].message, "e1");
+    assert(log.errorInfo[0].stack.startsWith("    at "), log.errorInfo[0].stack);
+    assertEqual(log.errorInfo[1], null);
+    // An RPC method's throw is its caller's: no exception event, no return, outcome ok.
+    childStreams.length = 0;
+    await assertRejects(worker.getEntrypoint("Api").boom(), RangeError);
+    const rpc = await waitFor(async () => childStreams,
+      (list) => list.some((s) => s.events.at(-1)?.event.type === "outcome"));
+    assertEqual(typesOf(rpc[0].events), "onset,log,outcome");
+    assertEqual(rpc[0].events[2].event.outcome, "ok");
+  },
+};
+
+export const streamingTailsMustBeStubs = {
+  async test(ctrl, env) {
+    for (const streamingTails of ["x", ["x"], [{}]]) {
+      const e = await assertRejects(async () => env.LOADER.load(child(
+        "export default {};", { streamingTails })), TypeError);
+      assert(e.message.includes("WorkerCode.streamingTails"), e.message);
+    }
+  },
+};
+
+export const tailsSeeErrorsAsWorkerdShowsThem = {
+  async test(ctrl, env, ctx) {
+    const worker = env.LOADER.load(child(`
+      import { WorkerEntrypoint } from "cloudflare:workers";
+      export class Api extends WorkerEntrypoint { boom() { throw new RangeError("bad"); } }
+      export default { fetch() { console.error(new TypeError("t1"), 2); return new Response(""); } };
+    `, { tails: [ctx.exports.LogTailer({ props: { name: "errors" } })] }));
+    await (await worker.getEntrypoint().fetch("http://child/")).text();
+    await assertRejects(worker.getEntrypoint("Api").boom(), RangeError);
+    const found = await waitFor(async () => seen,
+      (list) => list.filter((s) => s.name === "errors").length === 2);
+    const [fetchEvent, rpcEvent] = found.filter((s) => s.name === "errors").map((s) => s.event);
+    assertDeepEqual(fetchEvent.logs[0].message, ["TypeError: t1", 2]);
+    assertEqual(fetchEvent.logs[0].errorInfo[0].message, "t1");
+    assertEqual(fetchEvent.logs[0].errorInfo[1], null);
+    // As workerd: an RPC method's throw is not the event's exception.
+    assertEqual(rpcEvent.outcome, "ok");
+    assertDeepEqual(rpcEvent.exceptions, []);
+  },
+};

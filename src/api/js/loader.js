@@ -158,14 +158,8 @@ function normalizeWorkerCode(code, handle) {
   if (mainKind !== "js" && mainKind !== "cjs") {
     throw typeError(`WorkerCode.mainModule "${mainModule}" must be a JavaScript module.`);
   }
-  let tails = [];
-  if (code.tails !== undefined) {
-    if (!Array.isArray(code.tails) || code.tails.some((t) => !natives.isStub(t))) {
-      throw typeError("WorkerCode.tails must be an array of service stubs (e.g. " +
-        "ctx.exports.LogTailer({props})).");
-    }
-    tails = code.tails.map((t) => natives.plainStub(t));
-  }
+  const tails = normalizeTails(code.tails, "tails");
+  const streamingTails = normalizeTails(code.streamingTails, "streamingTails");
   let outbound = "inherit";
   if (code.globalOutbound === null) {
     outbound = null;
@@ -195,7 +189,17 @@ function normalizeWorkerCode(code, handle) {
     globalOutbound: outbound,
     limits: normalizeLimits(code.limits, "WorkerCode.limits"),
     tails,
+    streamingTails,
   };
+}
+
+function normalizeTails(list, field) {
+  if (list === undefined) return [];
+  if (!Array.isArray(list) || list.some((t) => !natives.isStub(t))) {
+    throw typeError(`WorkerCode.${field} must be an array of service stubs (e.g. ` +
+      "ctx.exports.LogTailer({props})).");
+  }
+  return list.map((t) => natives.plainStub(t));
 }
 
 class WorkerStub {

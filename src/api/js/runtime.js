@@ -25,6 +25,11 @@ function logArgsJson(args) {
   const values = [];
   for (const arg of args) {
     const type = typeof arg;
+    if (arg instanceof Error) {
+      // As workerd: the error's "Name: message" line here, the rest in `errorInfo`.
+      values.push(errorLine(arg));
+      continue;
+    }
     if (arg === null || type === 'string' || type === 'boolean' ||
         (type === 'number' && Number.isFinite(arg))) {
       values.push(arg);
@@ -51,6 +56,37 @@ function logArgsJson(args) {
 }
 
 internal.logArgsJson = logArgsJson;
+
+function errorLine(error) {
+  const name = error.name === undefined ? 'Error' : String(error.name);
+  const message = error.message === undefined ? '' : String(error.message);
+  if (name === '') return message;
+  return message === '' ? name : `${name}: ${message}`;
+}
+
+// A stack's frames, as tails show them: without its "Name: message" line, and without kiln's
+// own built-ins (they are not the tenant's code).
+function stackFrames(stack) {
+  if (typeof stack !== 'string') return '';
+  const lines = stack.split('\n');
+  let first = 0;
+  while (first < lines.length && !lines[first].startsWith('    at ')) first++;
+  return lines.slice(first).filter((line) => !line.includes('(kiln:internal/')).join('\n');
+}
+internal.stackFrames = stackFrames;
+
+// The `errorInfo` of a log whose arguments include errors: {name, message, stack} for each
+// error argument, null for the others; undefined when there is none.
+internal.logErrorInfoJson = (args) => {
+  if (!args.some((arg) => arg instanceof Error)) return undefined;
+  try {
+    return JSONStringify(args.map((arg) => (arg instanceof Error
+      ? { name: String(arg.name), message: String(arg.message), stack: stackFrames(arg.stack) }
+      : null)));
+  } catch {
+    return undefined;
+  }
+};
 
 function emit(level, text, args = undefined) {
   if (groupIndent !== '') text = groupIndent + text.replace(/\n/g, `\n${groupIndent}`);
