@@ -25,6 +25,7 @@ const char* const BUILTIN_ORDER[] = {
     "compression.js",
     "body.js",
     "data-url.js",
+    "multipart.js",
     "headers.js",
     "http.js",
     "inspect.js",

@@ -1,6 +1,7 @@
 // What request and response bodies are made of: the byte-stream helpers http.js reads and
-// builds bodies with (also the bridge to C++'s body sources), Blob, File, FormData, and the
-// multipart/form-data codec. Evaluated after compression.js, before http.js.
+// builds bodies with (also the bridge to C++'s body sources), Blob, File and FormData (their
+// multipart and urlencoded codecs are in multipart.js). Evaluated after compression.js, before
+// http.js.
 
 const { finishClass, requireArgs, dictionary, toUSVString, inspectSymbol } = internal;
 const {
@@ -159,6 +160,7 @@ function normalizeType(type) {
 let blobBytes;
 let makeBlob;
 let isBlob;
+let setBlobState;
 
 class Blob {
   #bytes;
@@ -205,10 +207,13 @@ class Blob {
   static {
     blobBytes = (blob) => blob.#bytes;
     isBlob = (o) => typeof o === 'object' && o !== null && #bytes in o;
-    makeBlob = (bytes, type) => {
-      const blob = new Blob();
+    setBlobState = (blob, bytes, type) => {
       blob.#bytes = bytes;
       blob.#type = type;
+    };
+    makeBlob = (bytes, type) => {
+      const blob = new Blob();
+      setBlobState(blob, bytes, type);
       return blob;
     };
   }
@@ -258,18 +263,29 @@ class Blob {
 }
 
 let isFile;
+let makeFile;
 
 class File extends Blob {
   #name;
   #lastModified;
   static {
     isFile = (o) => typeof o === 'object' && o !== null && #name in o;
+    // A File over bytes nothing else may change (it keeps them, as a Blob's are shared), with
+    // its type taken as given: parts parsed from multipart bodies keep their Content-Type
+    // header verbatim, as in workerd.
+    makeFile = (bytes, type, name, lastModified) => {
+      const file = new File([], '');
+      setBlobState(file, bytes, type);
+      file.#name = name;
+      file.#lastModified = lastModified;
+      return file;
+    };
   }
   constructor(fileBits, fileName, options = undefined) {
     requireArgs(arguments.length, 2, 'File');
     options = dictionary(options, 'File');
     super(fileBits, options);
-    this.#name = toUSVString(fileName);
+    this.#name = formString(fileName);
     const lastModified = options.lastModified;
     this.#lastModified = lastModified === undefined ? Date.now() :
       Math.trunc(Number(lastModified)) || 0;
@@ -290,21 +306,33 @@ class File extends Blob {
 
 const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
 
-function formEntry(name, value, filename, hasFilename) {
-  name = toUSVString(name);
-  if (isBlob(value)) {
-    if (hasFilename || !isFile(value)) {
-      const fileName = hasFilename ? toUSVString(filename) : isFile(value) ? value.name : 'blob';
-      const init = { type: value.type };
-      if (isFile(value)) init.lastModified = value.lastModified;
-      value = new File([value], fileName, init);
-    }
-  } else if (hasFilename) {
-    throw new TypeError('FormData: a filename can only be given with a Blob value.');
-  } else {
-    value = toUSVString(value);
-  }
-  return [name, value];
+// workerd converts FormData strings to UTF-8 and back through a lenient encoder that writes a
+// lone surrogate as its three generalized-UTF-8 bytes, each of which then decodes to U+FFFD;
+// names, values and filenames read back with three replacement characters per lone surrogate.
+function formString(value) {
+  const s = `${value}`;
+  if (!/[\ud800-\udfff]/.test(s)) return s;
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd\ufffd\ufffd');
+}
+
+// workerd's wording for a missing argument: "parameter N is not of type 'T'".
+function requireFormArgs(count, required, method) {
+  if (count >= required) return;
+  const type = count === 0 ? 'string' : 'File or Blob or string';
+  throw new TypeError(`Failed to execute '${method}' on 'FormData': parameter ${count + 1} is ` +
+    `not of type '${type}'.`);
+}
+
+// An entry as workerd stores it: a Blob becomes a File named by the filename argument or, when
+// there is none (undefined counts as none), after the entry itself; a File given without a
+// filename is kept as is; a filename given with a string value is ignored.
+function formEntry(name, value, filename) {
+  name = formString(name);
+  if (!isBlob(value)) return [name, formString(value)];
+  if (filename === undefined && isFile(value)) return [name, value];
+  const fileName = filename === undefined ? name : formString(filename);
+  return [name, makeFile(blobBytes(value), value.type, fileName, Date.now())];
 }
 
 let formEntries;
@@ -325,38 +353,38 @@ class FormData {
   }
 
   append(name, value, filename = undefined) {
-    requireArgs(arguments.length, 2, 'FormData.append');
-    this.#entries.push(formEntry(name, value, filename, arguments.length > 2));
+    requireFormArgs(arguments.length, 2, 'append');
+    this.#entries.push(formEntry(name, value, filename));
   }
 
   delete(name) {
-    requireArgs(arguments.length, 1, 'FormData.delete');
-    name = toUSVString(name);
+    requireFormArgs(arguments.length, 1, 'delete');
+    name = formString(name);
     this.#entries = this.#entries.filter((e) => e[0] !== name);
   }
 
   get(name) {
-    requireArgs(arguments.length, 1, 'FormData.get');
-    name = toUSVString(name);
+    requireFormArgs(arguments.length, 1, 'get');
+    name = formString(name);
     const entry = this.#entries.find((e) => e[0] === name);
     return entry === undefined ? null : entry[1];
   }
 
   getAll(name) {
-    requireArgs(arguments.length, 1, 'FormData.getAll');
-    name = toUSVString(name);
+    requireFormArgs(arguments.length, 1, 'getAll');
+    name = formString(name);
     return this.#entries.filter((e) => e[0] === name).map((e) => e[1]);
   }
 
   has(name) {
-    requireArgs(arguments.length, 1, 'FormData.has');
-    name = toUSVString(name);
+    requireFormArgs(arguments.length, 1, 'has');
+    name = formString(name);
     return this.#entries.some((e) => e[0] === name);
   }
 
   set(name, value, filename = undefined) {
-    requireArgs(arguments.length, 2, 'FormData.set');
-    const entry = formEntry(name, value, filename, arguments.length > 2);
+    requireFormArgs(arguments.length, 2, 'set');
+    const entry = formEntry(name, value, filename);
     const entries = this.#entries;
     const first = entries.findIndex((e) => e[0] === entry[0]);
     if (first === -1) {
@@ -419,44 +447,7 @@ class FormDataIterator {
 Object.setPrototypeOf(FormDataIterator.prototype, IteratorPrototype);
 
 // ---------------------------------------------------------------------------------------------
-// multipart/form-data
-
-const escapeQuoted = (s) => s.replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/"/g, '%22');
-const unescapeQuoted = (s) =>
-  s.replace(/%22/g, '"').replace(/%0D/gi, '\r').replace(/%0A/gi, '\n');
-const toCRLF = (s) => s.replace(/\r\n|\r|\n/g, '\r\n');
-
-// → {bytes, contentType}
-function serializeMultipart(fd) {
-  const random = new Uint8Array(12);
-  natives.getRandomValues(random);
-  let boundary = '----KilnFormBoundary';
-  for (let i = 0; i < random.length; i++) boundary += (random[i] & 0x3f).toString(36);
-  const parts = [];
-  let total = 0;
-  const add = (bytes) => {
-    parts.push(bytes);
-    total += bytes.byteLength;
-  };
-  for (const [name, value] of formEntries(fd)) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; ` +
-      `name="${escapeQuoted(toCRLF(name))}"`;
-    if (typeof value === 'string') {
-      add(natives.utf8Encode(`${head}\r\n\r\n${toCRLF(value)}\r\n`));
-    } else {
-      head += `; filename="${escapeQuoted(value.name)}"\r\n` +
-        `Content-Type: ${value.type || 'application/octet-stream'}\r\n\r\n`;
-      add(natives.utf8Encode(head));
-      add(blobBytes(value));
-      add(natives.utf8Encode('\r\n'));
-    }
-  }
-  add(natives.utf8Encode(`--${boundary}--\r\n`));
-  return {
-    bytes: concatBytes(parts, total),
-    contentType: `multipart/form-data; boundary=${boundary}`,
-  };
-}
+// MIME types
 
 // "type/subtype; a=b; c="d"" → {essence, params: Map} (names lowercased).
 function parseMimeType(value) {
@@ -471,64 +462,6 @@ function parseMimeType(value) {
     params.set(name, m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3].trim());
   }
   return { essence, params };
-}
-
-function latin1(bytes) {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 8192) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
-  }
-  return s;
-}
-
-const kBadMultipart = 'Failed to parse the body as multipart/form-data.';
-
-function parseMultipart(bytes, boundary) {
-  const fd = new FormData();
-  const entries = formEntries(fd);
-  // Searching a Latin-1 view of the bytes keeps string offsets equal to byte offsets.
-  const text = latin1(bytes);
-  const delimiter = `--${boundary}`;
-  let pos = text.indexOf(delimiter);
-  if (pos === -1) throw new TypeError(kBadMultipart);
-  for (;;) {
-    pos += delimiter.length;
-    if (text.startsWith('--', pos)) return fd;
-    if (!text.startsWith('\r\n', pos)) throw new TypeError(kBadMultipart);
-    pos += 2;
-    const headerEnd = text.indexOf('\r\n\r\n', pos);
-    if (headerEnd === -1 && !text.startsWith('\r\n', pos)) throw new TypeError(kBadMultipart);
-    const headers = headerEnd <= pos ? [] :
-      natives.utf8Decode(bytes.subarray(pos, headerEnd), false).split('\r\n');
-    pos = headerEnd <= pos ? pos + 2 : headerEnd + 4;
-    const end = text.indexOf(`\r\n${delimiter}`, pos);
-    if (end === -1) throw new TypeError(kBadMultipart);
-    let name;
-    let filename;
-    let type = '';
-    for (const line of headers) {
-      const colon = line.indexOf(':');
-      if (colon === -1) continue;
-      const header = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      if (header === 'content-disposition') {
-        const { essence, params } = parseMimeType(value);
-        if (essence !== 'form-data') throw new TypeError(kBadMultipart);
-        if (params.has('name')) name = unescapeQuoted(params.get('name'));
-        if (params.has('filename')) filename = unescapeQuoted(params.get('filename'));
-      } else if (header === 'content-type') {
-        type = value;
-      }
-    }
-    if (name === undefined) throw new TypeError(kBadMultipart);
-    const body = bytes.subarray(pos, end);
-    if (filename !== undefined) {
-      entries.push([name, new File([body], filename, { type })]);
-    } else {
-      entries.push([name, natives.utf8Decode(body, false)]);
-    }
-    pos = end + 2;
-  }
 }
 
 finishClass(Blob);
@@ -558,8 +491,8 @@ internal.blobBytes = blobBytes;
 internal.makeBlob = makeBlob;
 internal.isFormData = isFormData;
 internal.formEntries = formEntries;
-internal.serializeMultipart = serializeMultipart;
-internal.parseMultipart = parseMultipart;
+internal.makeFile = makeFile;
+internal.formString = formString;
 internal.parseMimeType = parseMimeType;
 
 internal.defineGlobal('Blob', Blob);

@@ -8,7 +8,9 @@ const kToken = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const kQuotedStringToken = /^[\t\u0020-\u007e\u0080-\u00ff]*$/;
 
 // MIME Sniffing's "parse a MIME type": {type, subtype, params} (lowercased names), or null.
-function parseMime(input) {
+// keepUnclosed: keep a parameter whose quoted value never closes, as workerd's Content-Type
+// parser does (formData() reads its boundary that way).
+function parseMime(input, keepUnclosed = false) {
   const s = input.replace(kHttpWhitespace, '');
   let pos = s.indexOf('/');
   if (pos === -1) return null;
@@ -40,7 +42,7 @@ function parseMime(input) {
       while (pos < s.length && s[pos] !== ';') pos++;
       // WPT's data-urls.json drops a parameter whose quoted value never closes
       // (`data:text/plain;a=",",X` is text/plain), where workerd keeps it as a="".
-      if (!closed) continue;
+      if (!closed && !keepUnclosed) continue;
     } else {
       end = s.indexOf(';', pos);
       if (end === -1) end = s.length;
@@ -153,3 +155,4 @@ function processDataURL(href) {
 }
 
 internal.processDataURL = processDataURL;
+internal.parseMime = parseMime;

@@ -9,11 +9,10 @@
 
 const {
   finishClass, requireArgs, dictionary, toUSVString, inspectSymbol, parseURL, isAbortSignal,
-  addAbortAlgorithm, createAbortSignal, URLSearchParams, parseFormEncoded, FormData, isBlob,
-  isFormData, blobBytes, makeBlob, formEntries, serializeMultipart, parseMultipart,
-  parseMimeType, utf8DecodeNoBOM, readableFromBodySource, readableFromBytes, readAllBytes,
-  readerLike, lockAsConsumed, isReadableStream, isStreamLocked, isStreamDisturbed, teeStream,
-  concatBytes,
+  addAbortAlgorithm, createAbortSignal, URLSearchParams, isBlob, isFormData, blobBytes, makeBlob,
+  serializeMultipart, parseFormDataBody, parseMimeType, utf8DecodeNoBOM, readableFromBodySource,
+  readableFromBytes, readAllBytes, readerLike, lockAsConsumed, isReadableStream, isStreamLocked,
+  isStreamDisturbed, teeStream, concatBytes,
 } = internal;
 const { kInternal, then, markHandled, PromiseResolve, PromiseReject } = internal.streams;
 const { Headers } = internal;
@@ -113,22 +112,7 @@ class Body {
   formData() {
     if (!isBodyObject(this)) return PromiseReject(new TypeError('Illegal invocation.'));
     const type = bodyContentType(this);
-    return then(consumeBody(this, false), (bytes) => {
-      const { essence, params } = parseMimeType(type === null ? '' : type);
-      if (essence === 'multipart/form-data') {
-        const boundary = params.get('boundary');
-        if (!boundary) throw new TypeError('The multipart/form-data body has no boundary.');
-        return parseMultipart(bytes, boundary);
-      }
-      if (essence === 'application/x-www-form-urlencoded') {
-        const fd = new FormData();
-        const entries = formEntries(fd);
-        for (const pair of parseFormEncoded(utf8DecodeNoBOM(bytes))) entries.push(pair);
-        return fd;
-      }
-      throw new TypeError('formData() needs a Content-Type of multipart/form-data or ' +
-        `application/x-www-form-urlencoded, not "${type}".`);
-    });
+    return then(consumeBody(this, false), (bytes) => parseFormDataBody(bytes, type));
   }
 
   static {
