@@ -1,6 +1,7 @@
 #include "src/storage/sqlite.h"
 
 #include "src/io/watchdog.h"
+#include "src/storage/sqlite-printf.h"
 
 #include <kj/debug.h>
 #include <sqlite3.h>
@@ -125,9 +126,11 @@ bool startsWithKeyword(kj::StringPtr sql, kj::StringPtr keyword) {
 
 // Cloudflare's limits for SQL in a Durable Object; they also bound the memory one statement
 // can take outside the V8 heap (a 1 GB zeroblob would otherwise be SQLite's default).
+constexpr int MAX_LENGTH = 2000000;  // Of a string or blob, as on Workers.
+
 void applyLimits(sqlite3* db) {
   sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
-  sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 2000000);
+  sqlite3_limit(db, SQLITE_LIMIT_LENGTH, MAX_LENGTH);
   sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 100000);
   sqlite3_limit(db, SQLITE_LIMIT_COLUMN, 100);
   sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, 100);
@@ -153,6 +156,7 @@ kj::String errorMessage(sqlite3* db) {
 
 SqliteDatabase::SqliteDatabase(sqlite3* db) : db(db) {
   applyLimits(db);
+  installGuardedPrintf(db, MAX_LENGTH);
   sqlite3_set_authorizer(db, &authorize, this);
   // A statement can run for ever inside SQLite (a recursive CTE), where V8's termination
   // cannot reach; the progress handler asks the CPU watchdog between virtual-machine steps.

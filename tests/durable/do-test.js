@@ -333,6 +333,24 @@ export const sqlLimits = {
   },
 };
 
+// kiln's printf()/format() (they clamp %c precisions, see storage/sqlite-printf.c++) give what
+// SQLite's own give (recorded with the sqlite3 shell at the same length limit).
+export const sqlPrintfIsSqlites = {
+  async test(ctrl, env) {
+    const notes = env.NOTES.getByName("printf");
+    const { rows } = await notes.sql(
+      "SELECT printf('%d|%5s|%-5s|%.2f|%c|%.3c|%*d|%.*s|%%|%lld|%q|%w|%!.3g', 42, 'ab', 'cd', " +
+      "3.14159, 'xyz', 'k', 4, 7, 2, 'hello', 123456789012, 'it''s', 'a\"b', 1e100) AS a, " +
+      "format('%.*c%s', 3, 'z', 'end') AS b, printf(NULL) AS c, printf('%s') AS d, " +
+      "printf('%.*c', 2000000000, 'x') AS e, length(printf('%.*c', 1999999, 'x')) AS f, " +
+      "printf('%.3000000c', 'x') AS g, printf('%.*c', -3, 'q') AS h");
+    assertDeepEqual(rows, [{
+      a: "42|   ab|cd   |3.14|x|kkk|   7|he|%|123456789012|it''s|a\"\"b|1.0e+100",
+      b: "zzzend", c: null, d: "", e: null, f: 1999999, g: null, h: "qqq",
+    }]);
+  },
+};
+
 // list() options as the storage API documents them: startAfter is exclusive, and nonsense
 // (start with startAfter, a limit that is not positive) is a TypeError, not "everything".
 // Names, as Cloudflare added in 2026: ctx.id.name inside an object got by name, and stub.id and

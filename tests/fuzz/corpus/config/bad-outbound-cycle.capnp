@@ -1,0 +1,15 @@
+using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "a", worker = (
+      modules = [(name = "w.js", esModule = "export default {}")],
+      compatibilityDate = "2024-01-01",
+      globalOutbound = "b",
+    )),
+    (name = "b", worker = (
+      modules = [(name = "w.js", esModule = "export default {}")],
+      compatibilityDate = "2024-01-01",
+      globalOutbound = "a",
+    )),
+  ],
+);
