@@ -2,8 +2,8 @@
 // passed SQLITE_LIMIT_LENGTH (it stops storing, not looping): n = 2,000,000,000 is 3 s of CPU
 // inside one function call, where neither the progress handler nor the CPU watchdog can stop
 // it, so a tenant could wedge its thread with one short statement. kiln's printf() and format()
-// clamp every %c precision to the length limit + 1 (the output is then the same: cut at the
-// limit) and run the built-in on a private connection of the thread.
+// give NULL at once when a %c would repeat past the length limit (SQLite's own gives NULL there,
+// after the loop), and otherwise run the built-in on a private connection of the thread.
 
 #include "src/storage/sqlite-printf.h"
 
@@ -52,71 +52,54 @@ struct Builtin {
 
 thread_local Builtin builtin;
 
-struct Clamped {
-  kj::String format;
-  kj::Vector<int> clampArgs;  // Arguments (0-based, the format is 0) that are %c precisions.
-};
-
-// The format with every literal %c precision over `limit` lowered to it, and which `*`
-// precisions of %c take their value from which argument. Mirrors the conversion syntax of
-// SQLite's printf: flags, width (digits or *), .precision (digits or *), l/ll, conversion.
-Clamped clampFormat(kj::StringPtr format, int64_t limit) {
-  Clamped out;
-  kj::Vector<char> text;
+// Whether some %c of the format repeats its character more than `limit` times: its precision,
+// literal or taken from an argument (`.*`). Mirrors the conversion syntax of SQLite's printf:
+// flags, width (digits or *), .precision (digits or *), l/ll, then the conversion.
+bool repeatsPast(kj::StringPtr format, int argc, sqlite3_value** argv, int64_t limit) {
   int arg = 1;
   size_t i = 0;
   auto n = format.size();
+  auto digitsAt = [&]() {
+    int64_t value = 0;
+    while (i < n && format[i] >= '0' && format[i] <= '9') {
+      value = kj::min(value * 10 + (format[i++] - '0'), limit + 1);
+    }
+    return value;
+  };
   while (i < n) {
-    char c = format[i++];
-    text.add(c);
-    if (c != '%')
+    if (format[i++] != '%')
       continue;
     while (i < n && strchr("-+ #!0,", format[i]) != nullptr)
-      text.add(format[i++]);
+      i++;
     if (i < n && format[i] == '*') {
-      text.add(format[i++]);
+      i++;
       arg++;
     } else {
-      while (i < n && format[i] >= '0' && format[i] <= '9')
-        text.add(format[i++]);
+      digitsAt();
     }
-    int starArg = -1;
-    kj::Vector<char> digits;
-    bool hasPrecision = i < n && format[i] == '.';
-    if (hasPrecision) {
+    int64_t precision = 0;
+    if (i < n && format[i] == '.') {
       i++;
       if (i < n && format[i] == '*') {
         i++;
-        starArg = arg++;
+        int64_t p = arg < argc ? sqlite3_value_int64(argv[arg]) : 0;
+        arg++;
+        precision = p < 0 ? (p < -limit ? limit + 1 : -p) : p;
       } else {
-        while (i < n && format[i] >= '0' && format[i] <= '9')
-          digits.add(format[i++]);
+        precision = digitsAt();
       }
     }
-    size_t conv = i;
-    while (conv < n && format[conv] == 'l')
-      conv++;
-    bool isChar = conv < n && format[conv] == 'c';
-    if (hasPrecision) {
-      text.add('.');
-      if (starArg >= 0) {
-        text.add('*');
-        if (isChar)
-          out.clampArgs.add(starArg);
-      } else if (isChar && (digits.size() > 9 || atoll(kj::heapString(digits).cStr()) > limit)) {
-        for (char d: kj::str(limit))
-          text.add(d);
-      } else {
-        text.addAll(digits);
-      }
-    }
-    while (i <= conv && i < n)
-      text.add(format[i++]);
-    if (conv < n && format[conv] != '%')
+    while (i < n && format[i] == 'l')
+      i++;
+    if (i >= n)
+      break;
+    char conversion = format[i++];
+    if (conversion == 'c' && precision > limit)
+      return true;
+    if (conversion != '%')
       arg++;
   }
-  out.format = kj::heapString(text.begin(), text.size());
-  return out;
+  return false;
 }
 
 void guardedPrintf(sqlite3_context* context, int argc, sqlite3_value** argv) {
@@ -127,18 +110,14 @@ void guardedPrintf(sqlite3_context* context, int argc, sqlite3_value** argv) {
   int maxLength = *static_cast<int*>(sqlite3_user_data(context));
   auto format = kj::heapString(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])),
                                sqlite3_value_bytes(argv[0]));
-  auto clamped = clampFormat(format, int64_t(maxLength) + 1);
-  auto stmt = builtin.statement(argc, maxLength);
-  sqlite3_bind_text(stmt, 1, clamped.format.cStr(), clamped.format.size(), SQLITE_TRANSIENT);
-  for (int i = 1; i < argc; i++)
-    sqlite3_bind_value(stmt, i + 1, argv[i]);
-  for (int index: clamped.clampArgs) {
-    if (index < argc) {
-      int64_t p = sqlite3_value_int64(argv[index]);
-      if (p > maxLength || p < -maxLength)
-        sqlite3_bind_int64(stmt, index + 1, p < 0 ? -int64_t(maxLength) - 1 : maxLength + 1);
-    }
+  if (repeatsPast(format, argc, argv, maxLength)) {
+    // What SQLite's own gives for an output over the length limit, without the loop.
+    sqlite3_result_null(context);
+    return;
   }
+  auto stmt = builtin.statement(argc, maxLength);
+  for (int i = 0; i < argc; i++)
+    sqlite3_bind_value(stmt, i + 1, argv[i]);
   int rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW) {
     sqlite3_result_value(context, sqlite3_column_value(stmt, 0));

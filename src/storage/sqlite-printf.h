@@ -7,6 +7,6 @@ namespace kiln::storage {
 
 void installGuardedPrintf(sqlite3* db, int maxLength);
 // Replaces printf() and format() on `db` with versions whose output is the built-in's, but
-// whose %c precision is first clamped to maxLength + 1 (the output is cut at maxLength anyway).
+// that give NULL without looping when a %c precision is over maxLength.
 
 }  // namespace kiln::storage
